@@ -1,0 +1,122 @@
+#include "daemon/card.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xf86drm.h>
+
+#include "daemon/log.h"
+#include "daemon/session.h"
+#include "kms/discover.h"
+
+static const struct kms_card_node *pick(const struct kms_card_node *nodes, size_t n,
+					const char *spec)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!spec)
+			return &nodes[i];
+		if (strcmp(nodes[i].devnode, spec) == 0 ||
+		    (nodes[i].id_path && strcmp(nodes[i].id_path, spec) == 0))
+			return &nodes[i];
+	}
+	return NULL;
+}
+
+int card_open(struct session *session, struct udev *udev, const char *spec, struct card **out)
+{
+	struct kms_card_node *nodes = NULL;
+	size_t n = 0;
+	int r = kms_discover_cards(udev, &nodes, &n);
+	if (r < 0)
+		return log_errno(r, "cannot enumerate DRM cards");
+	const struct kms_card_node *node = pick(nodes, n, spec);
+	if (!node) {
+		if (n == 0)
+			log_error("no DRM card found (no /dev/dri/card* device)");
+		else
+			log_error("no DRM card matches '%s' (by path or ID_PATH)", spec);
+		kms_card_nodes_free(nodes, n);
+		return -ENODEV;
+	}
+
+	struct card *card = calloc(1, sizeof(*card));
+	if (!card) {
+		kms_card_nodes_free(nodes, n);
+		return -ENOMEM;
+	}
+	card->session = session;
+	card->fd = -1;
+	card->device_id = -1;
+	card->path = strdup(node->devnode);
+	card->id_path = node->id_path ? strdup(node->id_path) : NULL;
+	kms_card_nodes_free(nodes, n);
+	if (!card->path) {
+		r = -ENOMEM;
+		goto fail;
+	}
+
+	r = session_open_device(session, card->path, &card->fd, &card->device_id);
+	if (r < 0) {
+		log_errno(r, "%s: cannot open through the seat", card->path);
+		goto fail;
+	}
+	r = kms_device_create(card->fd, card->path, &card->kms);
+	if (r == -EOPNOTSUPP) {
+		log_error("%s: the card has no atomic modesetting; directflip needs atomic KMS",
+			  card->path);
+		goto fail;
+	} else if (r < 0) {
+		log_errno(r, "%s: cannot set up the card", card->path);
+		goto fail;
+	}
+	/* Leasing needs master. The seat normally hands it over; a noop
+	 * seat relies on the first-opener rule, so ask explicitly. */
+	if (!drmIsMaster(card->fd) && drmSetMaster(card->fd) != 0) {
+		r = -errno;
+		log_errno(r, "%s: cannot become DRM master (another process holds it)", card->path);
+		goto fail;
+	}
+	r = card_refresh(card);
+	if (r < 0) {
+		log_errno(r, "%s: cannot read KMS resources", card->path);
+		goto fail;
+	}
+	*out = card;
+	return 0;
+fail:
+	card_close(card);
+	return r;
+}
+
+void card_close(struct card *card)
+{
+	if (!card)
+		return;
+	kms_props_destroy(card->props);
+	kms_snapshot_free(card->snap);
+	kms_device_destroy(card->kms);
+	if (card->device_id >= 0)
+		session_close_device(card->session, card->device_id);
+	free(card->path);
+	free(card->id_path);
+	free(card);
+}
+
+int card_refresh(struct card *card)
+{
+	struct kms_snapshot *snap = NULL;
+	struct kms_props *props = NULL;
+	int r = kms_snapshot_read(card->fd, &snap);
+	if (r < 0)
+		return r;
+	r = kms_props_create(card->fd, snap, &props);
+	if (r < 0) {
+		kms_snapshot_free(snap);
+		return r;
+	}
+	kms_snapshot_free(card->snap);
+	kms_props_destroy(card->props);
+	card->snap = snap;
+	card->props = props;
+	return 0;
+}

@@ -1,0 +1,29 @@
+#pragma once
+#include <stdint.h>
+
+#include "kms/device.h"
+#include "kms/props.h"
+#include "kms/snapshot.h"
+
+struct session;
+struct udev;
+
+/* The KMS card the daemon drives: a libseat device fd, with its snapshot
+ * and property tables kept current by card_refresh. */
+struct card {
+	struct session *session;
+	int fd;
+	int device_id;
+	char *path;
+	char *id_path;
+	struct kms_device *kms;
+	struct kms_snapshot *snap;
+	struct kms_props *props;
+};
+
+/* spec: an ID_PATH, a /dev/dri path, or NULL for the first card. Logs
+ * the reason on failure: this is the daemon layer. */
+int card_open(struct session *session, struct udev *udev, const char *spec, struct card **out);
+void card_close(struct card *card);
+/* Re-reads connectors, CRTCs and planes (hotplug, leases going away). */
+int card_refresh(struct card *card);

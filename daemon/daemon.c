@@ -1,0 +1,231 @@
+#include "daemon/daemon.h"
+
+#include <errno.h>
+#include <libudev.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+
+#include "config/config.h"
+#include "daemon/card.h"
+#include "daemon/log.h"
+#include "daemon/reconcile.h"
+#include "daemon/session.h"
+#include "daemon/vm.h"
+
+static int on_reconcile(sd_event_source *src, void *data)
+{
+	struct daemon *d = data;
+	sd_event_source_set_enabled(src, SD_EVENT_OFF);
+	reconcile(d);
+	return 0;
+}
+
+void daemon_schedule_reconcile(struct daemon *d)
+{
+	sd_event_source_set_enabled(d->reconcile_source, SD_EVENT_ONESHOT);
+}
+
+static void log_diags(const struct config_diags *diags)
+{
+	for (size_t i = 0; i < diags->n; i++) {
+		char *line = config_diag_format(&diags->items[i]);
+		log_msg(diags->items[i].severity == CONFIG_ERROR ? LOG_ERR : LOG_WARNING, "%s",
+			line ? line : diags->items[i].message);
+		free(line);
+	}
+}
+
+static int load_config(struct daemon *d, struct config **out)
+{
+	struct config_diags diags = { 0 };
+	int r = config_load(d->config_path, d->dropin_dir, out, &diags);
+	log_diags(&diags);
+	config_diags_clear(&diags);
+	if (r < 0)
+		log_error("%s: configuration rejected (%s)", d->config_path,
+			  r == -EINVAL ? "see the messages above" : strerror(-r));
+	return r;
+}
+
+static struct vm *take_vm(struct vm **vms, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (vms[i] && strcmp(vms[i]->name, name) == 0) {
+			struct vm *vm = vms[i];
+			vms[i] = NULL;
+			return vm;
+		}
+	}
+	return NULL;
+}
+
+/* Moves to cfg: unchanged VMs keep their leases untouched, changed or
+ * removed ones are released, new ones start unbound. Reconcile does the
+ * rest. Only fails on allocation, before anything is changed. */
+static int apply_config(struct daemon *d, struct config *cfg)
+{
+	struct vm **vms = calloc(cfg->n_vms + 1, sizeof(*vms));
+	if (!vms)
+		return -ENOMEM;
+	struct vm **old = d->vms;
+	size_t n_old = d->n_vms;
+	for (size_t i = 0; i < cfg->n_vms; i++) {
+		struct vm *vm = take_vm(old, n_old, cfg->vms[i].name);
+		if (vm && vm_binding_equal(d->config, vm->cfg, cfg, &cfg->vms[i])) {
+			vm->cfg = &cfg->vms[i];
+			vms[i] = vm;
+			continue;
+		}
+		if (vm) {
+			reconcile_release(d, vm, "binding changed");
+			vm_destroy(vm);
+		}
+		vms[i] = vm_create(&cfg->vms[i]);
+		if (!vms[i]) {
+			/* Put back what was taken so the old layout keeps running. */
+			log_error("out of memory applying the configuration");
+			for (size_t k = 0; k < i; k++)
+				vm_destroy(vms[k]);
+			free(vms);
+			return -ENOMEM;
+		}
+		if (vms[i]->error[0])
+			log_error("vm=%s: %s", vms[i]->name, vms[i]->error);
+	}
+	for (size_t i = 0; i < n_old; i++) {
+		if (!old[i])
+			continue;
+		reconcile_release(d, old[i], "vm removed from the configuration");
+		vm_destroy(old[i]);
+	}
+	free(old);
+	config_free(d->config);
+	d->config = cfg;
+	d->vms = vms;
+	d->n_vms = cfg->n_vms;
+	return 0;
+}
+
+static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, void *data)
+{
+	struct daemon *d = data;
+	log_info("reloading %s", d->config_path);
+	struct config *cfg = NULL;
+	if (load_config(d, &cfg) < 0) {
+		log_error("reload failed; the running layout is kept");
+		return 0;
+	}
+	if (apply_config(d, cfg) < 0) {
+		config_free(cfg);
+		return 0;
+	}
+	daemon_schedule_reconcile(d);
+	return 0;
+}
+
+static int on_exit_signal(sd_event_source *src, const struct signalfd_siginfo *si, void *data)
+{
+	log_info("caught %s, shutting down", strsignal((int)si->ssi_signo));
+	return sd_event_exit(sd_event_source_get_event(src), 0);
+}
+
+static void on_seat_enable(void *data)
+{
+	struct daemon *d = data;
+	if (d->card)
+		daemon_schedule_reconcile(d);
+}
+
+static void on_seat_disable(void *data)
+{
+	log_info("seat disabled: leases keep their objects but lose master until the seat returns");
+}
+
+static const struct session_listener seat_listener = {
+	.enable = on_seat_enable,
+	.disable = on_seat_disable,
+};
+
+static void daemon_finish(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_vms; i++) {
+		if (d->card)
+			reconcile_release(d, d->vms[i], "daemon stopping");
+		vm_destroy(d->vms[i]);
+	}
+	free(d->vms);
+	card_close(d->card);
+	session_destroy(d->session);
+	config_free(d->config);
+	sd_event_source_disable_unref(d->reconcile_source);
+	udev_unref(d->udev);
+	sd_event_unref(d->loop);
+}
+
+int daemon_run(const struct daemon_options *opts)
+{
+	struct daemon d = { .config_path = opts->config_path, .dropin_dir = opts->dropin_dir };
+	int r;
+	struct config *cfg = NULL;
+	if (load_config(&d, &cfg) < 0)
+		return 1;
+
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+
+	r = sd_event_default(&d.loop);
+	if (r < 0) {
+		log_errno(r, "cannot create the event loop");
+		config_free(cfg);
+		return 1;
+	}
+	d.config = NULL;
+	d.udev = udev_new();
+	if (!d.udev) {
+		r = -ENOMEM;
+		log_error("cannot create a udev context");
+		goto out;
+	}
+	if ((r = sd_event_add_signal(d.loop, NULL, SIGTERM, on_exit_signal, &d)) < 0 ||
+	    (r = sd_event_add_signal(d.loop, NULL, SIGINT, on_exit_signal, &d)) < 0 ||
+	    (r = sd_event_add_signal(d.loop, NULL, SIGHUP, on_reload, &d)) < 0 ||
+	    (r = sd_event_add_defer(d.loop, &d.reconcile_source, on_reconcile, &d)) < 0) {
+		log_errno(r, "cannot set up the event loop");
+		goto out;
+	}
+	sd_event_source_set_enabled(d.reconcile_source, SD_EVENT_OFF);
+
+	r = session_create(d.loop, &seat_listener, &d, &d.session);
+	if (r < 0) {
+		log_errno(r, "cannot open the seat (LIBSEAT_BACKEND=%s)",
+			  getenv("LIBSEAT_BACKEND") ? getenv("LIBSEAT_BACKEND") : "auto");
+		goto out;
+	}
+	r = card_open(d.session, d.udev, cfg->daemon.card, &d.card);
+	if (r < 0)
+		goto out;
+	log_info("card=%s driver=%s id_path=%s seat=%s", d.card->path, kms_device_driver(d.card->kms),
+		 d.card->id_path ? d.card->id_path : "-", session_seat_name(d.session));
+
+	r = apply_config(&d, cfg);
+	if (r < 0)
+		goto out;
+	cfg = NULL;
+	reconcile(&d);
+	sd_notify(0, "READY=1");
+
+	r = sd_event_loop(d.loop);
+	if (r < 0)
+		log_errno(r, "event loop failed");
+out:
+	config_free(cfg);
+	daemon_finish(&d);
+	return r < 0 ? 1 : 0;
+}

@@ -1,0 +1,35 @@
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <systemd/sd-event.h>
+
+struct card;
+struct config;
+struct session;
+struct udev;
+struct vm;
+
+struct daemon_options {
+	const char *config_path;
+	const char *dropin_dir;
+};
+
+/* Everything one directflipd process holds. */
+struct daemon {
+	sd_event *loop;
+	struct udev *udev;
+	struct session *session;
+	struct card *card;
+	struct config *config;
+	const char *config_path;
+	const char *dropin_dir;
+	struct vm **vms;
+	size_t n_vms;
+	sd_event_source *reconcile_source;
+};
+
+/* The process exit status. */
+int daemon_run(const struct daemon_options *opts);
+/* Schedules one reconcile for when the loop is next idle: events only mark
+ * and schedule, so a burst of them costs one pass. */
+void daemon_schedule_reconcile(struct daemon *d);

@@ -1,0 +1,394 @@
+#include "daemon/reconcile.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "daemon/card.h"
+#include "daemon/daemon.h"
+#include "daemon/log.h"
+#include "daemon/source.h"
+#include "daemon/vm.h"
+#include "kms/commit.h"
+#include "kms/lease.h"
+
+#define PRINTF_LIKE(a, b) __attribute__((format(printf, a, b)))
+
+static void vm_fail(struct vm *vm, enum vm_state state, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+static void vm_fail(struct vm *vm, enum vm_state state, const char *fmt, ...)
+{
+	char msg[sizeof(vm->error)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	bool changed = vm->state != state || strcmp(msg, vm->error) != 0;
+	vm->state = state;
+	memcpy(vm->error, msg, sizeof(msg));
+	/* One line per decision, not one per pass. */
+	if (changed)
+		log_msg(state == VM_FAILED ? LOG_ERR : LOG_INFO, "vm=%s monitor=%s state=%s reason=\"%s\"",
+			vm->name, vm->cfg->monitor ? vm->cfg->monitor : "-", vm_state_name(state), msg);
+}
+
+static bool edid_matches(const struct config_edid_match *m, const struct kms_connector *c)
+{
+	return c->has_edid && strcmp(m->vendor, c->edid.vendor) == 0 &&
+	       m->product == c->edid.product && (!m->has_serial || m->serial == c->edid.serial);
+}
+
+/* The connector that a monitor entry names, connected or not. */
+static const struct kms_connector *find_connector(const struct kms_snapshot *snap,
+						  const struct config_monitor *mon)
+{
+	for (size_t i = 0; i < snap->n_connectors; i++) {
+		const struct kms_connector *c = &snap->connectors[i];
+		if (mon->connector && strcmp(mon->connector, c->name) != 0)
+			continue;
+		if (mon->edid.set && !edid_matches(&mon->edid, c))
+			continue;
+		return c;
+	}
+	return NULL;
+}
+
+static const struct kms_mode *pick_mode(const struct kms_connector *c, const struct config_mode *want)
+{
+	if (!want->set)
+		return kms_connector_preferred_mode(c);
+	const struct kms_mode *best = NULL;
+	for (size_t i = 0; i < c->n_modes; i++) {
+		const drmModeModeInfo *m = &c->modes[i].info;
+		if (m->hdisplay != want->width || m->vdisplay != want->height)
+			continue;
+		if (want->refresh && m->vrefresh != want->refresh)
+			continue;
+		if (!best || c->modes[i].preferred)
+			best = &c->modes[i];
+	}
+	return best;
+}
+
+static void release_fd(struct vm *vm)
+{
+	if (vm->lease_fd >= 0)
+		close(vm->lease_fd);
+	vm->lease_fd = -1;
+	vm->lessee_id = 0;
+	memset(vm->shown_fb, 0, sizeof(vm->shown_fb));
+}
+
+void reconcile_release(struct daemon *d, struct vm *vm, const char *why)
+{
+	if (vm->state != VM_LEASED)
+		return;
+	struct card *card = d->card;
+	int r = kms_lease_revoke(card->fd, vm->lessee_id);
+	if (r < 0)
+		log_errno(r, "vm=%s connector=%s: revoking lessee %u failed", vm->name,
+			  vm->conn_name, vm->lessee_id);
+
+	struct kms_commit *c = kms_commit_create(card->fd, card->props);
+	if (c) {
+		for (size_t k = 0; k < vm->alloc.n_planes; k++)
+			kms_commit_plane_off(c, vm->alloc.planes[k]);
+		if (vm->alloc.cursor_plane_id)
+			kms_commit_plane_off(c, vm->alloc.cursor_plane_id);
+		kms_commit_disable_crtc(c, vm->conn_id, vm->alloc.crtc_id);
+		r = kms_commit_apply(c, true);
+		kms_commit_destroy(c);
+	} else {
+		r = -ENOMEM;
+	}
+	if (r < 0)
+		log_errno(r, "vm=%s connector=%s crtc=%u: blanking after revoke failed", vm->name,
+			  vm->conn_name, vm->alloc.crtc_id);
+
+	log_info("vm=%s monitor=%s connector=%s crtc=%u lessee=%u action=lease-revoked reason=\"%s\"",
+		 vm->name, vm->cfg->monitor ? vm->cfg->monitor : "-", vm->conn_name,
+		 vm->alloc.crtc_id, vm->lessee_id, why);
+	release_fd(vm);
+	vm->state = VM_WAITING;
+	vm->error[0] = '\0';
+}
+
+/* Current fb per vGPU plane; 0 where the source has nothing to show. */
+static void read_sources(struct vm *vm, uint32_t fbs[CONFIG_MAX_PLANES])
+{
+	for (size_t k = 0; k < vm->alloc.n_planes; k++) {
+		fbs[k] = 0;
+		if (vm->sources[k] && source_current_fb(vm->sources[k], &fbs[k]) < 0)
+			fbs[k] = 0;
+	}
+}
+
+static enum kms_scaling to_kms_scaling(enum config_scaling s)
+{
+	switch (s) {
+	case CONFIG_SCALING_STRETCH:
+		return KMS_SCALE_STRETCH;
+	case CONFIG_SCALING_CENTER:
+		return KMS_SCALE_CENTER;
+	case CONFIG_SCALING_NONE:
+		return KMS_SCALE_NONE;
+	case CONFIG_SCALING_FIT:
+		break;
+	}
+	return KMS_SCALE_FIT;
+}
+
+/* Adds plane k showing fb (or off) to c. */
+static int add_plane(struct card *card, struct vm *vm, struct kms_commit *c, size_t k, uint32_t fb)
+{
+	uint32_t plane = vm->alloc.planes[k];
+	if (fb == 0) {
+		kms_commit_plane_off(c, plane);
+		return 0;
+	}
+	drmModeFB2 *info = drmModeGetFB2(card->fd, fb);
+	if (!info)
+		return -errno;
+	struct kms_rect src, dst;
+	kms_scale(to_kms_scaling(vm->cfg->scaling), info->width, info->height, vm->mode.hdisplay,
+		  vm->mode.vdisplay, &src, &dst);
+	drmModeFreeFB2(info);
+	kms_commit_plane(c, plane, vm->alloc.crtc_id, fb, &src, &dst);
+	return 0;
+}
+
+/* One commit through the lessee fd: modeset (on grant) plus every plane. */
+static int commit_vm(struct daemon *d, struct vm *vm, bool modeset, const uint32_t *fbs)
+{
+	struct card *card = d->card;
+	struct kms_commit *c = kms_commit_create(vm->lease_fd, card->props);
+	if (!c)
+		return -ENOMEM;
+	int r = 0;
+	if (modeset) {
+		/* A clean CRTC for the new lessee: no colour state or planes
+		 * left over from whoever had it before. */
+		kms_commit_reset_color(c, vm->alloc.crtc_id);
+		kms_commit_modeset(c, vm->conn_id, vm->alloc.crtc_id, &vm->mode);
+		if (vm->alloc.cursor_plane_id)
+			kms_commit_plane_off(c, vm->alloc.cursor_plane_id);
+	}
+	for (size_t k = 0; k < vm->alloc.n_planes && r == 0; k++) {
+		r = add_plane(card, vm, c, k, fbs[k]);
+		if (r < 0)
+			vm_fail(vm, VM_LEASED, "plane %zu: framebuffer %u unusable: %s", k, fbs[k],
+				strerror(-r));
+	}
+	if (r == 0)
+		r = kms_commit_apply(c, modeset);
+	kms_commit_destroy(c);
+	if (r == 0)
+		memcpy(vm->shown_fb, fbs, sizeof(vm->shown_fb));
+	return r;
+}
+
+/* Objects held by other leases, and CRTCs/planes the host itself drives. */
+static void busy_objects(struct daemon *d, const struct vm *self, uint32_t *busy_crtcs,
+			 uint32_t *busy_planes, size_t *n_busy)
+{
+	const struct kms_snapshot *snap = d->card->snap;
+	*busy_crtcs = 0;
+	*n_busy = 0;
+	for (size_t i = 0; i < d->n_vms; i++) {
+		const struct vm *o = d->vms[i];
+		if (o == self || o->state != VM_LEASED)
+			continue;
+		*busy_crtcs |= 1u << o->alloc.crtc_index;
+		for (size_t k = 0; k < o->alloc.n_planes; k++)
+			busy_planes[(*n_busy)++] = o->alloc.planes[k];
+		if (o->alloc.cursor_plane_id)
+			busy_planes[(*n_busy)++] = o->alloc.cursor_plane_id;
+	}
+	/* A CRTC lighting another connector belongs to the host (fbcon, say). */
+	for (size_t i = 0; i < snap->n_connectors; i++) {
+		const struct kms_connector *c = &snap->connectors[i];
+		size_t idx;
+		if (c->id == self->conn_id || !c->crtc_id || !kms_snapshot_crtc_by_id(snap, c->crtc_id, &idx))
+			continue;
+		bool ours = false;
+		for (size_t v = 0; v < d->n_vms; v++)
+			ours |= d->vms[v]->state == VM_LEASED && d->vms[v]->alloc.crtc_id == c->crtc_id;
+		if (ours || idx >= 32)
+			continue;
+		*busy_crtcs |= 1u << idx;
+		for (size_t p = 0; p < snap->n_planes; p++)
+			if (snap->planes[p].crtc_id == c->crtc_id)
+				busy_planes[(*n_busy)++] = snap->planes[p].id;
+	}
+}
+
+static void grant(struct daemon *d, struct vm *vm, const struct config_monitor *mon,
+		  const struct kms_connector *conn)
+{
+	struct card *card = d->card;
+	const struct config_mode *want = vm->cfg->mode.set ? &vm->cfg->mode : &mon->mode;
+	const struct kms_mode *mode = pick_mode(conn, want);
+	if (!mode) {
+		if (want->set)
+			vm_fail(vm, VM_FAILED, "connector %s offers no mode %ux%u%s", conn->name,
+				want->width, want->height, want->refresh ? " at that refresh" : "");
+		else
+			vm_fail(vm, VM_FAILED, "connector %s offers no modes", conn->name);
+		return;
+	}
+
+	/* Each plane is busy at most once: ours, another lease's, or the host's. */
+	uint32_t *busy_planes = calloc(card->snap->n_planes +
+					       d->n_vms * (KMS_ALLOC_MAX_PLANES + 1) + 1,
+				       sizeof(uint32_t));
+	if (!busy_planes) {
+		vm_fail(vm, VM_FAILED, "out of memory");
+		return;
+	}
+	struct kms_alloc_request req = { .connector_id = conn->id, .n_planes = vm->cfg->planes };
+	vm->conn_id = conn->id;
+	busy_objects(d, vm, &req.busy_crtcs, busy_planes, &req.n_busy_planes);
+	req.busy_planes = busy_planes;
+	struct kms_alloc_result alloc;
+	enum kms_alloc_status st = kms_alloc(card->snap, &req, &alloc);
+	free(busy_planes);
+	if (st != KMS_ALLOC_OK) {
+		vm_fail(vm, VM_FAILED, "connector %s, %u plane(s): %s", conn->name, vm->cfg->planes,
+			kms_alloc_status_str(st));
+		return;
+	}
+
+	uint32_t objects[KMS_LEASE_MAX_OBJECTS];
+	size_t n = kms_lease_objects(conn->id, &alloc, objects);
+	uint32_t lessee = 0;
+	int lfd = -1;
+	int r = kms_lease_create(card->fd, objects, n, &lessee, &lfd);
+	if (r < 0) {
+		vm_fail(vm, VM_FAILED, "connector %s crtc %u: creating the lease failed: %s",
+			conn->name, alloc.crtc_id, strerror(-r));
+		return;
+	}
+	vm->alloc = alloc;
+	vm->lessee_id = lessee;
+	vm->lease_fd = lfd;
+	vm->mode = mode->info;
+	snprintf(vm->conn_name, sizeof(vm->conn_name), "%s", conn->name);
+	vm->state = VM_LEASED;
+
+	r = kms_lease_prepare_lessee(lfd);
+	uint32_t fbs[CONFIG_MAX_PLANES] = { 0 };
+	read_sources(vm, fbs);
+	if (r == 0)
+		r = commit_vm(d, vm, true, fbs);
+	if (r < 0) {
+		reconcile_release(d, vm, "modeset failed");
+		vm_fail(vm, VM_FAILED, "connector %s crtc %u mode %s: modeset refused: %s", conn->name,
+			alloc.crtc_id, mode->info.name, strerror(-r));
+		return;
+	}
+
+	char planes[128] = "";
+	size_t len = 0;
+	for (size_t k = 0; k < alloc.n_planes; k++)
+		len += (size_t)snprintf(planes + len, sizeof(planes) - len, "%s%u", k ? "," : "",
+					alloc.planes[k]);
+	vm->error[0] = '\0';
+	log_info("vm=%s monitor=%s connector=%s crtc=%u planes=%s cursor=%u mode=%s@%u lessee=%u "
+		 "action=lease-granted",
+		 vm->name, mon->name, conn->name, alloc.crtc_id, planes, alloc.cursor_plane_id,
+		 mode->info.name, mode->info.vrefresh, lessee);
+}
+
+static void remap_if_changed(struct daemon *d, struct vm *vm)
+{
+	uint32_t fbs[CONFIG_MAX_PLANES] = { 0 };
+	read_sources(vm, fbs);
+	if (memcmp(fbs, vm->shown_fb, sizeof(fbs)) == 0)
+		return;
+	int r = commit_vm(d, vm, false, fbs);
+	if (r < 0)
+		log_errno(r, "vm=%s connector=%s: mapping planes failed", vm->name, vm->conn_name);
+	else
+		log_info("vm=%s connector=%s fb0=%u action=planes-mapped", vm->name, vm->conn_name, fbs[0]);
+}
+
+static bool lessee_alive(const uint32_t *ids, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+int reconcile(struct daemon *d)
+{
+	struct card *card = d->card;
+	int r = card_refresh(card);
+	if (r < 0)
+		return log_errno(r, "%s: re-reading KMS resources failed", card->path);
+
+	/* The kernel's lessee list is the truth: a lease can end without us. */
+	uint32_t *ids = NULL;
+	size_t n_ids = 0;
+	r = kms_lease_list(card->fd, &ids, &n_ids);
+	if (r < 0)
+		return log_errno(r, "%s: listing lessees failed", card->path);
+	for (size_t i = 0; i < d->n_vms; i++) {
+		struct vm *vm = d->vms[i];
+		if (vm->state == VM_LEASED && !lessee_alive(ids, n_ids, vm->lessee_id)) {
+			log_warn("vm=%s connector=%s lessee=%u action=lease-lost", vm->name,
+				 vm->conn_name, vm->lessee_id);
+			release_fd(vm);
+			vm->state = VM_WAITING;
+		}
+	}
+	free(ids);
+
+	/* Release before granting so that freed CRTCs can move. */
+	const struct kms_connector *want[CONFIG_MAX_VMS] = { 0 };
+	for (size_t i = 0; i < d->n_vms && i < CONFIG_MAX_VMS; i++) {
+		struct vm *vm = d->vms[i];
+		const struct config_monitor *mon =
+			vm->cfg->monitor ? config_monitor_by_name(d->config, vm->cfg->monitor) : NULL;
+		const struct kms_connector *c = mon ? find_connector(card->snap, mon) : NULL;
+		if (c && c->connection == KMS_CONNECTED)
+			want[i] = c;
+		if (vm->state == VM_LEASED && (!want[i] || want[i]->id != vm->conn_id))
+			reconcile_release(d, vm, want[i] ? "monitor moved" : "monitor gone or unbound");
+	}
+
+	for (size_t i = 0; i < d->n_vms && i < CONFIG_MAX_VMS; i++) {
+		struct vm *vm = d->vms[i];
+		if (vm->state == VM_LEASED) {
+			remap_if_changed(d, vm);
+			continue;
+		}
+		if (!vm->cfg->monitor) {
+			vm->state = VM_UNBOUND;
+			continue;
+		}
+		const struct config_monitor *mon = config_monitor_by_name(d->config, vm->cfg->monitor);
+		if (!want[i]) {
+			const struct kms_connector *c = mon ? find_connector(card->snap, mon) : NULL;
+			vm_fail(vm, VM_WAITING, "monitor %s (%s) is not connected", vm->cfg->monitor,
+				c ? c->name : "no matching connector");
+			continue;
+		}
+		const struct vm *holder = NULL;
+		for (size_t j = 0; j < d->n_vms; j++)
+			if (d->vms[j]->state == VM_LEASED && d->vms[j]->conn_id == want[i]->id)
+				holder = d->vms[j];
+		if (holder) {
+			vm_fail(vm, VM_WAITING, "monitor %s (%s) is shown by vm %s", vm->cfg->monitor,
+				want[i]->name, holder->name);
+			continue;
+		}
+		grant(d, vm, mon, want[i]);
+	}
+	return 0;
+}

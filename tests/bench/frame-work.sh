@@ -1,0 +1,81 @@
+#!/bin/sh
+# Benchmark (not a pass/fail test): how much work directflipd does per guest
+# frame. Runs in the VM: tests/vm/run -- tests/bench/frame-work.sh
+#
+# Two simulated VMs are bound to two monitors. Then three windows of equal
+# length are measured on the daemon's process, side by side in one boot:
+#   idle    no frames at all
+#   frames  both stand-ins draw and flush 600 frames each (60 fps)
+#   strace  the same 600+600 frames again with strace -c attached, for syscalls
+# Counters: voluntary+involuntary context switches (/proc/PID/status),
+# user+system CPU ticks (/proc/PID/stat), and syscalls (strace -c -f).
+# Prints one JSON object, also written to $DF_VM_SHARE/frame-work.json.
+set -eu
+. "$(dirname "$0")/../vm/lib.sh"
+FRAMES=${DF_BENCH_FRAMES:-600}
+
+"$VMCTL" plug 1 1024 768
+"$VMCTL" plug 2 1024 768
+start_standin vm1 ff2020 --size 1024x768 --frames "$FRAMES" --on-signal
+S1=$(echo $CHILDREN | awk '{print $NF}')
+start_standin vm2 2060ff --size 1024x768 --frames "$FRAMES" --on-signal
+S2=$(echo $CHILDREN | awk '{print $NF}')
+cat >"$WORK/layout.ini" <<INI
+[monitor.left]
+connector = Virtual-2
+[monitor.right]
+connector = Virtual-3
+[vm.vm1]
+monitor = left
+source.0 = fb:$WORK/vm1/plane0
+[vm.vm2]
+monitor = right
+source.0 = fb:$WORK/vm2/plane0
+INI
+start_daemon "$WORK/layout.ini"
+wait_for 30 log_has_n "action=lease-granted" 2 || fail "leases not granted"
+
+ctx() { awk '/ctxt_switches/ { n += $2 } END { print n }' "/proc/$DAEMON_PID/status"; }
+cpu() { awk '{ print $14 + $15 }' "/proc/$DAEMON_PID/stat"; }
+
+# One SIGUSR1 = one run of FRAMES frames in each bound stand-in, flushed
+# through the daemon's lessee files (see tests/vm/vgpu-standin.c).
+animate() {
+	kill -USR1 "$S1" "$S2"
+	wait_for 300 log_lines "$WORK/vm1.log" animated "$1" || fail "vm1 stand-in did not finish run $1"
+	wait_for 300 log_lines "$WORK/vm2.log" animated "$1" || fail "vm2 stand-in did not finish run $1"
+}
+log_lines() { [ "$(grep -c "$2" "$1")" -ge "$3" ]; }
+
+# Frames window.
+c0=$(ctx); t0=$(cpu); s0=$(date +%s%N)
+animate 1
+c1=$(ctx); t1=$(cpu); s1=$(date +%s%N)
+len_ns=$((s1 - s0))
+
+# Idle window of the same length.
+c2=$(ctx); t2=$(cpu)
+sleep "$(awk -v n="$len_ns" 'BEGIN { printf "%.3f", n / 1e9 }')"
+c3=$(ctx); t3=$(cpu)
+
+if grep -q "DIRTYFB" "$WORK/vm1.log"; then
+	fail "frames were not flushed: $(grep DIRTYFB "$WORK/vm1.log")"
+fi
+
+# Syscalls: strace's attach stops the process once; count what the daemon
+# does while the stand-ins flush another 2 x FRAMES frames.
+strace -c -f -p "$DAEMON_PID" -o "$WORK/strace.txt" 2>"$WORK/strace.err" &
+st=$!
+wait_for 10 grep -q "TracerPid:[[:space:]]*[1-9]" "/proc/$DAEMON_PID/status" || fail "strace did not attach"
+animate 2
+kill -INT "$st"
+wait "$st" 2>/dev/null || true
+calls=$(awk '$NF == "total" { print (NF >= 5 ? $4 : $3) }' "$WORK/strace.txt")
+[ -n "$calls" ] || calls=0
+
+"$VMCTL" screendump 1 "$DF_VM_SHARE/bench-head1.png"
+json=$(printf '{"frames_per_vm":%s,"window_s":%s,"frames":{"ctx_switches":%s,"cpu_ticks":%s},"idle":{"ctx_switches":%s,"cpu_ticks":%s},"syscalls_during_frames":%s}' \
+	"$FRAMES" "$(awk -v n="$len_ns" 'BEGIN { printf "%.2f", n / 1e9 }')" \
+	$((c1 - c0)) $((t1 - t0)) $((c3 - c2)) $((t3 - t2)) "$calls")
+echo "$json" | tee "$DF_VM_SHARE/frame-work.json"
+cat "$WORK/strace.txt"

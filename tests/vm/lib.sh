@@ -1,0 +1,87 @@
+# Shared helpers for guest-side scenarios. Source it; needs DF_BUILD.
+# shellcheck shell=sh
+
+: "${DF_BUILD:?DF_BUILD must name the meson build directory}"
+VM_DIR=$(cd "$(dirname "$0")" && pwd)
+VMCTL="$VM_DIR/vmctl"
+IMG="$VM_DIR/imgcheck.py"
+DAEMON="$DF_BUILD/daemon/directflipd"
+STANDIN="$DF_BUILD/tests/vm/vgpu-standin"
+INSPECT="$DF_BUILD/tests/vm/lease-inspect"
+WORK=$(mktemp -d /tmp/scenario.XXXXXX)
+CHILDREN=""
+
+fail() {
+	echo "FAIL: $*" >&2
+	if [ -f "$WORK/daemon.log" ]; then
+		echo "--- daemon log ---" >&2
+		cat "$WORK/daemon.log" >&2
+	fi
+	exit 1
+}
+
+ok() {
+	echo "ok: $*"
+}
+
+cleanup() {
+	for p in $CHILDREN; do
+		kill "$p" 2>/dev/null || true
+	done
+	wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# wait_for SECONDS CMD...: polls CMD every 0.1 s; no fixed sleeps elsewhere.
+wait_for() {
+	_limit=$(( $1 * 10 ))
+	shift
+	_i=0
+	while ! "$@" >/dev/null 2>&1; do
+		_i=$((_i + 1))
+		[ "$_i" -ge "$_limit" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# count_in_log PATTERN: how many daemon log lines match.
+log_count() {
+	grep -c -- "$1" "$WORK/daemon.log" 2>/dev/null || true
+}
+
+log_has_n() {
+	[ "$(log_count "$1")" -ge "$2" ]
+}
+
+# start_standin NAME RRGGBB [ARGS...]: a simulated vGPU publishing in $WORK/NAME.
+start_standin() {
+	_name=$1 _color=$2
+	shift 2
+	mkdir -p "$WORK/$_name"
+	"$STANDIN" --dir "$WORK/$_name" --color "$_color" "$@" >"$WORK/$_name.log" 2>&1 &
+	CHILDREN="$CHILDREN $!"
+	wait_for 20 test -s "$WORK/$_name/plane0" || fail "stand-in $_name published no framebuffer"
+}
+
+# start_daemon CONFIG: directflipd on the noop seat, log in $WORK/daemon.log.
+start_daemon() {
+	LIBSEAT_BACKEND=noop "$DAEMON" -c "$1" >"$WORK/daemon.log" 2>&1 &
+	DAEMON_PID=$!
+	CHILDREN="$CHILDREN $DAEMON_PID"
+}
+
+# frac HEAD COLOUR: fraction of head HEAD's screendump showing COLOUR.
+frac() {
+	_f="$WORK/head$1-$(date +%s%N).ppm"
+	"$VMCTL" screendump "$1" "$_f" || fail "screendump of head $1 failed"
+	"$IMG" frac "$_f" "$2"
+}
+
+# expect_frac HEAD COLOUR OP VALUE WHAT: awk comparison of the fraction.
+expect_frac() {
+	_v=$(frac "$1" "$2")
+	awk -v v="$_v" -v t="$4" "BEGIN { exit !(v $3 t) }" ||
+		fail "head $1: $5 (colour $2 covers $_v, wanted $3 $4)"
+	ok "head $1: $5 ($2 covers $_v)"
+}
