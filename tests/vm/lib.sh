@@ -4,7 +4,9 @@
 : "${DF_BUILD:?DF_BUILD must name the meson build directory}"
 VM_DIR=$(cd "$(dirname "$0")" && pwd)
 VMCTL="$VM_DIR/vmctl"
-IMG="$VM_DIR/imgcheck.py"
+# The Debian interpreter: a pyenv shim on PATH takes seconds to start in the guest.
+PY=/usr/bin/python3
+IMG="$PY $VM_DIR/imgcheck.py"
 DAEMON="$DF_BUILD/daemon/directflipd"
 STANDIN="$DF_BUILD/tests/vm/vgpu-standin"
 INSPECT="$DF_BUILD/tests/vm/lease-inspect"
@@ -75,7 +77,7 @@ start_daemon() {
 frac() {
 	_f="$WORK/head$1-$(date +%s%N).ppm"
 	"$VMCTL" screendump "$1" "$_f" || fail "screendump of head $1 failed"
-	"$IMG" frac "$_f" "$2"
+	$IMG frac "$_f" "$2"
 }
 
 # expect_frac HEAD COLOUR OP VALUE WHAT: awk comparison of the fraction.

@@ -4,7 +4,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 "$DAEMON" --probe --json >"$WORK/probe.json" || fail "directflipd --probe --json exited $?"
-python3 - "$WORK/probe.json" <<'PY' || fail "probe before plug is wrong"
+$PY - "$WORK/probe.json" <<'PY' || fail "probe before plug is wrong"
 import json, sys
 doc = json.load(open(sys.argv[1]))
 cards = doc["cards"]
@@ -45,7 +45,7 @@ ok "table rendering"
 
 "$VMCTL" plug 1 1024 768 || fail "vmctl plug 1 1024 768"
 "$DAEMON" --probe --json >"$WORK/probe2.json" || fail "probe after plug exited $?"
-python3 - "$WORK/probe2.json" <<'PY' || fail "probe after plug is wrong"
+$PY - "$WORK/probe2.json" <<'PY' || fail "probe after plug is wrong"
 import json, sys
 card = json.load(open(sys.argv[1]))["cards"][0]
 c = {c["name"]: c for c in card["connectors"]}["Virtual-2"]
@@ -56,9 +56,9 @@ print("Virtual-2 connected with", len(sizes), "modes")
 PY
 ok "Virtual-2 connected with a 1024x768 mode after plug"
 
-w=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['cards'][0]['crtcs'][0]['mode']; print(m['width'], m['height'])" "$WORK/probe.json")
+w=$($PY -c "import json,sys; m=json.load(open(sys.argv[1]))['cards'][0]['crtcs'][0]['mode']; print(m['width'], m['height'])" "$WORK/probe.json")
 "$VMCTL" screendump 0 "$WORK/head0.png" || fail "screendump head 0"
-got=$("$IMG" size "$WORK/head0.png") || fail "head0.png is not an image"
+got=$($IMG size "$WORK/head0.png") || fail "head0.png is not an image"
 [ "$got" = "$w" ] || fail "head 0 screendump is $got, CRTC 0 mode is $w"
 ok "head 0 screendump is a $got image"
 echo "PASS probe"

@@ -45,7 +45,7 @@ expect_frac 0 $BLUE "==" 0 "host console has no vm2 pixel"
 
 "$INSPECT" "$DAEMON_PID" --cross-commit >"$WORK/inspect.json" || fail "lease-inspect failed"
 cat "$WORK/inspect.json"
-python3 - "$WORK/inspect.json" <<'PY' || fail "lessee views are wrong"
+$PY - "$WORK/inspect.json" <<'PY' || fail "lessee views are wrong"
 import json, sys
 doc = json.load(open(sys.argv[1]))
 assert len(doc["lessees"]) == 2, f"lessor lists {len(doc['lessees'])} lessees, want 2"
