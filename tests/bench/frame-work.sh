@@ -11,14 +11,15 @@
 # user+system CPU ticks (/proc/PID/stat), and syscalls (strace -c -f).
 # Prints one JSON object, also written to $DF_VM_SHARE/frame-work.json.
 set -eu
-. "$(dirname "$0")/../vm/lib.sh"
+VM_DIR=$(cd "$(dirname "$0")/../vm" && pwd)
+. "$VM_DIR/lib.sh"
 FRAMES=${DF_BENCH_FRAMES:-600}
 
 "$VMCTL" plug 1 1024 768
 "$VMCTL" plug 2 1024 768
-start_standin vm1 ff2020 --size 1024x768 --frames "$FRAMES" --on-signal
+start_standin vm1 ff2020 --size 1024x768 --frames "$FRAMES" --on-signal --flush-pid-file "$WORK/daemon.pid"
 S1=$(echo $CHILDREN | awk '{print $NF}')
-start_standin vm2 2060ff --size 1024x768 --frames "$FRAMES" --on-signal
+start_standin vm2 2060ff --size 1024x768 --frames "$FRAMES" --on-signal --flush-pid-file "$WORK/daemon.pid"
 S2=$(echo $CHILDREN | awk '{print $NF}')
 cat >"$WORK/layout.ini" <<INI
 [monitor.left]
@@ -33,6 +34,7 @@ monitor = right
 source.0 = fb:$WORK/vm2/plane0
 INI
 start_daemon "$WORK/layout.ini"
+echo "$DAEMON_PID" >"$WORK/daemon.pid"
 wait_for 30 log_has_n "action=lease-granted" 2 || fail "leases not granted"
 
 ctx() { awk '/ctxt_switches/ { n += $2 } END { print n }' "/proc/$DAEMON_PID/status"; }

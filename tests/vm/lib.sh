@@ -2,7 +2,7 @@
 # shellcheck shell=sh
 
 : "${DF_BUILD:?DF_BUILD must name the meson build directory}"
-VM_DIR=$(cd "$(dirname "$0")" && pwd)
+VM_DIR=${VM_DIR:-$(cd "$(dirname "$0")" && pwd)}
 VMCTL="$VM_DIR/vmctl"
 # The Debian interpreter: a pyenv shim on PATH takes seconds to start in the guest.
 PY=/usr/bin/python3

@@ -172,7 +172,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: vgpu-standin --dir DIR --color RRGGBB [--card PATH] [--size WxH]\n"
 		"                    [--frames N] [--fps F] [--planes N] [--flush-pid PID]\n"
-		"                    [--on-signal]\n"
+		"                    [--on-signal] [--flush-pid-file FILE]\n"
 		"Creates framebuffers, writes their ids to DIR/planeK, draws, then\n"
 		"animates N frames (0 = none; with --on-signal, after SIGUSR1) and\n"
 		"holds them until SIGTERM.\n");
@@ -182,6 +182,7 @@ int main(int argc, char **argv)
 {
 	const char *card = "/dev/dri/card0", *dir = NULL;
 	unsigned long color = 0, w = 0, h = 0, frames = 0, fps = 60, planes = 1, flush_pid = 0;
+	const char *flush_pid_file = NULL;
 	bool have_color = false, on_sig = false;
 	static const struct option opts[] = {
 		{ "card", required_argument, NULL, 'c' }, { "dir", required_argument, NULL, 'd' },
@@ -189,6 +190,7 @@ int main(int argc, char **argv)
 		{ "frames", required_argument, NULL, 'n' }, { "fps", required_argument, NULL, 'f' },
 		{ "planes", required_argument, NULL, 'p' }, { "flush-pid", required_argument, NULL, 'P' },
 		{ "on-signal", no_argument, NULL, 'S' },
+		{ "flush-pid-file", required_argument, NULL, 'F' },
 		{ 0 },
 	};
 	int c;
@@ -236,6 +238,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			on_sig = true;
+			break;
+		case 'F':
+			flush_pid_file = optarg;
 			break;
 		case 'P':
 			if (parse_uint(optarg, 1ul << 22, &flush_pid) < 0 || flush_pid == 0) {
@@ -304,6 +309,17 @@ int main(int argc, char **argv)
 		go = 0;
 		if (stop)
 			break;
+		/* The daemon may start after us: its pid can come late, in a file. */
+		if (flush_fd < 0 && !flush_pid && flush_pid_file) {
+			FILE *pf = fopen(flush_pid_file, "re");
+			char line[32] = "";
+			if (pf && fgets(line, sizeof(line), pf))
+				line[strcspn(line, "\n")] = '\0';
+			if (pf)
+				fclose(pf);
+			if (parse_uint(line, 1ul << 22, &flush_pid) < 0)
+				fprintf(stderr, "vgpu-standin: no pid in %s\n", flush_pid_file);
+		}
 		if (flush_fd < 0 && flush_pid) {
 			int r = borrow_master((long)flush_pid, fd, bufs[0].fb_id);
 			if (r < 0)
