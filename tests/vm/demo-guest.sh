@@ -8,6 +8,9 @@ OUT=${DF_VM_SHARE:?}
 
 "$VMCTL" plug 1 1024 768 || fail "plug head 1"
 "$VMCTL" plug 2 1024 768 || fail "plug head 2"
+for i in 1 2 3 4 5 6; do
+	echo "directflip demo: this is the host console on head 0" >/dev/tty1
+done
 mkdir -p /run/directflip/vgpu
 WORK_SAVE=$WORK
 WORK=/run/directflip/vgpu

@@ -172,5 +172,11 @@ int main(int argc, char **argv)
 		printf("}");
 	}
 	printf("]}\n");
+	for (int i = 0; i < n; i++) {
+		drmModeFreeResources(files[i].res);
+		drmModeFreePlaneResources(files[i].planes);
+		close(files[i].fd);
+	}
+	close(pidfd);
 	return 0;
 }

@@ -11,6 +11,13 @@ BLUE=2060ff
 "$VMCTL" plug 1 1024 768 || fail "plug head 1"
 "$VMCTL" plug 2 1024 768 || fail "plug head 2"
 
+# Something on the host console, so that head 0 is seen to keep it.
+i=0
+while [ $i -lt 30 ]; do
+	echo "################ directflip host console ################" >/dev/tty1
+	i=$((i + 1))
+done
+
 start_standin vm1 $RED --size 1024x768
 start_standin vm2 $BLUE --size 1024x768
 
@@ -40,6 +47,7 @@ expect_frac 1 $RED ">" 0.85 "vm1's pattern"
 expect_frac 1 $BLUE "==" 0 "no vm2 pixel on vm1's monitor"
 expect_frac 2 $BLUE ">" 0.85 "vm2's pattern"
 expect_frac 2 $RED "==" 0 "no vm1 pixel on vm2's monitor"
+expect_frac 0 000000 "<" 0.99 "host console text still shown"
 expect_frac 0 $RED "==" 0 "host console has no vm1 pixel"
 expect_frac 0 $BLUE "==" 0 "host console has no vm2 pixel"
 
