@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "daemon/card.h"
+#include "daemon/hotplug.h"
 #include "daemon/log.h"
 #include "daemon/reconcile.h"
 #include "daemon/session.h"
@@ -132,6 +133,22 @@ static int on_exit_signal(sd_event_source *src, const struct signalfd_siginfo *s
 	return sd_event_exit(sd_event_source_get_event(src), 0);
 }
 
+static void on_hotplug(void *data, enum hotplug_kind kind, const char *devnode)
+{
+	struct daemon *d = data;
+	if (kind == HOTPLUG_REMOVE && d->card && strcmp(d->card->path, devnode) == 0) {
+		log_warn("card=%s removed", devnode);
+		reconcile_card_lost(d);
+		card_close(d->card);
+		d->card = NULL;
+	} else if (kind == HOTPLUG_ADD && !d->card) {
+		if (card_open(d->session, d->udev, d->config->daemon.card, &d->card) == 0)
+			log_info("card=%s driver=%s added", d->card->path,
+				 kms_device_driver(d->card->kms));
+	}
+	daemon_schedule_reconcile(d);
+}
+
 static void on_seat_enable(void *data)
 {
 	struct daemon *d = data;
@@ -160,6 +177,7 @@ static void daemon_finish(struct daemon *d)
 	card_close(d->card);
 	session_destroy(d->session);
 	config_free(d->config);
+	hotplug_destroy(d->hotplug);
 	sd_event_source_disable_unref(d->reconcile_source);
 	udev_unref(d->udev);
 	sd_event_unref(d->loop);
@@ -214,6 +232,11 @@ int daemon_run(const struct daemon_options *opts)
 	log_info("card=%s driver=%s id_path=%s seat=%s", d.card->path, kms_device_driver(d.card->kms),
 		 d.card->id_path ? d.card->id_path : "-", session_seat_name(d.session));
 
+	r = hotplug_create(d.loop, d.udev, on_hotplug, &d, &d.hotplug);
+	if (r < 0) {
+		log_errno(r, "cannot listen to udev");
+		goto out;
+	}
 	r = apply_config(&d, cfg);
 	if (r < 0)
 		goto out;

@@ -4,6 +4,7 @@
 #include <systemd/sd-event.h>
 
 struct card;
+struct hotplug;
 struct config;
 struct session;
 struct udev;
@@ -26,6 +27,7 @@ struct daemon {
 	struct vm **vms;
 	size_t n_vms;
 	sd_event_source *reconcile_source;
+	struct hotplug *hotplug;
 };
 
 /* The process exit status. */

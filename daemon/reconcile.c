@@ -118,6 +118,19 @@ void reconcile_release(struct daemon *d, struct vm *vm, const char *why)
 	vm->error[0] = '\0';
 }
 
+void reconcile_card_lost(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_vms; i++) {
+		struct vm *vm = d->vms[i];
+		if (vm->state != VM_LEASED)
+			continue;
+		log_warn("vm=%s connector=%s lessee=%u action=lease-lost reason=\"card removed\"",
+			 vm->name, vm->conn_name, vm->lessee_id);
+		release_fd(vm);
+		vm->state = VM_WAITING;
+	}
+}
+
 /* Current fb per vGPU plane; 0 where the source has nothing to show. */
 static void read_sources(struct vm *vm, uint32_t fbs[CONFIG_MAX_PLANES])
 {
@@ -328,6 +341,12 @@ static bool lessee_alive(const uint32_t *ids, size_t n, uint32_t id)
 int reconcile(struct daemon *d)
 {
 	struct card *card = d->card;
+	if (!card) {
+		for (size_t i = 0; i < d->n_vms; i++)
+			if (d->vms[i]->cfg->monitor)
+				vm_fail(d->vms[i], VM_WAITING, "no card: waiting for it to come back");
+		return 0;
+	}
 	int r = card_refresh(card);
 	if (r < 0)
 		return log_errno(r, "%s: re-reading KMS resources failed", card->path);

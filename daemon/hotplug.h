@@ -1,0 +1,20 @@
+#pragma once
+#include <systemd/sd-event.h>
+
+struct udev;
+
+/* udev's drm events on the daemon's loop. Each event only reports what
+ * happened; the daemon marks and schedules one reconcile per burst. */
+struct hotplug;
+
+enum hotplug_kind {
+	HOTPLUG_CHANGE,  /* connector status, LEASE=1, or a synthetic change */
+	HOTPLUG_ADD,
+	HOTPLUG_REMOVE,
+};
+
+typedef void (*hotplug_fn)(void *data, enum hotplug_kind kind, const char *devnode);
+
+int hotplug_create(sd_event *loop, struct udev *udev, hotplug_fn fn, void *data,
+		   struct hotplug **out);
+void hotplug_destroy(struct hotplug *h);
