@@ -123,6 +123,7 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
 		config_free(cfg);
 		return 0;
 	}
+	log_info("reloaded %s: %zu vm(s)", d->config_path, d->n_vms);
 	daemon_schedule_reconcile(d);
 	return 0;
 }
