@@ -10,11 +10,14 @@
 
 #include "config/config.h"
 #include "daemon/card.h"
+#include "daemon/control-bindings.h"
+#include "daemon/control.h"
 #include "daemon/hotplug.h"
 #include "daemon/log.h"
 #include "daemon/reconcile.h"
 #include "daemon/session.h"
 #include "daemon/vm.h"
+#include "directflip/protocol.h"
 
 static int on_reconcile(sd_event_source *src, void *data)
 {
@@ -39,6 +42,20 @@ static void log_diags(const struct config_diags *diags)
 	}
 }
 
+/* Runtime bindings (vgpu-assign bind/unbind/map) sit on top of every
+ * layout loaded, so a reload does not undo them. */
+static int apply_bindings(struct daemon *d, struct config *cfg)
+{
+	size_t missing = 0;
+	int r = control_bindings_apply(d->bindings, cfg, &missing);
+	if (r < 0)
+		return log_errno(r, "cannot apply the runtime bindings");
+	if (missing)
+		log_warn("%zu runtime binding(s) name vms the layout does not have, ignoring",
+			 missing);
+	return 0;
+}
+
 static int load_config(struct daemon *d, struct config **out)
 {
 	struct config_diags diags = { 0 };
@@ -48,6 +65,10 @@ static int load_config(struct daemon *d, struct config **out)
 	if (r < 0)
 		log_error("%s: configuration rejected (%s)", d->config_path,
 			  r == -EINVAL ? "see the messages above" : strerror(-r));
+	if (r == 0 && d->bindings && (r = apply_bindings(d, *out)) < 0) {
+		config_free(*out);
+		*out = NULL;
+	}
 	return r;
 }
 
@@ -110,21 +131,28 @@ static int apply_config(struct daemon *d, struct config *cfg)
 	return 0;
 }
 
-static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, void *data)
+int daemon_reload(struct daemon *d)
 {
-	struct daemon *d = data;
 	log_info("reloading %s", d->config_path);
 	struct config *cfg = NULL;
-	if (load_config(d, &cfg) < 0) {
+	int r = load_config(d, &cfg);
+	if (r < 0) {
 		log_error("reload failed; the running layout is kept");
-		return 0;
+		return r;
 	}
-	if (apply_config(d, cfg) < 0) {
+	r = apply_config(d, cfg);
+	if (r < 0) {
 		config_free(cfg);
-		return 0;
+		return r;
 	}
 	log_info("reloaded %s: %zu vm(s)", d->config_path, d->n_vms);
 	daemon_schedule_reconcile(d);
+	return 0;
+}
+
+static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, void *data)
+{
+	daemon_reload(data);
 	return 0;
 }
 
@@ -169,6 +197,9 @@ static const struct session_listener seat_listener = {
 
 static void daemon_finish(struct daemon *d)
 {
+	/* First, so that no event goes out about the teardown. */
+	control_destroy(d->control);
+	d->control = NULL;
 	for (size_t i = 0; i < d->n_vms; i++) {
 		if (d->card)
 			reconcile_release(d, d->vms[i], "daemon stopping");
@@ -180,8 +211,32 @@ static void daemon_finish(struct daemon *d)
 	config_free(d->config);
 	hotplug_destroy(d->hotplug);
 	sd_event_source_disable_unref(d->reconcile_source);
+	control_bindings_free(d->bindings);
 	udev_unref(d->udev);
 	sd_event_unref(d->loop);
+}
+
+/* The state file lives beside the socket: /run/directflip/state.json. */
+static int load_bindings(struct daemon *d, const char *socket_path)
+{
+	const char *slash = strrchr(socket_path, '/');
+	char state[4096];
+	snprintf(state, sizeof(state), "%.*s/state.json",
+		 (int)(slash && slash != socket_path ? slash - socket_path : 0), socket_path);
+	char err[512] = "";
+	int r = control_bindings_load(state, &d->bindings, err, sizeof(err));
+	if (r == -EINVAL) {
+		char bad[4200];
+		snprintf(bad, sizeof(bad), "%s.bad", state);
+		log_error("%s; moved to %s, starting without runtime bindings", err, bad);
+		rename(state, bad);
+		r = control_bindings_load(state, &d->bindings, err, sizeof(err));
+	}
+	if (r < 0)
+		return log_errno(r, "%s: cannot read the runtime bindings", state);
+	if (control_bindings_count(d->bindings))
+		log_info("%s: %zu runtime binding(s)", state, control_bindings_count(d->bindings));
+	return 0;
 }
 
 int daemon_run(const struct daemon_options *opts)
@@ -191,6 +246,14 @@ int daemon_run(const struct daemon_options *opts)
 	struct config *cfg = NULL;
 	if (load_config(&d, &cfg) < 0)
 		return 1;
+	const char *socket_path = opts->socket_path ? opts->socket_path
+			      : cfg->daemon.socket_path ? cfg->daemon.socket_path
+							: DF_SOCKET_DEFAULT;
+	if (load_bindings(&d, socket_path) < 0 || apply_bindings(&d, cfg) < 0) {
+		control_bindings_free(d.bindings);
+		config_free(cfg);
+		return 1;
+	}
 
 	sigset_t mask;
 	sigemptyset(&mask);
@@ -242,6 +305,9 @@ int daemon_run(const struct daemon_options *opts)
 	if (r < 0)
 		goto out;
 	cfg = NULL;
+	r = control_create(&d, -1, socket_path, d.config->daemon.socket_group, &d.control);
+	if (r < 0)
+		goto out;
 	reconcile(&d);
 	sd_notify(0, "READY=1");
 

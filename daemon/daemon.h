@@ -4,6 +4,8 @@
 #include <systemd/sd-event.h>
 
 struct card;
+struct control;
+struct control_bindings;
 struct hotplug;
 struct config;
 struct session;
@@ -13,6 +15,7 @@ struct vm;
 struct daemon_options {
 	const char *config_path;
 	const char *dropin_dir;
+	const char *socket_path;       /* NULL: [daemon] socket=, else the default */
 };
 
 /* Everything one directflipd process holds. */
@@ -27,6 +30,8 @@ struct daemon {
 	struct vm **vms;
 	size_t n_vms;
 	sd_event_source *reconcile_source;
+	struct control *control;
+	struct control_bindings *bindings;
 	struct hotplug *hotplug;
 };
 
@@ -35,3 +40,6 @@ int daemon_run(const struct daemon_options *opts);
 /* Schedules one reconcile for when the loop is next idle: events only mark
  * and schedule, so a burst of them costs one pass. */
 void daemon_schedule_reconcile(struct daemon *d);
+/* Reads the layout again and applies it (SIGHUP, the reload method). A
+ * layout with errors is rejected whole: -EINVAL, the old one keeps running. */
+int daemon_reload(struct daemon *d);

@@ -19,6 +19,8 @@ static void usage(FILE *f)
 		"\n"
 		"  -c, --config FILE      layout file (default " DEFAULT_CONFIG ")\n"
 		"      --dropin-dir DIR   drop-in directory (default " DEFAULT_DROPIN ")\n"
+		"      --socket PATH      control socket (default [daemon] socket=, else\n"
+		"                         /run/directflip/control); state.json goes beside it\n"
 		"      --check-config     validate the layout, print every problem, exit 0 or 1\n"
 		"      --probe            list cards, connectors, CRTCs and planes, then exit\n"
 		"      --json             with --probe: print JSON instead of a table\n"
@@ -46,10 +48,11 @@ static int check_config(const char *path, const char *dropin)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_PROBE = 256, OPT_JSON, OPT_VERSION, OPT_CHECK, OPT_DROPIN };
+	enum { OPT_PROBE = 256, OPT_JSON, OPT_VERSION, OPT_CHECK, OPT_DROPIN, OPT_SOCKET };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "dropin-dir", required_argument, NULL, OPT_DROPIN },
+		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "check-config", no_argument, NULL, OPT_CHECK },
 		{ "probe", no_argument, NULL, OPT_PROBE },
 		{ "json", no_argument, NULL, OPT_JSON },
@@ -70,6 +73,13 @@ int main(int argc, char **argv)
 		case OPT_DROPIN:
 			dopts.dropin_dir = optarg;
 			dropin_given = true;
+			break;
+		case OPT_SOCKET:
+			if (optarg[0] != '/') {
+				fprintf(stderr, "directflipd: --socket needs an absolute path\n");
+				return 2;
+			}
+			dopts.socket_path = optarg;
 			break;
 		case OPT_CHECK:
 			check = true;

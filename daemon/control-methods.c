@@ -1,0 +1,764 @@
+/*
+ * What each control method does. Reads come from the daemon's state as it
+ * is; changes (bind, unbind, map-plane) become runtime bindings, are
+ * applied to the VM's desired state, and leave the rest to reconcile, the
+ * same path as a config change. Every refusal names the object and says
+ * what to do.
+ */
+#include "daemon/control-methods.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "daemon/card.h"
+#include "daemon/control-bindings.h"
+#include "daemon/control.h"
+#include "daemon/daemon.h"
+#include "daemon/events.h"
+#include "daemon/log.h"
+#include "daemon/reconcile.h"
+#include "daemon/source.h"
+#include "daemon/vm.h"
+
+#define PRINTF_LIKE(a, b) __attribute__((format(printf, a, b)))
+
+static int fail(struct control_call *call, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+static int fail(struct control_call *call, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(call->message, sizeof(call->message), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* A params problem found by the df_param_* helpers (message in err). */
+static int bad_param(struct control_call *call, const char *method, const char *err)
+{
+	return fail(call, -EINVAL, "%s: %s; see `vgpu-assign --help`", method, err);
+}
+
+static int need_admin(struct control_call *call, const char *what)
+{
+	if (call->peer->admin)
+		return 0;
+	if (call->group)
+		return fail(call, -EPERM, "%s needs an administrator: root or a member of group "
+					  "%s (this is uid %u)",
+			    what, call->group, (unsigned)call->peer->uid);
+	return fail(call, -EPERM, "%s needs root (this is uid %u; [daemon] socket-group= "
+				  "names a group of administrators)",
+		    what, (unsigned)call->peer->uid);
+}
+
+static struct json_object *str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static struct vm *find_vm(struct daemon *d, const char *name, size_t *index)
+{
+	for (size_t i = 0; i < d->n_vms; i++) {
+		if (strcmp(d->vms[i]->name, name) == 0) {
+			if (index)
+				*index = i;
+			return d->vms[i];
+		}
+	}
+	return NULL;
+}
+
+static int no_such_vm(struct control_call *call, const char *name)
+{
+	return fail(call, -ENOENT, "there is no vm named '%s'; `vgpu-assign vms` lists them, "
+				   "and the layout defines them as [vm.NAME]",
+		    name);
+}
+
+static bool edid_matches(const struct config_edid_match *m, const struct kms_connector *c)
+{
+	return c->has_edid && strcmp(m->vendor, c->edid.vendor) == 0 &&
+	       m->product == c->edid.product && (!m->has_serial || m->serial == c->edid.serial);
+}
+
+static bool monitor_matches(const struct config_monitor *m, const struct kms_connector *c)
+{
+	if (m->connector && strcmp(m->connector, c->name) != 0)
+		return false;
+	if (m->edid.set && !edid_matches(&m->edid, c))
+		return false;
+	return m->connector || m->edid.set;
+}
+
+/* The layout's name for connector c, if it has one. */
+static const char *monitor_name_of(const struct config *cfg, const struct kms_connector *c)
+{
+	for (size_t i = 0; i < cfg->n_monitors; i++)
+		if (monitor_matches(&cfg->monitors[i], c))
+			return cfg->monitors[i].name;
+	return NULL;
+}
+
+static struct json_object *mode_json(const drmModeModeInfo *m, bool preferred)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string(m->name));
+	json_object_object_add(o, "width", json_object_new_int(m->hdisplay));
+	json_object_object_add(o, "height", json_object_new_int(m->vdisplay));
+	json_object_object_add(o, "refresh", json_object_new_int((int)m->vrefresh));
+	json_object_object_add(o, "preferred", json_object_new_boolean(preferred));
+	return o;
+}
+
+static struct json_object *ids_json(const uint32_t *ids, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_int64(ids[i]));
+	return a;
+}
+
+/* ---- read-only methods ---- */
+
+static int m_hello(struct control_call *call)
+{
+	char err[256];
+	uint32_t version = DF_PROTOCOL_VERSION;
+	const char *client = NULL;
+	static const char *const known[] = { "version", "client", NULL };
+	if (df_params_only(call->params, known, err, sizeof(err)) < 0 ||
+	    df_param_uint(call->params, "version", false, 1, 1000, &version, err, sizeof(err)) ==
+		    -EINVAL ||
+	    df_param_string(call->params, "client", false, &client, err, sizeof(err)) == -EINVAL)
+		return bad_param(call, "hello", err);
+	if (version != DF_PROTOCOL_VERSION)
+		return fail(call, -EPROTONOSUPPORT,
+			    "this directflipd speaks protocol version %d, the client version %u: "
+			    "use a vgpu-assign or client library from the same release",
+			    DF_PROTOCOL_VERSION, version);
+	struct json_object *r = json_object_new_object();
+	json_object_object_add(r, "version", json_object_new_int(DF_PROTOCOL_VERSION));
+	json_object_object_add(r, "server", json_object_new_string("directflipd " DIRECTFLIP_VERSION));
+	struct json_object *methods = json_object_new_array();
+	for (int i = 0; i < DF_METHOD_COUNT; i++)
+		json_object_array_add(methods, json_object_new_string(df_method_name((enum df_method)i)));
+	json_object_object_add(r, "methods", methods);
+	struct json_object *events = json_object_new_array();
+	for (int i = 0; i < DF_EVENT_COUNT; i++)
+		json_object_array_add(events, json_object_new_string(df_event_name((enum df_event)i)));
+	json_object_object_add(r, "events", events);
+	json_object_object_add(r, "uid", json_object_new_int64(call->peer->uid));
+	json_object_object_add(r, "admin", json_object_new_boolean(call->peer->admin));
+	struct json_object *lim = json_object_new_object();
+	json_object_object_add(lim, "clients", json_object_new_int(DF_MAX_CLIENTS));
+	json_object_object_add(lim, "packet", json_object_new_int(DF_MAX_PACKET));
+	json_object_object_add(lim, "outstanding", json_object_new_int(DF_MAX_OUTSTANDING));
+	json_object_object_add(lim, "fds", json_object_new_int(DF_MAX_FDS));
+	json_object_object_add(r, "limits", lim);
+	call->result = r;
+	return 0;
+}
+
+static int m_status(struct control_call *call)
+{
+	struct daemon *d = call->d;
+	size_t leased = 0;
+	for (size_t i = 0; i < d->n_vms; i++)
+		leased += d->vms[i]->state == VM_LEASED;
+	struct json_object *r = json_object_new_object();
+	json_object_object_add(r, "server", json_object_new_string("directflipd " DIRECTFLIP_VERSION));
+	json_object_object_add(r, "protocol", json_object_new_int(DF_PROTOCOL_VERSION));
+	json_object_object_add(r, "pid", json_object_new_int(getpid()));
+	json_object_object_add(r, "card", str_or_null(d->card ? d->card->path : NULL));
+	json_object_object_add(r, "config", str_or_null(d->config_path));
+	json_object_object_add(r, "dropin_dir", str_or_null(d->dropin_dir));
+	json_object_object_add(r, "socket", str_or_null(control_path(d->control)));
+	json_object_object_add(r, "state_file",
+			       str_or_null(d->bindings ? control_bindings_path(d->bindings) : NULL));
+	json_object_object_add(r, "vms", json_object_new_int64((int64_t)d->n_vms));
+	json_object_object_add(r, "leased", json_object_new_int64((int64_t)leased));
+	json_object_object_add(r, "runtime_bindings",
+			       json_object_new_int64(d->bindings ? (int64_t)control_bindings_count(d->bindings) : 0));
+	json_object_object_add(r, "clients", json_object_new_int64((int64_t)call->n_clients));
+	call->result = r;
+	return 0;
+}
+
+static int m_list_monitors(struct control_call *call)
+{
+	struct daemon *d = call->d;
+	struct json_object *list = json_object_new_array();
+	const struct kms_snapshot *snap = d->card ? d->card->snap : NULL;
+	for (size_t i = 0; snap && i < snap->n_connectors; i++) {
+		const struct kms_connector *c = &snap->connectors[i];
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "connector", json_object_new_string(c->name));
+		json_object_object_add(o, "id", json_object_new_int64(c->id));
+		json_object_object_add(o, "status", json_object_new_string(kms_connection_name(c->connection)));
+		json_object_object_add(o, "monitor", str_or_null(monitor_name_of(d->config, c)));
+		struct json_object *edid = NULL;
+		if (c->has_edid) {
+			edid = json_object_new_object();
+			json_object_object_add(edid, "vendor", json_object_new_string(c->edid.vendor));
+			json_object_object_add(edid, "product", json_object_new_int(c->edid.product));
+			json_object_object_add(edid, "serial", json_object_new_int64(c->edid.serial));
+			json_object_object_add(edid, "name", json_object_new_string(c->edid.name));
+		}
+		json_object_object_add(o, "edid", edid);
+		json_object_object_add(o, "mm_width", json_object_new_int64(c->mm_width));
+		json_object_object_add(o, "mm_height", json_object_new_int64(c->mm_height));
+		struct json_object *modes = json_object_new_array();
+		for (size_t k = 0; k < c->n_modes; k++)
+			json_object_array_add(modes, mode_json(&c->modes[k].info, c->modes[k].preferred));
+		json_object_object_add(o, "modes", modes);
+		const char *shown_by = NULL;
+		for (size_t v = 0; v < d->n_vms; v++)
+			if (d->vms[v]->state == VM_LEASED && d->vms[v]->conn_id == c->id)
+				shown_by = d->vms[v]->name;
+		json_object_object_add(o, "vm", str_or_null(shown_by));
+		json_object_array_add(list, o);
+	}
+	struct json_object *r = json_object_new_object();
+	json_object_object_add(r, "card", str_or_null(d->card ? d->card->path : NULL));
+	json_object_object_add(r, "monitors", list);
+	call->result = r;
+	return 0;
+}
+
+static struct json_object *lease_json(const struct vm *vm)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "vm", json_object_new_string(vm->name));
+	json_object_object_add(o, "monitor", str_or_null(vm->cfg->monitor));
+	json_object_object_add(o, "connector", json_object_new_string(vm->conn_name));
+	json_object_object_add(o, "crtc", json_object_new_int64(vm->alloc.crtc_id));
+	json_object_object_add(o, "planes", ids_json(vm->alloc.planes, vm->alloc.n_planes));
+	json_object_object_add(o, "cursor", json_object_new_int64(vm->alloc.cursor_plane_id));
+	json_object_object_add(o, "lessee", json_object_new_int64(vm->lessee_id));
+	json_object_object_add(o, "mode", mode_json(&vm->mode, false));
+	return o;
+}
+
+static int m_list_vms(struct control_call *call)
+{
+	struct daemon *d = call->d;
+	struct json_object *list = json_object_new_array();
+	for (size_t i = 0; i < d->n_vms; i++) {
+		const struct vm *vm = d->vms[i];
+		const struct config_vm *cv = vm->cfg;
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "name", json_object_new_string(vm->name));
+		json_object_object_add(o, "state", json_object_new_string(vm_state_name(vm->state)));
+		json_object_object_add(o, "monitor", str_or_null(cv->monitor));
+		json_object_object_add(o, "planes", json_object_new_int((int)cv->planes));
+		char mode[48] = "";
+		if (cv->mode.set)
+			snprintf(mode, sizeof(mode), "%ux%u@%u", cv->mode.width, cv->mode.height,
+				 cv->mode.refresh);
+		json_object_object_add(o, "mode", str_or_null(cv->mode.set ? mode : NULL));
+		json_object_object_add(o, "scaling", json_object_new_string(config_scaling_name(cv->scaling)));
+		struct json_object *src = json_object_new_array();
+		for (unsigned k = 0; k < cv->planes && k < CONFIG_MAX_PLANES; k++)
+			json_object_array_add(src, str_or_null(cv->sources[k]));
+		json_object_object_add(o, "sources", src);
+		json_object_object_add(o, "owner", str_or_null(cv->has_owner ? cv->owner : NULL));
+		json_object_object_add(o, "owner_uid",
+				       cv->has_owner ? json_object_new_int64(cv->owner_uid) : NULL);
+		json_object_object_add(o, "runtime",
+				       json_object_new_boolean(d->bindings &&
+							       control_bindings_find(d->bindings, vm->name)));
+		json_object_object_add(o, "error", str_or_null(vm->error[0] ? vm->error : NULL));
+		json_object_object_add(o, "lease", vm->state == VM_LEASED ? lease_json(vm) : NULL);
+		json_object_array_add(list, o);
+	}
+	struct json_object *r = json_object_new_object();
+	json_object_object_add(r, "vms", list);
+	call->result = r;
+	return 0;
+}
+
+static int m_list_leases(struct control_call *call)
+{
+	struct daemon *d = call->d;
+	struct json_object *list = json_object_new_array();
+	for (size_t i = 0; i < d->n_vms; i++)
+		if (d->vms[i]->state == VM_LEASED)
+			json_object_array_add(list, lease_json(d->vms[i]));
+	struct json_object *r = json_object_new_object();
+	json_object_object_add(r, "leases", list);
+	call->result = r;
+	return 0;
+}
+
+static int m_subscribe(struct control_call *call)
+{
+	char err[256];
+	static const char *const known[] = { "events", NULL };
+	if (df_params_only(call->params, known, err, sizeof(err)) < 0)
+		return bad_param(call, "subscribe", err);
+	struct json_object *want = NULL;
+	json_object_object_get_ex(call->params, "events", &want);
+	uint32_t mask = 0;
+	if (!want || json_object_is_type(want, json_type_null)) {
+		mask = (1u << DF_EVENT_COUNT) - 1;
+	} else if (!json_object_is_type(want, json_type_array)) {
+		return fail(call, -EINVAL, "subscribe: \"events\" must be an array of event names");
+	} else {
+		for (size_t i = 0; i < json_object_array_length(want); i++) {
+			struct json_object *e = json_object_array_get_idx(want, i);
+			enum df_event ev;
+			if (!json_object_is_type(e, json_type_string) ||
+			    df_event_lookup(json_object_get_string(e), &ev) < 0)
+				return fail(call, -EINVAL, "subscribe: unknown event %.64s; events are "
+							   "monitor-added, monitor-removed, "
+							   "binding-changed, lease-granted, "
+							   "lease-revoked and error",
+					    json_object_to_json_string(e));
+			mask |= 1u << ev;
+		}
+	}
+	struct json_object *names = json_object_new_array();
+	for (int i = 0; i < DF_EVENT_COUNT; i++)
+		if (mask & (1u << i))
+			json_object_array_add(names, json_object_new_string(df_event_name((enum df_event)i)));
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "events", names);
+	call->subscribe = true;
+	call->events = mask;
+	return 0;
+}
+
+static int m_get_lease(struct control_call *call)
+{
+	struct daemon *d = call->d;
+	char err[256];
+	const char *name = NULL;
+	static const char *const known[] = { "vm", NULL };
+	if (df_params_only(call->params, known, err, sizeof(err)) < 0 ||
+	    df_param_string(call->params, "vm", true, &name, err, sizeof(err)) < 0)
+		return bad_param(call, "get-lease", err);
+	struct vm *vm = find_vm(d, name, NULL);
+	if (!vm)
+		return no_such_vm(call, name);
+	const struct config_vm *cv = vm->cfg;
+	bool owner = cv->has_owner && cv->owner_uid == call->peer->uid;
+	if (!owner && !call->peer->admin) {
+		char admins[96];
+		snprintf(admins, sizeof(admins), "root%s%s", call->group ? " or group " : "",
+			 call->group ? call->group : "");
+		if (cv->has_owner)
+			return fail(call, -EPERM,
+				    "uid %u may not take vm %s's lease: it belongs to owner %s "
+				    "(uid %u); run as that user or as an administrator (%s)",
+				    (unsigned)call->peer->uid, vm->name, cv->owner,
+				    (unsigned)cv->owner_uid, admins);
+		return fail(call, -EPERM,
+			    "uid %u may not take vm %s's lease: the vm has no owner= in the "
+			    "layout, so only administrators (%s) may",
+			    (unsigned)call->peer->uid, vm->name, admins);
+	}
+	if (vm->state != VM_LEASED || vm->lease_fd < 0)
+		return fail(call, -EAGAIN, "vm %s has no lease now (state %s%s%s); `vgpu-assign "
+					   "watch` shows when it is granted",
+			    vm->name, vm_state_name(vm->state), vm->error[0] ? ": " : "",
+			    vm->error);
+	call->result = lease_json(vm);
+	call->fd = vm->lease_fd;
+	log_info("vm=%s lessee=%u action=lease-fd-sent pid=%d uid=%u", vm->name, vm->lessee_id,
+		 (int)call->peer->pid, (unsigned)call->peer->uid);
+	return 0;
+}
+
+static int m_reload(struct control_call *call)
+{
+	int r = need_admin(call, "reload");
+	if (r < 0)
+		return r;
+	static const char *const known[] = { NULL };
+	char err[256];
+	if (df_params_only(call->params, known, err, sizeof(err)) < 0)
+		return bad_param(call, "reload", err);
+	r = daemon_reload(call->d);
+	if (r < 0)
+		return fail(call, r, "the layout %s was not reloaded: %s; the running layout is "
+				     "kept (the daemon log and `directflipd --check-config` show "
+				     "every problem)",
+			    call->d->config_path,
+			    r == -EINVAL ? "it has errors" : strerror(-r));
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "vms", json_object_new_int64((int64_t)call->d->n_vms));
+	return 0;
+}
+
+/* ---- changes ---- */
+
+static bool str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool changes(const struct control_binding *bd, const struct config_vm *cv)
+{
+	if (bd->has_monitor && !str_eq(bd->monitor, cv->monitor))
+		return true;
+	if (bd->has_planes && bd->planes != cv->planes)
+		return true;
+	if (bd->has_scaling && bd->scaling != cv->scaling)
+		return true;
+	if (bd->has_mode && (bd->mode.set != cv->mode.set ||
+			     (bd->mode.set && (bd->mode.width != cv->mode.width ||
+					       bd->mode.height != cv->mode.height ||
+					       bd->mode.refresh != cv->mode.refresh))))
+		return true;
+	for (size_t k = 0; k < CONFIG_MAX_PLANES; k++)
+		if (bd->sources[k] && !str_eq(bd->sources[k], cv->sources[k]))
+			return true;
+	return false;
+}
+
+static struct config_vm *config_vm_of(struct daemon *d, const char *name)
+{
+	for (size_t i = 0; i < d->config->n_vms; i++)
+		if (strcmp(d->config->vms[i].name, name) == 0)
+			return &d->config->vms[i];
+	return NULL;
+}
+
+/* Makes bd the vm's desired state now: release what it holds, rebuild the
+ * vm from the changed config entry, and let reconcile grant anew. */
+static int rebind(struct control_call *call, size_t index, const struct control_binding *bd)
+{
+	struct daemon *d = call->d;
+	struct vm *old = d->vms[index];
+	struct config_vm *cv = config_vm_of(d, old->name);
+	if (!cv)
+		return fail(call, -ENOENT, "vm %s is not in the running layout", old->name);
+	if (!changes(bd, cv))
+		return 0;
+	if (old->state == VM_LEASED && d->card)
+		reconcile_release(d, old, "binding changed by vgpu-assign");
+	int r = control_binding_apply(bd, d->config, cv);
+	if (r < 0) {
+		daemon_schedule_reconcile(d);
+		return fail(call, r, "vm %s: %s", old->name,
+			    r == -E2BIG ? "too many monitors in the layout" : strerror(-r));
+	}
+	struct vm *fresh = vm_create(cv);
+	if (fresh) {
+		vm_destroy(old);
+		d->vms[index] = fresh;
+		if (fresh->error[0])
+			log_error("vm=%s: %s", fresh->name, fresh->error);
+	}
+	daemon_schedule_reconcile(d);
+	return 0;
+}
+
+/* A monitor argument: a [monitor.NAME] of the layout, or a connector name
+ * (then the layout's name for that connector when it has one). */
+static int resolve_monitor(struct control_call *call, const char *arg, const char **out)
+{
+	struct daemon *d = call->d;
+	if (config_monitor_by_name(d->config, arg)) {
+		*out = arg;
+		return 0;
+	}
+	const struct kms_connector *c =
+		d->card ? kms_snapshot_connector_by_name(d->card->snap, arg) : NULL;
+	if (!c)
+		return fail(call, -ENODEV, "there is no monitor or connector named '%s'; "
+					   "`vgpu-assign monitors` lists them",
+			    arg);
+	const char *name = monitor_name_of(d->config, c);
+	*out = name ? name : c->name;
+	return 0;
+}
+
+static const char *connector_of(const struct config *cfg, const char *monitor)
+{
+	const struct config_monitor *m = config_monitor_by_name(cfg, monitor);
+	return m ? m->connector : monitor;
+}
+
+/* The runtime binding of vm so far, to add to. */
+static int binding_start(struct daemon *d, const char *vm, struct control_binding *bd)
+{
+	const struct control_binding *cur = control_bindings_find(d->bindings, vm);
+	if (cur)
+		return control_binding_copy(cur, bd);
+	*bd = (struct control_binding){ .vm = strdup(vm) };
+	return bd->vm ? 0 : -ENOMEM;
+}
+
+/* Records bd, persists it, applies it; the reply says what is desired now. */
+static int commit_binding(struct control_call *call, size_t index, struct control_binding *bd,
+			  const char *what)
+{
+	struct daemon *d = call->d;
+	int r = control_bindings_set(d->bindings, bd);
+	if (r < 0)
+		return fail(call, r, "out of memory");
+	int saved = control_bindings_save(d->bindings);
+	if (saved < 0)
+		log_errno(saved, "%s: cannot save the runtime bindings; they will not survive a "
+			     "restart", control_bindings_path(d->bindings));
+	r = rebind(call, index, bd);
+	if (r < 0)
+		return r;
+	const struct vm *vm = d->vms[index];
+	events_emit(d, "binding-changed", vm->name, vm->cfg->monitor, what);
+	log_info("vm=%s monitor=%s action=%s uid=%u", vm->name,
+		 vm->cfg->monitor ? vm->cfg->monitor : "-", what, (unsigned)call->peer->uid);
+	struct json_object *res = json_object_new_object();
+	json_object_object_add(res, "vm", json_object_new_string(vm->name));
+	json_object_object_add(res, "monitor", str_or_null(vm->cfg->monitor));
+	json_object_object_add(res, "planes", json_object_new_int((int)vm->cfg->planes));
+	json_object_object_add(res, "persisted", json_object_new_boolean(saved == 0));
+	call->result = res;
+	return 0;
+}
+
+/* bind --permanent: a drop-in file in the layout's own directory. */
+static int bind_permanent(struct control_call *call, const struct control_binding *bd)
+{
+	struct daemon *d = call->d;
+	if (!d->dropin_dir)
+		return fail(call, -EOPNOTSUPP,
+			    "directflipd runs without a drop-in directory (it was started with -c "
+			    "FILE and no --dropin-dir); bind without --permanent, or edit %s",
+			    d->config_path);
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/90-vgpu-assign-%s.ini", d->dropin_dir, bd->vm);
+	char tmp[4200];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "wxe");
+	if (!f)
+		return fail(call, -errno, "%s: cannot write the drop-in file: %s", tmp,
+			    strerror(errno));
+	time_t now = time(NULL);
+	char when[64] = "";
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&now));
+	fprintf(f, "; Written by `vgpu-assign bind --permanent` (uid %u) on %s.\n"
+		   "; Remove this file and reload to undo.\n",
+		(unsigned)call->peer->uid, when);
+	if (!config_monitor_by_name(d->config, bd->monitor))
+		fprintf(f, "\n[monitor.%s]\nconnector = %s\n", bd->monitor, bd->monitor);
+	fprintf(f, "\n[vm.%s]\nmonitor = %s\n", bd->vm, bd->monitor);
+	if (bd->has_planes)
+		fprintf(f, "planes = %u\n", bd->planes);
+	if (bd->has_mode && bd->mode.set)
+		fprintf(f, "mode = %ux%u@%u\n", bd->mode.width, bd->mode.height, bd->mode.refresh);
+	if (bd->has_scaling)
+		fprintf(f, "scaling = %s\n", config_scaling_name(bd->scaling));
+	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return fail(call, -e, "%s: cannot write the drop-in file: %s", path, strerror(e));
+	}
+	/* The file now says it; a runtime binding would only hide it. */
+	struct control_binding *saved = NULL;
+	const struct control_binding *cur = control_bindings_find(d->bindings, bd->vm);
+	struct control_binding keep;
+	if (cur && control_binding_copy(cur, &keep) == 0)
+		saved = &keep;
+	control_bindings_forget(d->bindings, bd->vm);
+	int r = daemon_reload(d);
+	if (r < 0) {
+		unlink(path);
+		if (saved)
+			control_bindings_set(d->bindings, saved);
+		control_binding_clear(saved);
+		return fail(call, r, "%s made the layout invalid, so it was removed again; the "
+				     "daemon log says why",
+			    path);
+	}
+	control_binding_clear(saved);
+	control_bindings_save(d->bindings);
+	events_emit(d, "binding-changed", bd->vm, bd->monitor, "bound permanently");
+	log_info("vm=%s monitor=%s action=bound-permanently file=%s uid=%u", bd->vm, bd->monitor,
+		 path, (unsigned)call->peer->uid);
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "vm", json_object_new_string(bd->vm));
+	json_object_object_add(call->result, "monitor", json_object_new_string(bd->monitor));
+	json_object_object_add(call->result, "file", json_object_new_string(path));
+	return 0;
+}
+
+static int m_bind(struct control_call *call)
+{
+	struct daemon *d = call->d;
+	int r = need_admin(call, "bind");
+	if (r < 0)
+		return r;
+	char err[256];
+	const char *name = NULL, *monitor_arg = NULL, *mode = NULL, *scaling = NULL;
+	uint32_t planes = 0;
+	bool permanent = false;
+	static const char *const known[] = { "vm", "monitor", "planes", "mode", "scaling",
+					     "permanent", NULL };
+	if (df_params_only(call->params, known, err, sizeof(err)) < 0 ||
+	    df_param_string(call->params, "vm", true, &name, err, sizeof(err)) < 0 ||
+	    df_param_string(call->params, "monitor", true, &monitor_arg, err, sizeof(err)) < 0 ||
+	    df_param_uint(call->params, "planes", false, 1, CONFIG_MAX_PLANES, &planes, err,
+			  sizeof(err)) == -EINVAL ||
+	    df_param_string(call->params, "mode", false, &mode, err, sizeof(err)) == -EINVAL ||
+	    df_param_string(call->params, "scaling", false, &scaling, err, sizeof(err)) == -EINVAL ||
+	    df_param_bool(call->params, "permanent", false, &permanent, err, sizeof(err)) == -EINVAL)
+		return bad_param(call, "bind", err);
+	size_t index;
+	struct vm *vm = find_vm(d, name, &index);
+	if (!vm)
+		return no_such_vm(call, name);
+	const char *monitor;
+	r = resolve_monitor(call, monitor_arg, &monitor);
+	if (r < 0)
+		return r;
+	const char *conn = connector_of(d->config, monitor);
+	for (size_t i = 0; i < d->n_vms; i++) {
+		const struct config_vm *o = d->vms[i]->cfg;
+		if (i == index || !o->monitor)
+			continue;
+		const char *oconn = connector_of(d->config, o->monitor);
+		if (strcmp(o->monitor, monitor) == 0 || (conn && oconn && strcmp(conn, oconn) == 0))
+			return fail(call, -EBUSY, "monitor %s is bound to vm %s; `vgpu-assign unbind "
+						  "%s` first",
+				    monitor, d->vms[i]->name, d->vms[i]->name);
+	}
+	struct control_binding bd;
+	if (binding_start(d, name, &bd) < 0)
+		return fail(call, -ENOMEM, "out of memory");
+	bd.has_monitor = true;
+	free(bd.monitor);
+	bd.monitor = strdup(monitor);
+	if (!bd.monitor) {
+		control_binding_clear(&bd);
+		return fail(call, -ENOMEM, "out of memory");
+	}
+	if (planes) {
+		bd.has_planes = true;
+		bd.planes = planes;
+	}
+	if (mode) {
+		bd.has_mode = true;
+		if (strcmp(mode, "preferred") == 0)
+			bd.mode = (struct config_mode){ 0 };
+		else if (config_parse_mode(mode, &bd.mode) < 0)
+			r = fail(call, -EINVAL, "bind: mode '%s' is not WIDTHxHEIGHT[@REFRESH] (e.g. "
+						"1920x1080@60) or 'preferred'",
+				 mode);
+	}
+	if (scaling && r == 0) {
+		bd.has_scaling = true;
+		if (config_scaling_parse(scaling, &bd.scaling) < 0)
+			r = fail(call, -EINVAL, "bind: scaling '%s' is not fit, stretch, center or "
+						"none",
+				 scaling);
+	}
+	if (r == 0)
+		r = permanent ? bind_permanent(call, &bd) : commit_binding(call, index, &bd, "bound");
+	control_binding_clear(&bd);
+	return r;
+}
+
+static int m_unbind(struct control_call *call)
+{
+	struct daemon *d = call->d;
+	int r = need_admin(call, "unbind");
+	if (r < 0)
+		return r;
+	char err[256];
+	const char *name = NULL;
+	static const char *const known[] = { "vm", NULL };
+	if (df_params_only(call->params, known, err, sizeof(err)) < 0 ||
+	    df_param_string(call->params, "vm", true, &name, err, sizeof(err)) < 0)
+		return bad_param(call, "unbind", err);
+	size_t index;
+	if (!find_vm(d, name, &index))
+		return no_such_vm(call, name);
+	struct control_binding bd;
+	if (binding_start(d, name, &bd) < 0)
+		return fail(call, -ENOMEM, "out of memory");
+	bd.has_monitor = true;
+	free(bd.monitor);
+	bd.monitor = NULL;
+	r = commit_binding(call, index, &bd, "unbound");
+	control_binding_clear(&bd);
+	return r;
+}
+
+static int m_map_plane(struct control_call *call)
+{
+	struct daemon *d = call->d;
+	int r = need_admin(call, "map-plane");
+	if (r < 0)
+		return r;
+	char err[256];
+	const char *name = NULL, *source = NULL;
+	uint32_t plane = 0;
+	static const char *const known[] = { "vm", "plane", "source", NULL };
+	if (df_params_only(call->params, known, err, sizeof(err)) < 0 ||
+	    df_param_string(call->params, "vm", true, &name, err, sizeof(err)) < 0 ||
+	    df_param_uint(call->params, "plane", true, 0, CONFIG_MAX_PLANES - 1, &plane, err,
+			  sizeof(err)) < 0 ||
+	    df_param_string(call->params, "source", true, &source, err, sizeof(err)) < 0)
+		return bad_param(call, "map-plane", err);
+	size_t index;
+	struct vm *vm = find_vm(d, name, &index);
+	if (!vm)
+		return no_such_vm(call, name);
+	if (plane >= vm->cfg->planes)
+		return fail(call, -EINVAL, "vm %s has %u plane(s), so there is no plane %u; `vgpu-assign "
+					   "bind %s MONITOR --planes N` gives it more",
+			    name, vm->cfg->planes, plane, name);
+	struct source *src = NULL;
+	r = source_create(source, &src);
+	source_destroy(src);
+	if (r == -EOPNOTSUPP)
+		return fail(call, r, "source '%s': this source type is not supported yet; use "
+				     "fb:ID or fb:PATH",
+			    source);
+	if (r < 0)
+		return fail(call, -EINVAL, "source '%s' is not fb:ID or fb:PATH (an absolute path "
+					   "to a file holding a framebuffer id)",
+			    source);
+	struct control_binding bd;
+	if (binding_start(d, name, &bd) < 0)
+		return fail(call, -ENOMEM, "out of memory");
+	free(bd.sources[plane]);
+	bd.sources[plane] = strdup(source);
+	r = bd.sources[plane] ? commit_binding(call, index, &bd, "plane-mapped")
+			      : fail(call, -ENOMEM, "out of memory");
+	control_binding_clear(&bd);
+	return r;
+}
+
+typedef int (*method_fn)(struct control_call *call);
+
+static const method_fn methods[DF_METHOD_COUNT] = {
+	[DF_METHOD_HELLO] = m_hello,
+	[DF_METHOD_STATUS] = m_status,
+	[DF_METHOD_LIST_MONITORS] = m_list_monitors,
+	[DF_METHOD_LIST_VMS] = m_list_vms,
+	[DF_METHOD_LIST_LEASES] = m_list_leases,
+	[DF_METHOD_BIND] = m_bind,
+	[DF_METHOD_UNBIND] = m_unbind,
+	[DF_METHOD_MAP_PLANE] = m_map_plane,
+	[DF_METHOD_GET_LEASE] = m_get_lease,
+	[DF_METHOD_SUBSCRIBE] = m_subscribe,
+	[DF_METHOD_RELOAD] = m_reload,
+};
+
+int control_method_call(enum df_method m, struct control_call *call)
+{
+	if ((unsigned)m >= DF_METHOD_COUNT || !methods[m])
+		return fail(call, -ENOSYS, "method not implemented");
+	return methods[m](call);
+}

@@ -1,0 +1,13 @@
+#pragma once
+
+struct daemon;
+
+/*
+ * Events for `subscribe`d control clients (docs/protocol.md, "Events").
+ * event is one of monitor-added, monitor-removed, binding-changed,
+ * lease-granted, lease-revoked, error; vm, monitor and detail may be NULL
+ * and are then left out. A no-op when the control socket is not up, so any
+ * part of the daemon may call it at the point where it logs the decision.
+ */
+void events_emit(struct daemon *d, const char *event, const char *vm, const char *monitor,
+		 const char *detail);
