@@ -1,0 +1,697 @@
+/*
+ * vgpu-assign: the command line for directflipd (docs/vgpu-assign.md).
+ * Every listing asks the daemon for one JSON answer and renders it either
+ * as a table or, with --json, as it is: the two cannot disagree.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/number.h"
+#include "directflip/client.h"
+
+/* Exit statuses (docs/vgpu-assign.md, "EXIT STATUS"). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,     /* the daemon refused or failed the request */
+	EXIT_USAGE = 2,
+	EXIT_NO_DAEMON = 3,  /* cannot connect or talk to directflipd */
+	EXIT_DENIED = 4,     /* EPERM, EACCES */
+	EXIT_NOT_FOUND = 5,  /* no such vm, monitor or connector */
+	EXIT_BUSY = 6,       /* taken, or not available now (EBUSY, EAGAIN) */
+};
+
+struct opts {
+	const char *socket;
+	bool json;
+	bool help;
+};
+
+struct command {
+	const char *name;
+	const char *args;
+	const char *help;
+	int (*run)(struct opts *o, int argc, char **argv);
+};
+
+static const struct command *find_command(const char *name);
+
+static int exit_for(int code)
+{
+	switch (-code) {
+	case EPERM:
+	case EACCES:
+		return EXIT_DENIED;
+	case ENOENT:
+	case ENODEV:
+		return EXIT_NOT_FOUND;
+	case EBUSY:
+	case EAGAIN:
+		return EXIT_BUSY;
+	case ECONNRESET:
+	case ETIMEDOUT:
+		return EXIT_NO_DAEMON;
+	}
+	return EXIT_FAILED;
+}
+
+static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+	fprintf(stderr, "vgpu-assign%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'vgpu-assign %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+	return EXIT_USAGE;
+}
+
+static const char *socket_path(const struct opts *o)
+{
+	if (o->socket)
+		return o->socket;
+	const char *env = getenv(DF_SOCKET_ENV);
+	return env && *env ? env : DF_SOCKET_DEFAULT;
+}
+
+static int open_client(const struct opts *o, struct df_client **c)
+{
+	const char *path = socket_path(o);
+	int r = df_client_connect(path, c);
+	if (r == -ENOENT)
+		fprintf(stderr, "vgpu-assign: no socket at %s: is directflipd running? (--socket or "
+				"$%s name another path)\n",
+			path, DF_SOCKET_ENV);
+	else if (r == -ECONNREFUSED)
+		fprintf(stderr, "vgpu-assign: nothing listens on %s (a stale socket): start "
+				"directflipd\n",
+			path);
+	else if (r == -EACCES)
+		fprintf(stderr, "vgpu-assign: %s: permission denied; ask an administrator for "
+				"access\n",
+			path);
+	else if (r < 0)
+		fprintf(stderr, "vgpu-assign: cannot connect to %s: %s\n", path, strerror(-r));
+	if (r < 0)
+		return EXIT_NO_DAEMON;
+	r = df_client_hello(*c, "vgpu-assign", NULL);
+	if (r < 0) {
+		fprintf(stderr, "vgpu-assign: %s: %s\n", path, df_client_error(*c));
+		df_client_close(*c);
+		*c = NULL;
+		return r == -EPROTONOSUPPORT ? EXIT_FAILED : EXIT_NO_DAEMON;
+	}
+	return EXIT_OK;
+}
+
+/* One request; on failure prints the daemon's message and its code name. */
+static int call(const struct opts *o, const char *method, struct json_object *params,
+		struct json_object **result)
+{
+	struct df_client *c = NULL;
+	int st = open_client(o, &c);
+	if (st != EXIT_OK)
+		return st;
+	int r = df_client_call(c, method, params, result);
+	if (r < 0) {
+		fprintf(stderr, "vgpu-assign: %s (%s)\n", df_client_error(c), df_error_name(r));
+		st = exit_for(r);
+	}
+	df_client_close(c);
+	return st;
+}
+
+static void print_json(struct json_object *o)
+{
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							     JSON_C_TO_STRING_SPACED |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* ---- field access for the tables ---- */
+
+static struct json_object *get(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+	if (o)
+		json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+static const char *str(struct json_object *o, const char *key)
+{
+	struct json_object *v = get(o, key);
+	return v && !json_object_is_type(v, json_type_null) ? json_object_get_string(v) : "-";
+}
+
+static const char *ids(struct json_object *arr, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; arr && i < json_object_array_length(arr) && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? "," : "",
+				      json_object_get_string(json_object_array_get_idx(arr, i)));
+	return buf[0] ? buf : "-";
+}
+
+static const char *mode_text(struct json_object *m, char *buf, size_t len)
+{
+	if (!m || json_object_is_type(m, json_type_null))
+		return "-";
+	snprintf(buf, len, "%sx%s@%s", str(m, "width"), str(m, "height"), str(m, "refresh"));
+	return buf;
+}
+
+/* ---- subcommands ---- */
+
+static int list(struct opts *o, const char *method, struct json_object **res)
+{
+	return call(o, method, NULL, res);
+}
+
+static int cmd_status(struct opts *o, int argc, char **argv)
+{
+	struct json_object *res = NULL;
+	int st = list(o, "status", &res);
+	if (st != EXIT_OK)
+		return st;
+	if (o->json) {
+		print_json(res);
+	} else {
+		static const char *const keys[] = { "server", "pid", "card", "config", "dropin_dir",
+						    "socket", "state_file", "vms", "leased",
+						    "runtime_bindings", "clients", NULL };
+		for (size_t i = 0; keys[i]; i++)
+			printf("%-17s %s\n", keys[i], str(res, keys[i]));
+	}
+	json_object_put(res);
+	return EXIT_OK;
+}
+
+static int cmd_monitors(struct opts *o, int argc, char **argv)
+{
+	struct json_object *res = NULL;
+	int st = list(o, "list-monitors", &res);
+	if (st != EXIT_OK)
+		return st;
+	if (o->json) {
+		print_json(res);
+		json_object_put(res);
+		return EXIT_OK;
+	}
+	struct json_object *mons = get(res, "monitors");
+	printf("%-12s %-13s %-10s %-8s %-22s %s\n", "CONNECTOR", "STATUS", "MONITOR", "VM", "EDID",
+	       "MODES");
+	for (size_t i = 0; mons && i < json_object_array_length(mons); i++) {
+		struct json_object *m = json_object_array_get_idx(mons, i);
+		struct json_object *e = get(m, "edid");
+		char edid[64] = "-";
+		if (e && !json_object_is_type(e, json_type_null))
+			snprintf(edid, sizeof(edid), "%s/%s/%s", str(e, "vendor"), str(e, "product"),
+				 str(e, "serial"));
+		struct json_object *modes = get(m, "modes");
+		size_t n = modes ? json_object_array_length(modes) : 0;
+		char mode[48] = "-", best[64] = "-";
+		for (size_t k = 0; k < n; k++) {
+			struct json_object *md = json_object_array_get_idx(modes, k);
+			if (k == 0 || json_object_get_boolean(get(md, "preferred")))
+				snprintf(best, sizeof(best), "%s", mode_text(md, mode, sizeof(mode)));
+		}
+		char more[32] = "";
+		if (n > 1)
+			snprintf(more, sizeof(more), " (+%zu more)", n - 1);
+		printf("%-12s %-13s %-10s %-8s %-22s %s%s\n", str(m, "connector"), str(m, "status"),
+		       str(m, "monitor"), str(m, "vm"), edid, best, more);
+	}
+	json_object_put(res);
+	return EXIT_OK;
+}
+
+static int cmd_vms(struct opts *o, int argc, char **argv)
+{
+	struct json_object *res = NULL;
+	int st = list(o, "list-vms", &res);
+	if (st != EXIT_OK)
+		return st;
+	if (o->json) {
+		print_json(res);
+		json_object_put(res);
+		return EXIT_OK;
+	}
+	struct json_object *vms = get(res, "vms");
+	printf("%-10s %-8s %-10s %-6s %-10s %-7s %s\n", "VM", "STATE", "MONITOR", "PLANES",
+	       "CONNECTOR", "OWNER", "ERROR");
+	for (size_t i = 0; vms && i < json_object_array_length(vms); i++) {
+		struct json_object *v = json_object_array_get_idx(vms, i);
+		struct json_object *lease = get(v, "lease");
+		char mon[48];
+		snprintf(mon, sizeof(mon), "%s%s", str(v, "monitor"),
+			 json_object_get_boolean(get(v, "runtime")) ? "*" : "");
+		printf("%-10s %-8s %-10s %-6s %-10s %-7s %s\n", str(v, "name"), str(v, "state"), mon,
+		       str(v, "planes"), str(lease, "connector"), str(v, "owner"), str(v, "error"));
+	}
+	printf("(* bound at run time by vgpu-assign)\n");
+	json_object_put(res);
+	return EXIT_OK;
+}
+
+static int cmd_leases(struct opts *o, int argc, char **argv)
+{
+	struct json_object *res = NULL;
+	int st = list(o, "list-leases", &res);
+	if (st != EXIT_OK)
+		return st;
+	if (o->json) {
+		print_json(res);
+		json_object_put(res);
+		return EXIT_OK;
+	}
+	struct json_object *leases = get(res, "leases");
+	printf("%-10s %-10s %-10s %-6s %-10s %-6s %-7s %s\n", "VM", "MONITOR", "CONNECTOR", "CRTC",
+	       "PLANES", "CURSOR", "LESSEE", "MODE");
+	for (size_t i = 0; leases && i < json_object_array_length(leases); i++) {
+		struct json_object *l = json_object_array_get_idx(leases, i);
+		char planes[128], mode[48];
+		printf("%-10s %-10s %-10s %-6s %-10s %-6s %-7s %s\n", str(l, "vm"), str(l, "monitor"),
+		       str(l, "connector"), str(l, "crtc"),
+		       ids(get(l, "planes"), planes, sizeof(planes)), str(l, "cursor"),
+		       str(l, "lessee"), mode_text(get(l, "mode"), mode, sizeof(mode)));
+	}
+	if (!leases || json_object_array_length(leases) == 0)
+		printf("(no leases)\n");
+	json_object_put(res);
+	return EXIT_OK;
+}
+
+static int parse_count(const char *cmd, const char *what, const char *s, uint32_t min,
+		       uint32_t max, uint32_t *out)
+{
+	if (config_parse_u32(s, min, max, out) < 0) {
+		fprintf(stderr, "vgpu-assign %s: %s '%s' is not a number from %u to %u\n", cmd, what,
+			s, min, max);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* Prints what a change did; the JSON answer with --json. */
+static int change(struct opts *o, const char *method, struct json_object *p, const char *done)
+{
+	struct json_object *res = NULL;
+	int st = call(o, method, p, &res);
+	json_object_put(p);
+	if (st != EXIT_OK)
+		return st;
+	if (o->json)
+		print_json(res);
+	else
+		printf("%s\n", done);
+	json_object_put(res);
+	return EXIT_OK;
+}
+
+static int cmd_bind(struct opts *o, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "planes", required_argument, NULL, 'p' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "scaling", required_argument, NULL, 's' },
+		{ "permanent", no_argument, NULL, 'P' },
+		{ 0 },
+	};
+	uint32_t planes = 0;
+	const char *mode = NULL, *scaling = NULL;
+	bool permanent = false;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (parse_count("bind", "--planes", optarg, 1, 8, &planes) != EXIT_OK)
+				return EXIT_USAGE;
+			break;
+		case 'm':
+			mode = optarg;
+			break;
+		case 's':
+			if (strcmp(optarg, "fit") && strcmp(optarg, "stretch") &&
+			    strcmp(optarg, "center") && strcmp(optarg, "none"))
+				return usage_error("bind", "--scaling '%s' is not fit, stretch, center or none",
+						   optarg);
+			scaling = optarg;
+			break;
+		case 'P':
+			permanent = true;
+			break;
+		default:
+			return usage_error("bind", "%s", "bad option");
+		}
+	}
+	if (argc - optind != 2)
+		return usage_error("bind", "%s", "needs VM and MONITOR");
+	struct json_object *p = json_object_new_object();
+	json_object_object_add(p, "vm", json_object_new_string(argv[optind]));
+	json_object_object_add(p, "monitor", json_object_new_string(argv[optind + 1]));
+	if (planes)
+		json_object_object_add(p, "planes", json_object_new_int((int)planes));
+	if (mode)
+		json_object_object_add(p, "mode", json_object_new_string(mode));
+	if (scaling)
+		json_object_object_add(p, "scaling", json_object_new_string(scaling));
+	if (permanent)
+		json_object_object_add(p, "permanent", json_object_new_boolean(true));
+	char done[256];
+	snprintf(done, sizeof(done), "vm %s bound to %s%s", argv[optind], argv[optind + 1],
+		 permanent ? " (written to the layout's drop-in directory)" : "");
+	return change(o, "bind", p, done);
+}
+
+static int cmd_unbind(struct opts *o, int argc, char **argv)
+{
+	optind = 1;
+	if (getopt_long(argc, argv, "+", (const struct option[]){ { 0 } }, NULL) != -1)
+		return usage_error("unbind", "%s", "bad option");
+	if (argc - optind != 1)
+		return usage_error("unbind", "%s", "needs VM");
+	struct json_object *p = json_object_new_object();
+	json_object_object_add(p, "vm", json_object_new_string(argv[optind]));
+	char done[128];
+	snprintf(done, sizeof(done), "vm %s unbound", argv[optind]);
+	return change(o, "unbind", p, done);
+}
+
+static int cmd_map(struct opts *o, int argc, char **argv)
+{
+	optind = 1;
+	if (getopt_long(argc, argv, "+", (const struct option[]){ { 0 } }, NULL) != -1)
+		return usage_error("map", "%s", "bad option");
+	if (argc - optind != 3)
+		return usage_error("map", "%s", "needs VM PLANE SOURCE");
+	uint32_t plane;
+	if (parse_count("map", "PLANE", argv[optind + 1], 0, 7, &plane) != EXIT_OK)
+		return EXIT_USAGE;
+	struct json_object *p = json_object_new_object();
+	json_object_object_add(p, "vm", json_object_new_string(argv[optind]));
+	json_object_object_add(p, "plane", json_object_new_int((int)plane));
+	json_object_object_add(p, "source", json_object_new_string(argv[optind + 2]));
+	char done[512];
+	snprintf(done, sizeof(done), "vm %s plane %u shows %s", argv[optind], plane,
+		 argv[optind + 2]);
+	return change(o, "map-plane", p, done);
+}
+
+static int cmd_reload(struct opts *o, int argc, char **argv)
+{
+	if (argc > 1)
+		return usage_error("reload", "unexpected argument '%s'", argv[1]);
+	return change(o, "reload", json_object_new_object(), "layout reloaded");
+}
+
+static volatile sig_atomic_t stop_watch;
+
+static void on_stop(int sig)
+{
+	stop_watch = 1;
+}
+
+static int cmd_watch(struct opts *o, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "count", required_argument, NULL, 'n' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ 0 },
+	};
+	uint32_t count = 0, timeout = 0;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+		if (c == 'n' && parse_count("watch", "--count", optarg, 1, 1000000, &count) == EXIT_OK)
+			continue;
+		if (c == 't' && parse_count("watch", "--timeout", optarg, 1, 86400, &timeout) == EXIT_OK)
+			continue;
+		return usage_error("watch", "%s", "bad option");
+	}
+	if (optind < argc)
+		return usage_error("watch", "unexpected argument '%s'", argv[optind]);
+	struct df_client *cl = NULL;
+	int st = open_client(o, &cl);
+	if (st != EXIT_OK)
+		return st;
+	int r = df_client_subscribe(cl, NULL);
+	if (r < 0) {
+		fprintf(stderr, "vgpu-assign: %s (%s)\n", df_client_error(cl), df_error_name(r));
+		df_client_close(cl);
+		return exit_for(r);
+	}
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (!o->json)
+		fprintf(stderr, "watching %s (Ctrl-C stops)\n", socket_path(o));
+	fflush(stderr);
+	uint32_t seen = 0;
+	while (!stop_watch && (!count || seen < count)) {
+		struct json_object *ev = NULL;
+		r = df_client_next_event(cl, timeout ? (int)timeout * 1000 : -1, &ev);
+		if (r == -EINTR || (r == -ETIMEDOUT && stop_watch))
+			break;
+		if (r < 0) {
+			if (r == -ETIMEDOUT)
+				fprintf(stderr, "vgpu-assign watch: no event in %u s\n", timeout);
+			else
+				fprintf(stderr, "vgpu-assign: %s\n", df_client_error(cl));
+			st = r == -ETIMEDOUT ? EXIT_FAILED : EXIT_NO_DAEMON;
+			break;
+		}
+		if (o->json) {
+			printf("%s\n", json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN |
+									      JSON_C_TO_STRING_NOSLASHESCAPE));
+		} else {
+			printf("%-16s", str(ev, "event"));
+			json_object_object_foreach(ev, key, val) {
+				if (strcmp(key, "event") != 0)
+					printf(" %s=%s", key, json_object_get_string(val));
+			}
+			printf("\n");
+		}
+		fflush(stdout);
+		json_object_put(ev);
+		seen++;
+	}
+	df_client_close(cl);
+	return st;
+}
+
+static int cmd_exec(struct opts *o, int argc, char **argv)
+{
+	optind = 1;
+	if (getopt_long(argc, argv, "+", (const struct option[]){ { 0 } }, NULL) != -1)
+		return usage_error("exec", "%s", "bad option");
+	if (argc - optind < 2)
+		return usage_error("exec", "%s", "needs VM -- COMMAND [ARGS...]");
+	const char *vm = argv[optind];
+	char **cmd = &argv[optind + 1];
+	if (strcmp(cmd[0], "--") == 0)
+		cmd++;
+	if (!cmd[0])
+		return usage_error("exec", "%s", "needs a COMMAND after --");
+	struct df_client *c = NULL;
+	int st = open_client(o, &c);
+	if (st != EXIT_OK)
+		return st;
+	int fd = -1;
+	int r = df_client_get_lease(c, vm, &fd, NULL);
+	if (r < 0) {
+		fprintf(stderr, "vgpu-assign: %s (%s)\n", df_client_error(c), df_error_name(r));
+		df_client_close(c);
+		return exit_for(r);
+	}
+	df_client_close(c);
+	/* fd 3 is the one the command inherits; every other fd is O_CLOEXEC. */
+	if (fd != 3) {
+		if (dup2(fd, 3) < 0) {
+			fprintf(stderr, "vgpu-assign: dup2: %s\n", strerror(errno));
+			close(fd);
+			return EXIT_FAILED;
+		}
+		close(fd);
+	} else if (fcntl(3, F_SETFD, 0) < 0) {
+		fprintf(stderr, "vgpu-assign: fcntl: %s\n", strerror(errno));
+		return EXIT_FAILED;
+	}
+	setenv(DF_LEASE_FD_ENV, "3", 1);
+	execvp(cmd[0], cmd);
+	int e = errno;
+	fprintf(stderr, "vgpu-assign: cannot run %s: %s\n", cmd[0], strerror(e));
+	close(3);
+	return e == ENOENT ? 127 : 126;
+}
+
+static int cmd_help(struct opts *o, int argc, char **argv);
+
+static const struct command commands[] = {
+	{ "status", "", "Show the daemon: version, card, layout, socket, counts.", cmd_status },
+	{ "monitors", "", "List connectors: status, layout name, the VM shown, EDID, modes.",
+	  cmd_monitors },
+	{ "vms", "", "List VMs: state, binding (* = changed at run time), planes, lease, last error.",
+	  cmd_vms },
+	{ "leases", "", "List the leases granted: VM, connector, CRTC, planes, lessee id, mode.",
+	  cmd_leases },
+	{ "bind", "VM MONITOR [--planes N] [--mode WxH[@R]|preferred] "
+		  "[--scaling fit|stretch|center|none] [--permanent]",
+	  "Show VM on MONITOR (a [monitor.NAME] of the layout, or a connector name).\n"
+	  "The binding holds until unbind and survives a daemon restart; --permanent\n"
+	  "writes it to the layout's drop-in directory instead. Needs an administrator.",
+	  cmd_bind },
+	{ "unbind", "VM", "Take VM off its monitor (its lease is revoked). Needs an administrator.",
+	  cmd_unbind },
+	{ "map", "VM PLANE SOURCE",
+	  "Show SOURCE (fb:ID or fb:PATH) on VM's vGPU plane PLANE. Needs an administrator.",
+	  cmd_map },
+	{ "watch", "[--count N] [--timeout S]",
+	  "Print events as they happen: monitor-added/removed, binding-changed,\n"
+	  "lease-granted/revoked, error. --json prints one JSON object per line.",
+	  cmd_watch },
+	{ "reload", "", "Read the layout again (as SIGHUP does). Needs an administrator.",
+	  cmd_reload },
+	{ "exec", "VM -- COMMAND [ARGS...]",
+	  "Run COMMAND with VM's DRM lease fd as fd 3 and DIRECTFLIP_LEASE_FD=3.\n"
+	  "Only VM's owner (owner= in the layout) or an administrator gets it.\n"
+	  "Exit status: COMMAND's, or 126/127 when it cannot be run.",
+	  cmd_exec },
+	{ "help", "[COMMAND]", "Show help for COMMAND.", cmd_help },
+};
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void command_help(const struct command *c)
+{
+	printf("Usage: vgpu-assign [--socket PATH] [--json] %s%s%s\n\n%s\n", c->name,
+	       c->args[0] ? " " : "", c->args, c->help);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: vgpu-assign [--socket PATH] [--json] COMMAND [ARGS...]\n\n"
+		   "Binds VMs to monitors through directflipd.\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const char *h = commands[i].help;
+		const char *nl = strchr(h, '\n');
+		fprintf(f, "  %-9s %.*s\n", commands[i].name, (int)(nl ? nl - h : (ptrdiff_t)strlen(h)), h);
+	}
+	fprintf(f, "\nOptions (before or after COMMAND):\n"
+		   "  --socket PATH  the daemon's socket (default $%s, else %s)\n"
+		   "  --json         print the daemon's JSON answer instead of a table\n"
+		   "  -h, --help     this help; 'vgpu-assign COMMAND --help' for one command\n"
+		   "      --version  the protocol version this tool speaks\n\n"
+		   "Exit status: 0 ok, 1 refused or failed, 2 usage, 3 no daemon, 4 permission\n"
+		   "denied, 5 no such vm/monitor, 6 busy or not available now. See vgpu-assign(1).\n",
+		DF_SOCKET_ENV, DF_SOCKET_DEFAULT);
+}
+
+static int cmd_help(struct opts *o, int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	const struct command *c = find_command(argv[1]);
+	if (!c)
+		return usage_error(NULL, "unknown command '%s'", argv[1]);
+	command_help(c);
+	return EXIT_OK;
+}
+
+/* Pulls --json, --socket and --help out of argv wherever they are, up to a
+ * "--" (exec's COMMAND keeps its own options). */
+static int take_common(struct opts *o, int *argc, char **argv, const char *cmd)
+{
+	int out = 0;
+	bool rest = false;
+	for (int i = 0; i < *argc; i++) {
+		const char *a = argv[i];
+		if (rest || strcmp(a, "--") == 0) {
+			rest = true;
+			argv[out++] = argv[i];
+		} else if (strcmp(a, "--json") == 0) {
+			o->json = true;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			o->help = true;
+		} else if (strcmp(a, "--socket") == 0) {
+			if (i + 1 >= *argc)
+				return usage_error(cmd, "%s", "--socket needs a PATH");
+			o->socket = argv[++i];
+		} else if (strncmp(a, "--socket=", 9) == 0) {
+			o->socket = a + 9;
+		} else {
+			argv[out++] = argv[i];
+		}
+	}
+	*argc = out;
+	argv[out] = NULL;
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	int n = argc - 1;
+	char **args = argv + 1;
+	if (n > 0 && strcmp(args[0], "--version") == 0) {
+		printf("vgpu-assign (directflip) protocol %d\n", DF_PROTOCOL_VERSION);
+		return EXIT_OK;
+	}
+	/* Global options first, then the command name. */
+	int first = 0;
+	while (first < n && args[first][0] == '-' && strcmp(args[first], "--") != 0) {
+		if (strcmp(args[first], "--socket") == 0)
+			first++;
+		first++;
+	}
+	if (first >= n) {
+		int k = n;
+		if (take_common(&o, &k, args, NULL) != EXIT_OK)
+			return EXIT_USAGE;
+		if (k > 0)
+			return usage_error(NULL, "unknown option '%s'", args[0]);
+		usage(o.help ? stdout : stderr);
+		return o.help ? EXIT_OK : EXIT_USAGE;
+	}
+	const struct command *c = find_command(args[first]);
+	if (!c)
+		return usage_error(NULL, "unknown command '%s'", args[first]);
+	/* argv for the command: its name, then every other argument. */
+	char **cargv = calloc((size_t)n + 2, sizeof(char *));
+	if (!cargv)
+		return EXIT_FAILED;
+	int cargc = 0;
+	cargv[cargc++] = args[first];
+	for (int i = 0; i < n; i++)
+		if (i != first)
+			cargv[cargc++] = args[i];
+	int st = take_common(&o, &cargc, cargv, c->name);
+	if (st == EXIT_OK && o.help) {
+		command_help(c);
+	} else if (st == EXIT_OK) {
+		st = c->run(&o, cargc, cargv);
+	}
+	free(cargv);
+	return st;
+}
