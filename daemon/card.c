@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <xf86drm.h>
 
 #include "daemon/log.h"
@@ -20,6 +22,34 @@ static const struct kms_card_node *pick(const struct kms_card_node *nodes, size_
 			return &nodes[i];
 	}
 	return NULL;
+}
+
+/* Caps, master and the first snapshot, on card->fd. */
+static int card_setup(struct card *card)
+{
+	int r;
+	r = kms_device_create(card->fd, card->path, &card->kms);
+	if (r == -EOPNOTSUPP) {
+		log_error("%s: the card has no atomic modesetting; directflip needs atomic KMS",
+			  card->path);
+		return r;
+	} else if (r < 0) {
+		log_errno(r, "%s: cannot set up the card", card->path);
+		return r;
+	}
+	/* Leasing needs master. The seat normally hands it over; a noop
+	 * seat relies on the first-opener rule, so ask explicitly. */
+	if (!drmIsMaster(card->fd) && drmSetMaster(card->fd) != 0) {
+		r = -errno;
+		log_errno(r, "%s: cannot become DRM master (another process holds it)", card->path);
+		return r;
+	}
+	r = card_refresh(card);
+	if (r < 0) {
+		log_errno(r, "%s: cannot read KMS resources", card->path);
+		return r;
+	}
+	return 0;
 }
 
 int card_open(struct session *session, struct udev *udev, const char *spec, struct card **out)
@@ -60,32 +90,35 @@ int card_open(struct session *session, struct udev *udev, const char *spec, stru
 		log_errno(r, "%s: cannot open through the seat", card->path);
 		goto fail;
 	}
-	r = kms_device_create(card->fd, card->path, &card->kms);
-	if (r == -EOPNOTSUPP) {
-		log_error("%s: the card has no atomic modesetting; directflip needs atomic KMS",
-			  card->path);
+	r = card_setup(card);
+	if (r < 0)
 		goto fail;
-	} else if (r < 0) {
-		log_errno(r, "%s: cannot set up the card", card->path);
-		goto fail;
-	}
-	/* Leasing needs master. The seat normally hands it over; a noop
-	 * seat relies on the first-opener rule, so ask explicitly. */
-	if (!drmIsMaster(card->fd) && drmSetMaster(card->fd) != 0) {
-		r = -errno;
-		log_errno(r, "%s: cannot become DRM master (another process holds it)", card->path);
-		goto fail;
-	}
-	r = card_refresh(card);
-	if (r < 0) {
-		log_errno(r, "%s: cannot read KMS resources", card->path);
-		goto fail;
-	}
 	*out = card;
 	return 0;
 fail:
 	card_close(card);
 	return r;
+}
+
+int card_adopt(int fd, struct card **out)
+{
+	struct card *card = calloc(1, sizeof(*card));
+	if (!card)
+		return -ENOMEM;
+	card->fd = fd;
+	card->device_id = -1;
+	char link[64], target[256];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	target[n > 0 ? n : 0] = '\0';
+	card->path = strdup(n > 0 ? target : "(stored card)");
+	int r = card->path ? card_setup(card) : -ENOMEM;
+	if (r < 0) {
+		card_close(card);
+		return r;
+	}
+	*out = card;
+	return 0;
 }
 
 void card_close(struct card *card)
@@ -97,6 +130,8 @@ void card_close(struct card *card)
 	kms_device_destroy(card->kms);
 	if (card->device_id >= 0)
 		session_close_device(card->session, card->device_id);
+	else if (card->fd >= 0)
+		close(card->fd);
 	free(card->path);
 	free(card->id_path);
 	free(card);

@@ -13,7 +13,7 @@ struct udev;
 struct card {
 	struct session *session;
 	int fd;
-	int device_id;
+	int device_id;           /* -1 when adopted: we own fd, not libseat */
 	char *path;
 	char *id_path;
 	struct kms_device *kms;
@@ -24,6 +24,9 @@ struct card {
 /* spec: an ID_PATH, a /dev/dri path, or NULL for the first card. Logs
  * the reason on failure: this is the daemon layer. */
 int card_open(struct session *session, struct udev *udev, const char *spec, struct card **out);
+/* Takes over fd, a card file kept for us (the fd store) across a restart:
+ * it is still DRM master and still the lessor of its leases. */
+int card_adopt(int fd, struct card **out);
 void card_close(struct card *card);
 /* Re-reads connectors, CRTCs and planes (hotplug, leases going away). */
 int card_refresh(struct card *card);

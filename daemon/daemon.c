@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "config/config.h"
 #include "daemon/card.h"
@@ -15,15 +15,29 @@
 #include "daemon/hotplug.h"
 #include "daemon/log.h"
 #include "daemon/reconcile.h"
+#include "daemon/service.h"
 #include "daemon/session.h"
 #include "daemon/vm.h"
 #include "directflip/protocol.h"
+
+/* "2 VMs on 2 of 3 monitors", for systemctl status. */
+static void update_status(struct daemon *d)
+{
+	size_t shown = 0, connected = 0;
+	for (size_t i = 0; i < d->n_vms; i++)
+		shown += d->vms[i]->state == VM_LEASED;
+	for (size_t i = 0; d->card && i < d->card->snap->n_connectors; i++)
+		connected += d->card->snap->connectors[i].connection == KMS_CONNECTED;
+	service_status("%zu VM%s on %zu of %zu monitor%s%s", shown, shown == 1 ? "" : "s", shown,
+		       connected, connected == 1 ? "" : "s", d->card ? "" : " (no card)");
+}
 
 static int on_reconcile(sd_event_source *src, void *data)
 {
 	struct daemon *d = data;
 	sd_event_source_set_enabled(src, SD_EVENT_OFF);
 	reconcile(d);
+	update_status(d);
 	return 0;
 }
 
@@ -134,17 +148,21 @@ static int apply_config(struct daemon *d, struct config *cfg)
 int daemon_reload(struct daemon *d)
 {
 	log_info("reloading %s", d->config_path);
+	service_reloading();
 	struct config *cfg = NULL;
 	int r = load_config(d, &cfg);
 	if (r < 0) {
 		log_error("reload failed; the running layout is kept");
+		service_ready();
 		return r;
 	}
 	r = apply_config(d, cfg);
 	if (r < 0) {
 		config_free(cfg);
+		service_ready();
 		return r;
 	}
+	service_ready();
 	log_info("reloaded %s: %zu vm(s)", d->config_path, d->n_vms);
 	daemon_schedule_reconcile(d);
 	return 0;
@@ -178,6 +196,16 @@ static void on_hotplug(void *data, enum hotplug_kind kind, const char *devnode)
 	daemon_schedule_reconcile(d);
 }
 
+/* Test hook (DIRECTFLIP_DEBUG_HANG=1): SIGUSR2 wedges the loop, so that
+ * the watchdog test can see systemd restart a daemon that stopped answering. */
+static int on_debug_hang(sd_event_source *src, const struct signalfd_siginfo *si, void *data)
+{
+	log_warn("debug hook: the event loop hangs now (SIGUSR2)");
+	for (;;)
+		pause();
+	return 0;
+}
+
 static void on_seat_enable(void *data)
 {
 	struct daemon *d = data;
@@ -200,6 +228,10 @@ static void daemon_finish(struct daemon *d)
 	/* First, so that no event goes out about the teardown. */
 	control_destroy(d->control);
 	d->control = NULL;
+	/* Under the fd store, leases outlive us: a crash or a restart must
+	 * not blank anybody's monitor. Otherwise stopping revokes them all. */
+	if (d->card && service_fdstore_enabled())
+		reconcile_handover(d);
 	for (size_t i = 0; i < d->n_vms; i++) {
 		if (d->card)
 			reconcile_release(d, d->vms[i], "daemon stopping");
@@ -260,6 +292,10 @@ int daemon_run(const struct daemon_options *opts)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	const char *hang = getenv("DIRECTFLIP_DEBUG_HANG");
+	bool debug_hang = hang && strcmp(hang, "1") == 0;
+	if (debug_hang)
+		sigaddset(&mask, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 
 	r = sd_event_default(&d.loop);
@@ -278,6 +314,7 @@ int daemon_run(const struct daemon_options *opts)
 	if ((r = sd_event_add_signal(d.loop, NULL, SIGTERM, on_exit_signal, &d)) < 0 ||
 	    (r = sd_event_add_signal(d.loop, NULL, SIGINT, on_exit_signal, &d)) < 0 ||
 	    (r = sd_event_add_signal(d.loop, NULL, SIGHUP, on_reload, &d)) < 0 ||
+	    (debug_hang && (r = sd_event_add_signal(d.loop, NULL, SIGUSR2, on_debug_hang, &d)) < 0) ||
 	    (r = sd_event_add_defer(d.loop, &d.reconcile_source, on_reconcile, &d)) < 0) {
 		log_errno(r, "cannot set up the event loop");
 		goto out;
@@ -290,9 +327,36 @@ int daemon_run(const struct daemon_options *opts)
 			  getenv("LIBSEAT_BACKEND") ? getenv("LIBSEAT_BACKEND") : "auto");
 		goto out;
 	}
-	r = card_open(d.session, d.udev, cfg->daemon.card, &d.card);
+	struct service_fds stored = { 0 };
+	r = service_take_fds(&stored);
 	if (r < 0)
+		log_errno(r, "cannot take back stored file descriptors, ignoring");
+	/* Before the card: a second daemon must stop at the socket, not at DRM
+	 * master. From socket activation: a .socket unit with FileDescriptorName=control. */
+	r = control_create(&d, service_fds_take(&stored, "control"), socket_path,
+			   cfg->daemon.socket_group, &d.control);
+	if (r < 0) {
+		service_fds_release(&stored);
 		goto out;
+	}
+	int card_fd = service_fds_take(&stored, "card");
+	if (card_fd >= 0) {
+		r = card_adopt(card_fd, &d.card);
+		if (r < 0)
+			log_errno(r, "the stored card fd is unusable, opening the card anew");
+		else
+			log_info("card=%s adopted from the fd store", d.card->path);
+	}
+	if (!d.card) {
+		r = card_open(d.session, d.udev, cfg->daemon.card, &d.card);
+		if (r < 0) {
+			service_fds_release(&stored);
+			goto out;
+		}
+		r = service_store_fd(d.card->fd, "card");
+		if (r < 0)
+			log_errno(r, "cannot keep the card fd in the fd store, ignoring");
+	}
 	log_info("card=%s driver=%s id_path=%s seat=%s", d.card->path, kms_device_driver(d.card->kms),
 		 d.card->id_path ? d.card->id_path : "-", session_seat_name(d.session));
 
@@ -302,14 +366,19 @@ int daemon_run(const struct daemon_options *opts)
 		goto out;
 	}
 	r = apply_config(&d, cfg);
-	if (r < 0)
+	if (r < 0) {
+		service_fds_release(&stored);
 		goto out;
+	}
 	cfg = NULL;
-	r = control_create(&d, -1, socket_path, d.config->daemon.socket_group, &d.control);
-	if (r < 0)
-		goto out;
+	reconcile_adopt(&d, &stored);
+	service_fds_release(&stored);
 	reconcile(&d);
-	sd_notify(0, "READY=1");
+	update_status(&d);
+	r = service_watchdog(d.loop);
+	if (r < 0)
+		log_errno(r, "cannot enable the watchdog, ignoring");
+	service_ready();
 
 	r = sd_event_loop(d.loop);
 	if (r < 0)

@@ -11,11 +11,14 @@
 
 #include "daemon/card.h"
 #include "daemon/daemon.h"
+#include "daemon/events.h"
 #include "daemon/log.h"
+#include "daemon/service.h"
 #include "daemon/source.h"
 #include "daemon/vm.h"
 #include "kms/commit.h"
 #include "kms/lease.h"
+#include "config/number.h"
 
 #define PRINTF_LIKE(a, b) __attribute__((format(printf, a, b)))
 
@@ -75,8 +78,16 @@ static const struct kms_mode *pick_mode(const struct kms_connector *c, const str
 	return best;
 }
 
+static void lease_fd_name(const struct vm *vm, char name[64])
+{
+	snprintf(name, 64, "lease.%s.%u", vm->name, vm->lessee_id);
+}
+
 static void release_fd(struct vm *vm)
 {
+	char name[64];
+	lease_fd_name(vm, name);
+	service_forget_fd(name);
 	if (vm->lease_fd >= 0)
 		close(vm->lease_fd);
 	vm->lease_fd = -1;
@@ -113,6 +124,7 @@ void reconcile_release(struct daemon *d, struct vm *vm, const char *why)
 	log_info("vm=%s monitor=%s connector=%s crtc=%u lessee=%u action=lease-revoked reason=\"%s\"",
 		 vm->name, vm->cfg->monitor ? vm->cfg->monitor : "-", vm->conn_name,
 		 vm->alloc.crtc_id, vm->lessee_id, why);
+	events_emit(d, "lease-revoked", vm->name, vm->cfg->monitor, why);
 	release_fd(vm);
 	vm->state = VM_WAITING;
 	vm->error[0] = '\0';
@@ -300,10 +312,19 @@ static void grant(struct daemon *d, struct vm *vm, const struct config_monitor *
 		r = commit_vm(d, vm, true, fbs);
 	if (r < 0) {
 		reconcile_release(d, vm, "modeset failed");
-		vm_fail(vm, VM_FAILED, "connector %s crtc %u mode %s: modeset refused: %s", conn->name,
-			alloc.crtc_id, mode->info.name, strerror(-r));
+		vm_fail(vm, VM_FAILED, "connector %s crtc %u mode %s: modeset refused: %s%s", conn->name,
+			alloc.crtc_id, mode->info.name, strerror(-r),
+			r == -ERANGE ? " (the plane cannot scale or place the framebuffer there: "
+				       "try mode= matching the framebuffer size, or scaling=none)"
+				     : "");
 		return;
 	}
+
+	char name[64];
+	lease_fd_name(vm, name);
+	r = service_store_fd(lfd, name);
+	if (r < 0)
+		log_errno(r, "vm=%s: cannot keep the lease fd in the fd store", vm->name);
 
 	char planes[128] = "";
 	size_t len = 0;
@@ -315,6 +336,7 @@ static void grant(struct daemon *d, struct vm *vm, const struct config_monitor *
 		 "action=lease-granted",
 		 vm->name, mon->name, conn->name, alloc.crtc_id, planes, alloc.cursor_plane_id,
 		 mode->info.name, mode->info.vrefresh, lessee);
+	events_emit(d, "lease-granted", vm->name, mon->name, conn->name);
 }
 
 static void remap_if_changed(struct daemon *d, struct vm *vm)
@@ -410,4 +432,128 @@ int reconcile(struct daemon *d)
 		grant(d, vm, mon, want[i]);
 	}
 	return 0;
+}
+
+/* Rebuilds vm's lease state from a stored lessee fd; false when the lease
+ * does not fit the vm's binding any more. */
+static bool adopt_one(struct daemon *d, struct vm *vm, int fd, uint32_t lessee_id)
+{
+	const struct kms_snapshot *snap = d->card->snap;
+	drmModeObjectListPtr objs = drmModeGetLease(fd);
+	if (!objs)
+		return false;
+	struct kms_alloc_result alloc = { 0 };
+	const struct kms_connector *conn = NULL;
+	uint32_t overlays[KMS_ALLOC_MAX_PLANES];
+	size_t n_overlays = 0;
+	bool ok = true;
+	for (uint32_t i = 0; i < objs->count; i++) {
+		uint32_t id = objs->objects[i];
+		size_t idx;
+		const struct kms_plane *p = kms_snapshot_plane_by_id(snap, id);
+		if (kms_snapshot_crtc_by_id(snap, id, &idx)) {
+			alloc.crtc_id = id;
+			alloc.crtc_index = idx;
+		} else if (p && p->type == KMS_PLANE_PRIMARY) {
+			alloc.planes[0] = id;
+		} else if (p && p->type == KMS_PLANE_CURSOR) {
+			alloc.cursor_plane_id = id;
+		} else if (p && n_overlays < KMS_ALLOC_MAX_PLANES - 1) {
+			overlays[n_overlays++] = id;
+		} else {
+			for (size_t c = 0; c < snap->n_connectors; c++)
+				if (snap->connectors[c].id == id)
+					conn = &snap->connectors[c];
+			ok &= conn != NULL;
+		}
+	}
+	drmFree(objs);
+	/* Overlays in the allocator's order: zpos, then id. */
+	for (size_t a = 0; a < n_overlays; a++)
+		for (size_t b = a + 1; b < n_overlays; b++) {
+			const struct kms_plane *pa = kms_snapshot_plane_by_id(snap, overlays[a]);
+			const struct kms_plane *pb = kms_snapshot_plane_by_id(snap, overlays[b]);
+			if (pb->zpos < pa->zpos || (pb->zpos == pa->zpos && pb->id < pa->id)) {
+				uint32_t t = overlays[a];
+				overlays[a] = overlays[b];
+				overlays[b] = t;
+			}
+		}
+	memcpy(&alloc.planes[1], overlays, n_overlays * sizeof(uint32_t));
+	alloc.n_planes = 1 + n_overlays;
+
+	const struct config_monitor *mon =
+		vm->cfg->monitor ? config_monitor_by_name(d->config, vm->cfg->monitor) : NULL;
+	const struct kms_connector *want = mon ? find_connector(snap, mon) : NULL;
+	const struct kms_crtc *crtc = kms_snapshot_crtc_by_id(snap, alloc.crtc_id, NULL);
+	if (!ok || !conn || !want || want->id != conn->id || !crtc || !crtc->mode_valid ||
+	    !alloc.planes[0] || alloc.n_planes != vm->cfg->planes || kms_lease_prepare_lessee(fd) < 0)
+		return false;
+
+	vm->alloc = alloc;
+	vm->lessee_id = lessee_id;
+	vm->lease_fd = fd;
+	vm->conn_id = conn->id;
+	vm->mode = crtc->mode;
+	snprintf(vm->conn_name, sizeof(vm->conn_name), "%s", conn->name);
+	for (size_t k = 0; k < alloc.n_planes; k++) {
+		const struct kms_plane *p = kms_snapshot_plane_by_id(snap, alloc.planes[k]);
+		vm->shown_fb[k] = p ? p->fb_id : 0;
+	}
+	vm->state = VM_LEASED;
+	vm->error[0] = '\0';
+	return true;
+}
+
+void reconcile_adopt(struct daemon *d, struct service_fds *stored)
+{
+	uint32_t *ids = NULL;
+	size_t n_ids = 0;
+	if (!d->card || kms_lease_list(d->card->fd, &ids, &n_ids) < 0)
+		return;
+	for (size_t i = 0; i < stored->n; i++) {
+		const char *name = stored->names[i];
+		int fd = stored->fds[i];
+		if (fd < 0 || !name || strncmp(name, "lease.", 6) != 0)
+			continue;
+		const char *dot = strrchr(name, '.');
+		uint32_t lessee = 0;
+		if (dot == name + 5 || config_parse_u32(dot + 1, 1, UINT32_MAX, &lessee) < 0)
+			continue;
+		stored->fds[i] = -1;
+		struct vm *vm = NULL;
+		for (size_t v = 0; v < d->n_vms; v++)
+			if (strlen(d->vms[v]->name) == (size_t)(dot - name - 6) &&
+			    strncmp(d->vms[v]->name, name + 6, (size_t)(dot - name - 6)) == 0)
+				vm = d->vms[v];
+		bool alive = lessee_alive(ids, n_ids, lessee);
+		if (vm && vm->state != VM_LEASED && alive && adopt_one(d, vm, fd, lessee)) {
+			log_info("vm=%s monitor=%s connector=%s crtc=%u lessee=%u action=lease-adopted",
+				 vm->name, vm->cfg->monitor, vm->conn_name, vm->alloc.crtc_id, lessee);
+			continue;
+		}
+		/* Stale: the layout changed while we were away, or the lease is gone. */
+		if (alive)
+			kms_lease_revoke(d->card->fd, lessee);
+		service_forget_fd(name);
+		close(fd);
+		log_info("stored lease %s dropped: %s", name,
+			 !alive ? "the kernel no longer has it" : "it no longer matches the layout");
+	}
+	free(ids);
+}
+
+void reconcile_handover(struct daemon *d)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->n_vms; i++) {
+		struct vm *vm = d->vms[i];
+		if (vm->state != VM_LEASED)
+			continue;
+		close(vm->lease_fd);
+		vm->lease_fd = -1;
+		vm->state = VM_WAITING;
+		n++;
+	}
+	log_info("leaving %zu lease(s) to the fd store", n);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 struct daemon;
+struct service_fds;
 struct vm;
 
 /* Desired state (config) against actual state (card, lessees): grant,
@@ -12,3 +13,8 @@ int reconcile(struct daemon *d);
 void reconcile_release(struct daemon *d, struct vm *vm, const char *why);
 /* The card went away with its leases: forget them without kernel calls. */
 void reconcile_card_lost(struct daemon *d);
+/* After a restart: takes back the lessee fds kept in the fd store, keeps
+ * the leases that still match the layout and revokes the others. */
+void reconcile_adopt(struct daemon *d, struct service_fds *stored);
+/* Exit without revoking: the fd store keeps every lease alive. */
+void reconcile_handover(struct daemon *d);

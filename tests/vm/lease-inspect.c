@@ -6,6 +6,9 @@
  *   {"lessees":[ids],"leases":[{"crtcs":[..],"connectors":[..],"planes":[..]}]}
  * With --cross-commit it also tries, through each lease, to switch off the
  * CRTC of every other lease and reports the errno the kernel gave.
+ * With --hold FIFO it keeps the duplicated files (as a VMM holding its
+ * lease fd would), waits for a line on FIFO, and prints the document
+ * again through the same files.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -57,10 +60,64 @@ static void print_ids(const char *name, const uint32_t *ids, int n, bool comma)
 	printf("]%s", comma ? "," : "");
 }
 
+static void print_doc(struct dfile *files, int n, bool cross)
+{
+	printf("{");
+	for (int i = 0; i < n; i++) {
+		if (!files[i].lessor)
+			continue;
+		drmModeLesseeListPtr l = drmModeListLessees(files[i].fd);
+		print_ids("lessees", l ? l->lessees : NULL, l ? (int)l->count : 0, true);
+		drmFree(l);
+		break;
+	}
+	printf("\"leases\":[");
+	bool first = true;
+	for (int i = 0; i < n; i++) {
+		struct dfile *f = &files[i];
+		if (f->lessor || !f->res)
+			continue;
+		printf("%s{", first ? "" : ",");
+		first = false;
+		print_ids("crtcs", f->res->crtcs, f->res->count_crtcs, true);
+		print_ids("connectors", f->res->connectors, f->res->count_connectors, true);
+		print_ids("planes", f->planes ? f->planes->planes : NULL,
+			  f->planes ? (int)f->planes->count_planes : 0, cross);
+		if (cross) {
+			printf("\"cross_commit\":[");
+			bool cf = true;
+			for (int j = 0; j < n; j++) {
+				struct dfile *o = &files[j];
+				if (j == i || o->lessor || !o->res || o->res->count_crtcs < 1)
+					continue;
+				uint32_t crtc = o->res->crtcs[0];
+				/* Use the lessor's view for the property id: the
+				 * lessee cannot even see the other CRTC. */
+				uint32_t active = prop_id(o->fd, crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE");
+				drmModeAtomicReq *req = drmModeAtomicAlloc();
+				drmModeAtomicAddProperty(req, crtc, active, 0);
+				int r = drmModeAtomicCommit(f->fd, req,
+							    DRM_MODE_ATOMIC_TEST_ONLY |
+								    DRM_MODE_ATOMIC_ALLOW_MODESET,
+							    NULL);
+				int err = r ? errno : 0;
+				drmModeAtomicFree(req);
+				printf("%s{\"crtc\":%u,\"errno\":%d,\"error\":\"%s\"}", cf ? "" : ",", crtc,
+				       err, err ? strerror(err) : "none");
+				cf = false;
+			}
+			printf("]");
+		}
+		printf("}");
+	}
+	printf("]}\n");
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: lease-inspect PID [--cross-commit]\n");
+		fprintf(stderr, "usage: lease-inspect PID [--cross-commit | --hold FIFO]\n");
 		return 2;
 	}
 	char *end;
@@ -71,6 +128,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	bool cross = argc > 2 && strcmp(argv[2], "--cross-commit") == 0;
+	const char *hold = argc > 3 && strcmp(argv[2], "--hold") == 0 ? argv[3] : NULL;
 	int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
 	if (pidfd < 0) {
 		fprintf(stderr, "lease-inspect: pidfd_open %ld: %s\n", pid, strerror(errno));
@@ -123,55 +181,23 @@ int main(int argc, char **argv)
 	if (lessor >= 0)
 		files[lessor].lessor = true;
 
-	printf("{");
-	for (int i = 0; i < n; i++) {
-		if (!files[i].lessor)
-			continue;
-		drmModeLesseeListPtr l = drmModeListLessees(files[i].fd);
-		print_ids("lessees", l ? l->lessees : NULL, l ? (int)l->count : 0, true);
-		drmFree(l);
-		break;
-	}
-	printf("\"leases\":[");
-	bool first = true;
-	for (int i = 0; i < n; i++) {
-		struct dfile *f = &files[i];
-		if (f->lessor || !f->res)
-			continue;
-		printf("%s{", first ? "" : ",");
-		first = false;
-		print_ids("crtcs", f->res->crtcs, f->res->count_crtcs, true);
-		print_ids("connectors", f->res->connectors, f->res->count_connectors, true);
-		print_ids("planes", f->planes ? f->planes->planes : NULL,
-			  f->planes ? (int)f->planes->count_planes : 0, cross);
-		if (cross) {
-			printf("\"cross_commit\":[");
-			bool cf = true;
-			for (int j = 0; j < n; j++) {
-				struct dfile *o = &files[j];
-				if (j == i || o->lessor || !o->res || o->res->count_crtcs < 1)
-					continue;
-				uint32_t crtc = o->res->crtcs[0];
-				/* Use the lessor's view for the property id: the
-				 * lessee cannot even see the other CRTC. */
-				uint32_t active = prop_id(o->fd, crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE");
-				drmModeAtomicReq *req = drmModeAtomicAlloc();
-				drmModeAtomicAddProperty(req, crtc, active, 0);
-				int r = drmModeAtomicCommit(f->fd, req,
-							    DRM_MODE_ATOMIC_TEST_ONLY |
-								    DRM_MODE_ATOMIC_ALLOW_MODESET,
-							    NULL);
-				int err = r ? errno : 0;
-				drmModeAtomicFree(req);
-				printf("%s{\"crtc\":%u,\"errno\":%d,\"error\":\"%s\"}", cf ? "" : ",", crtc,
-				       err, err ? strerror(err) : "none");
-				cf = false;
-			}
-			printf("]");
+	print_doc(files, n, cross);
+	if (hold) {
+		FILE *f = fopen(hold, "re");
+		char line[16];
+		if (!f || !fgets(line, sizeof(line), f)) {
+			fprintf(stderr, "lease-inspect: %s: no line\n", hold);
+			return 1;
 		}
-		printf("}");
+		fclose(f);
+		for (int i = 0; i < n; i++) {
+			drmModeFreeResources(files[i].res);
+			drmModeFreePlaneResources(files[i].planes);
+			files[i].res = drmModeGetResources(files[i].fd);
+			files[i].planes = drmModeGetPlaneResources(files[i].fd);
+		}
+		print_doc(files, n, cross);
 	}
-	printf("]}\n");
 	for (int i = 0; i < n; i++) {
 		drmModeFreeResources(files[i].res);
 		drmModeFreePlaneResources(files[i].planes);

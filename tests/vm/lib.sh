@@ -34,14 +34,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_for SECONDS CMD...: polls CMD every 0.1 s; no fixed sleeps elsewhere.
+# wait_for SECONDS CMD...: polls CMD every 0.1 s until it succeeds or
+# SECONDS of wall time pass (commands can be slow under emulation).
 wait_for() {
-	_limit=$(( $1 * 10 ))
+	_deadline=$(($(date +%s) + $1))
 	shift
-	_i=0
 	while ! "$@" >/dev/null 2>&1; do
-		_i=$((_i + 1))
-		[ "$_i" -ge "$_limit" ] && return 1
+		[ "$(date +%s)" -lt "$_deadline" ] || return 1
 		sleep 0.1
 	done
 	return 0

@@ -1,0 +1,149 @@
+#!/bin/sh
+# Issue 8, under systemd as PID 1 (tests/vm/run --systemd): the unit as
+# meson installs it, readiness, STATUS=, journal fields, reload, and
+# leases that survive a crash, a restart and a watchdog kill through the
+# file descriptor store.
+set -eu
+. "$(dirname "$0")/lib.sh"
+[ "${DF_VM_MODE:-}" = systemd ] || fail "run me with tests/vm/run --systemd"
+RED=ff2020
+BLUE=2060ff
+
+meson install -C "$DF_BUILD" --no-rebuild --quiet >"$WORK/install.log" 2>&1 ||
+	{ cat "$WORK/install.log"; fail "meson install failed"; }
+unit=/lib/systemd/system/directflipd.service
+[ -f "$unit" ] || unit=/usr/local/lib/systemd/system/directflipd.service
+[ -f "$unit" ] || fail "meson did not install directflipd.service"
+systemd-analyze verify "$unit" >"$WORK/verify.log" 2>&1 || { cat "$WORK/verify.log"; fail "systemd-analyze verify"; }
+ok "unit installed by meson, systemd-analyze verify clean"
+systemctl daemon-reload
+
+"$VMCTL" plug 1 1024 768 || fail "plug head 1"
+"$VMCTL" plug 2 1024 768 || fail "plug head 2"
+# Stand-ins publish under /run: the service has a private /tmp.
+SRC=/run/dftest
+mkdir -p $SRC
+WORK_SAVE=$WORK
+WORK=$SRC
+start_standin vm1 $RED --size 1024x768
+start_standin vm2 $BLUE --size 1024x768
+WORK=$WORK_SAVE
+
+mkdir -p /etc/directflip
+layout() { # $1 = vm2's monitor
+	cat <<INI
+[monitor.left]
+connector = Virtual-2
+[monitor.right]
+connector = Virtual-3
+[monitor.far]
+connector = Virtual-1
+[vm.vm1]
+monitor = left
+source.0 = fb:$SRC/vm1/plane0
+[vm.vm2]
+monitor = $1
+; virtio-gpu cannot scale: the mode must match the 1024x768 framebuffer.
+mode = 1024x768
+source.0 = fb:$SRC/vm2/plane0
+INI
+}
+layout right >/etc/directflip/directflip.ini
+
+systemctl start directflipd || { journalctl -u directflipd --no-pager | tail -20; fail "systemctl start"; }
+# start returns once READY=1 came, and READY comes after the first reconcile.
+[ "$(systemctl is-active directflipd)" = active ] || fail "not active after start"
+pid=$(systemctl show -p MainPID --value directflipd)
+# Lessee count as the kernel reports it to the lessor file of process $1
+# (no python here: sampling must be quick under emulation).
+lessees() {
+	"$INSPECT" "$1" | sed -n 's/.*"lessees":\[\([0-9,]*\)\].*/\1/p' | awk -F, '{ print ($0 == "" ? 0 : NF) } END { if (NR == 0) print 0 }'
+}
+[ "$(lessees "$pid")" -eq 2 ] || fail "want 2 lessees as soon as the unit is active"
+ok "active only after READY, with both leases in place"
+expect_frac 1 $RED ">" 0.85 "vm1 on head 1"
+expect_frac 2 $BLUE ">" 0.85 "vm2 on head 2"
+
+systemctl status directflipd --no-pager >"$WORK/status.txt" 2>&1 || true
+grep -q "Status: \"2 VMs on 2 of 3 monitors\"" "$WORK/status.txt" || { cat "$WORK/status.txt"; fail "no STATUS line"; }
+ok "systemctl status shows: $(grep Status: "$WORK/status.txt" | sed 's/^ *//')"
+journalctl -u directflipd -o export --no-pager >"$WORK/journal.txt"
+grep -q "^VM=vm1$" "$WORK/journal.txt" && grep -q "^CONNECTOR=Virtual-2$" "$WORK/journal.txt" &&
+	grep -q "^ACTION=lease-granted$" "$WORK/journal.txt" || fail "no structured journal fields"
+ok "journal entries carry VM=, MONITOR=, CONNECTOR=, ACTION="
+
+# A VMM holding vm1's lease fd across everything below.
+mkfifo "$WORK/hold"
+"$INSPECT" "$pid" --hold "$WORK/hold" >"$WORK/held.json" &
+HOLDER=$!
+CHILDREN="$CHILDREN $HOLDER"
+wait_for 10 test -s "$WORK/held.json" || fail "the VMM stand-in did not take the lease fds"
+
+# Samples the lessee count of whichever process holds the card: the daemon
+# or, while it is down, systemd's fd store (PID 1).
+sample_until_new_pid() { # $1 = old pid, $2 = what
+	_n=0 _zero=0
+	while :; do
+		_p=$(systemctl show -p MainPID --value directflipd)
+		_c=$(lessees "${_p:-0}" 2>/dev/null || echo x)
+		[ "$_p" != 0 ] && [ "$_c" != x ] || _c=$(lessees 1 2>/dev/null || echo 0)
+		[ "$_c" -ge 1 ] || _zero=$((_zero + 1))
+		_n=$((_n + 1))
+		if [ "$_p" != 0 ] && [ "$_p" != "$1" ] && [ "$(systemctl is-active directflipd)" = active ]; then
+			break
+		fi
+		[ $_n -lt 600 ] || fail "$2: the daemon did not come back"
+		sleep 0.05
+	done
+	[ $_zero -eq 0 ] || fail "$2: the lessee count was 0 in $_zero of $_n samples"
+	ok "$2: $_n samples, lessee count never 0"
+}
+
+for how in segv restart watchdog; do
+	old=$(systemctl show -p MainPID --value directflipd)
+	case $how in
+	segv) kill -SEGV "$old" ;;
+	restart) systemctl restart --no-block directflipd ;;
+	watchdog)
+		mkdir -p /run/systemd/system/directflipd.service.d
+		printf '[Service]\nEnvironment=DIRECTFLIP_DEBUG_HANG=1\nWatchdogSec=3\n' \
+			>/run/systemd/system/directflipd.service.d/hang.conf
+		systemctl daemon-reload
+		systemctl restart directflipd
+		old=$(systemctl show -p MainPID --value directflipd)
+		kill -USR2 "$old"
+		;;
+	esac
+	sample_until_new_pid "$old" "$how"
+	new=$(systemctl show -p MainPID --value directflipd)
+	[ "$(lessees "$new")" -eq 2 ] || fail "$how: want 2 lessees after, have $(lessees "$new")"
+	expect_frac 1 $RED ">" 0.85 "$how: vm1 still on head 1"
+	expect_frac 2 $BLUE ">" 0.85 "$how: vm2 still on head 2"
+done
+journalctl -u directflipd --no-pager | grep -q "action=lease-adopted" || fail "no lease was adopted"
+journalctl -u directflipd --no-pager | grep -qi "watchdog" || fail "no watchdog kill in the journal"
+rm -rf /run/systemd/system/directflipd.service.d && systemctl daemon-reload
+
+echo go >"$WORK/hold"
+wait "$HOLDER" || fail "the VMM stand-in failed"
+$PY - "$WORK/held.json" <<'PY' || fail "the VMM's lease fd taken before the crash no longer works"
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+before, after = docs[0], docs[-1]
+assert len(docs) == 2, docs
+crtcs = lambda d: sorted(l["crtcs"][0] for l in d["leases"] if l["crtcs"])
+assert crtcs(before) == crtcs(after) and len(crtcs(after)) == 2, (before, after)
+print("held lease fds still reach CRTCs", crtcs(after))
+PY
+ok "a lease fd taken before the crash still works after three restarts"
+
+# Reload applies a change: vm2 moves to Virtual-1 (head 0).
+layout far >/etc/directflip/directflip.ini
+timeout 60 systemctl reload directflipd || { systemctl status directflipd --no-pager | tail; fail "systemctl reload"; }
+wait_for 30 sh -c "journalctl -u directflipd --no-pager | grep -q 'vm=vm2 monitor=far connector=Virtual-1 .*action=lease-granted'" ||
+	{ journalctl -u directflipd --no-pager | tail -15; fail "reload did not move vm2"; }
+expect_frac 0 $BLUE ">" 0.8 "after reload vm2 is on head 0"
+ok "systemctl reload applied the change"
+
+timeout 60 systemctl stop directflipd || fail "systemctl stop"
+echo "PASS systemd"
