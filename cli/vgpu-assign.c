@@ -335,7 +335,8 @@ static int cmd_bind(struct opts *o, int argc, char **argv)
 	bool permanent = false;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+	/* Options may follow VM and MONITOR (GNU argument order). */
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_count("bind", "--planes", optarg, 1, 8, &planes) != EXIT_OK)
@@ -435,7 +436,7 @@ static int cmd_watch(struct opts *o, int argc, char **argv)
 	uint32_t count = 0, timeout = 0;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		if (c == 'n' && parse_count("watch", "--count", optarg, 1, 1000000, &count) == EXIT_OK)
 			continue;
 		if (c == 't' && parse_count("watch", "--timeout", optarg, 1, 86400, &timeout) == EXIT_OK)

@@ -10,7 +10,9 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-#define BACKLOG 16
+#include "directflip/protocol.h"
+
+#define BACKLOG DF_MAX_CLIENTS
 
 static int fill_addr(const char *path, struct sockaddr_un *sa)
 {

@@ -55,6 +55,7 @@ struct client {
 	unsigned replies_queued;
 	unsigned strikes;
 	uint32_t events;      /* bit per enum df_event */
+	bool dead;            /* dropped; freed by the reaper */
 };
 
 struct control {
@@ -62,6 +63,7 @@ struct control {
 	int fd;
 	sd_event_source *src;
 	sd_event_source *retry;   /* accept paused after EMFILE */
+	sd_event_source *reaper;  /* frees dropped clients once no call is on the stack */
 	char *path;
 	bool created;             /* we made the file: unlink it at the end */
 	char *group;
@@ -93,11 +95,30 @@ static void client_free(struct client *c)
 	free(c);
 }
 
+/* Deferred: a broadcast from inside one client's request may drop any
+ * client, that one included. why NULL: the client hung up. */
 static void client_drop(struct client *c, const char *why)
 {
-	log_warn("control: client pid=%d uid=%u disconnected: %s", (int)c->peer.pid,
-		 (unsigned)c->peer.uid, why);
-	client_free(c);
+	if (c->dead)
+		return;
+	if (why)
+		log_warn("control: client pid=%d uid=%u disconnected: %s", (int)c->peer.pid,
+			 (unsigned)c->peer.uid, why);
+	c->dead = true;
+	sd_event_source_set_enabled(c->src, SD_EVENT_OFF);
+	sd_event_source_set_enabled(c->ctl->reaper, SD_EVENT_ONESHOT);
+}
+
+static int on_reap(sd_event_source *src, void *data)
+{
+	struct control *ctl = data;
+	struct client *next;
+	for (struct client *c = ctl->clients; c; c = next) {
+		next = c->next;
+		if (c->dead)
+			client_free(c);
+	}
+	return 0;
 }
 
 /* 0 when sent or queued; <0 when the client is gone or not reading. */
@@ -142,7 +163,7 @@ static int client_flush(struct client *c)
 /* Takes data and fd whatever happens. */
 static int client_queue(struct client *c, char *data, int fd, bool reply)
 {
-	if (c->q_len == QUEUE_MAX) {
+	if (c->dead || c->q_len == QUEUE_MAX) {
 		free(data);
 		if (fd >= 0)
 			close(fd);
@@ -274,8 +295,8 @@ static int client_read(struct client *c, const char **why)
 	char err[256];
 	int r = df_msg_decode(ctl->buf, (size_t)n, &m, err, sizeof(err));
 	if (r == 0 && m.kind != DF_MSG_REQUEST) {
-		snprintf(err, sizeof(err), "clients send requests; this was a %s",
-			 m.kind == DF_MSG_EVENT ? "event" : "reply");
+		snprintf(err, sizeof(err), "clients send requests; this was %s",
+			 m.kind == DF_MSG_EVENT ? "an event" : "a reply");
 		int64_t id = m.id;
 		df_msg_clear(&m);
 		m.id = id;
@@ -317,21 +338,16 @@ static int on_client_io(sd_event_source *src, int fd, uint32_t revents, void *da
 		return 0;
 	}
 	if (revents & EPOLLIN) {
-		for (int i = 0; i < READS_PER_WAKEUP; i++) {
+		for (int i = 0; i < READS_PER_WAKEUP && !c->dead; i++) {
 			const char *why = NULL;
 			int r = client_read(c, &why);
 			if (r == 0)
 				break;
-			if (r < 0) {
-				if (why)
-					client_drop(c, why);
-				else
-					client_free(c);
-				return 0;
-			}
+			if (r < 0)
+				client_drop(c, why);
 		}
 	} else if (revents & (EPOLLHUP | EPOLLERR)) {
-		client_free(c);
+		client_drop(c, NULL);
 	}
 	return 0;
 }
@@ -363,7 +379,10 @@ static void accept_one(struct control *ctl, int fd)
 		return;
 	}
 	char msg[160];
-	if (ctl->n_clients >= DF_MAX_CLIENTS) {
+	size_t live = 0;
+	for (struct client *c = ctl->clients; c; c = c->next)
+		live += !c->dead;
+	if (live >= DF_MAX_CLIENTS) {
 		snprintf(msg, sizeof(msg), "too many clients (at most %d); try again later",
 			 DF_MAX_CLIENTS);
 		log_warn("control: client pid=%d uid=%u refused: %s", (int)peer.pid,
@@ -374,7 +393,7 @@ static void accept_one(struct control *ctl, int fd)
 	if (!peer.admin) {
 		size_t same = 0;
 		for (struct client *c = ctl->clients; c; c = c->next)
-			same += c->peer.uid == peer.uid;
+			same += !c->dead && c->peer.uid == peer.uid;
 		if (same >= DF_MAX_CLIENTS_PER_UID) {
 			snprintf(msg, sizeof(msg),
 				 "too many connections from uid %u (at most %d); close some",
@@ -478,6 +497,10 @@ int control_create(struct daemon *d, int listen_fd, const char *path, const char
 		goto fail;
 	}
 	r = sd_event_add_io(d->loop, &ctl->src, ctl->fd, EPOLLIN, on_accept, ctl);
+	if (r >= 0)
+		r = sd_event_add_defer(d->loop, &ctl->reaper, on_reap, ctl);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(ctl->reaper, SD_EVENT_OFF);
 	if (r < 0) {
 		log_errno(r, "control socket: cannot watch it");
 		goto fail;
@@ -499,6 +522,7 @@ void control_destroy(struct control *ctl)
 		client_free(ctl->clients);
 	sd_event_source_disable_unref(ctl->src);
 	sd_event_source_disable_unref(ctl->retry);
+	sd_event_source_disable_unref(ctl->reaper);
 	if (ctl->fd >= 0)
 		close(ctl->fd);
 	if (ctl->created)
@@ -520,7 +544,7 @@ void control_broadcast(struct control *ctl, const char *event, struct json_objec
 	struct client *next;
 	for (struct client *c = ctl->clients; c; c = next) {
 		next = c->next;
-		if (!(c->events & (1u << ev)))
+		if (c->dead || !(c->events & (1u << ev)))
 			continue;
 		char *copy = strdup(text);
 		if (!copy || client_queue(c, copy, -1, false) < 0)
