@@ -458,8 +458,8 @@ static int cmd_watch(struct opts *o, int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_stop };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (!o->json)
-		fprintf(stderr, "watching %s (Ctrl-C stops)\n", socket_path(o));
+	/* On stderr even with --json: a script can wait for it before acting. */
+	fprintf(stderr, "watching %s (Ctrl-C stops)\n", socket_path(o));
 	fflush(stderr);
 	uint32_t seen = 0;
 	while (!stop_watch && (!count || seen < count)) {

@@ -12,6 +12,7 @@
 #include "daemon/card.h"
 #include "daemon/control-bindings.h"
 #include "daemon/control.h"
+#include "daemon/events.h"
 #include "daemon/hotplug.h"
 #include "daemon/log.h"
 #include "daemon/reconcile.h"
@@ -37,6 +38,7 @@ static int on_reconcile(sd_event_source *src, void *data)
 	struct daemon *d = data;
 	sd_event_source_set_enabled(src, SD_EVENT_OFF);
 	reconcile(d);
+	events_scan(d);
 	update_status(d);
 	return 0;
 }
@@ -242,6 +244,7 @@ static void daemon_finish(struct daemon *d)
 	session_destroy(d->session);
 	config_free(d->config);
 	hotplug_destroy(d->hotplug);
+	events_destroy(d->events);
 	sd_event_source_disable_unref(d->reconcile_source);
 	control_bindings_free(d->bindings);
 	udev_unref(d->udev);
@@ -360,6 +363,11 @@ int daemon_run(const struct daemon_options *opts)
 	log_info("card=%s driver=%s id_path=%s seat=%s", d.card->path, kms_device_driver(d.card->kms),
 		 d.card->id_path ? d.card->id_path : "-", session_seat_name(d.session));
 
+	d.events = events_create();
+	if (!d.events) {
+		r = log_errno(-ENOMEM, "cannot set up events");
+		goto out;
+	}
 	r = hotplug_create(d.loop, d.udev, on_hotplug, &d, &d.hotplug);
 	if (r < 0) {
 		log_errno(r, "cannot listen to udev");
@@ -374,6 +382,7 @@ int daemon_run(const struct daemon_options *opts)
 	reconcile_adopt(&d, &stored);
 	service_fds_release(&stored);
 	reconcile(&d);
+	events_scan(&d);
 	update_status(&d);
 	r = service_watchdog(d.loop);
 	if (r < 0)

@@ -6,6 +6,7 @@
 struct card;
 struct control;
 struct control_bindings;
+struct events;
 struct hotplug;
 struct config;
 struct session;
@@ -32,6 +33,7 @@ struct daemon {
 	sd_event_source *reconcile_source;
 	struct control *control;
 	struct control_bindings *bindings;
+	struct events *events;
 	struct hotplug *hotplug;
 };
 

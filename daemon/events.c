@@ -1,9 +1,26 @@
 #include "daemon/events.h"
 
 #include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "config/config.h"
+#include "daemon/card.h"
 #include "daemon/control.h"
 #include "daemon/daemon.h"
+#include "daemon/vm.h"
+
+#define MAX_SEEN 64
+
+struct events {
+	bool scanned;
+	char connected[MAX_SEEN][32];  /* connector names seen connected */
+	size_t n_connected;
+	char failed[MAX_SEEN][32 + 256]; /* "vm\terror" of vms seen failed */
+	size_t n_failed;
+};
 
 void events_emit(struct daemon *d, const char *event, const char *vm, const char *monitor,
 		 const char *detail)
@@ -21,4 +38,72 @@ void events_emit(struct daemon *d, const char *event, const char *vm, const char
 		json_object_object_add(f, "detail", json_object_new_string(detail));
 	control_broadcast(d->control, event, f);
 	json_object_put(f);
+}
+
+struct events *events_create(void)
+{
+	return calloc(1, sizeof(struct events));
+}
+
+void events_destroy(struct events *ev)
+{
+	free(ev);
+}
+
+static bool listed(char (*list)[32], size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void scan_monitors(struct daemon *d, struct events *ev)
+{
+	char now[MAX_SEEN][32];
+	size_t n = 0;
+	const struct kms_snapshot *snap = d->card ? d->card->snap : NULL;
+	for (size_t i = 0; snap && i < snap->n_connectors && n < MAX_SEEN; i++)
+		if (snap->connectors[i].connection == KMS_CONNECTED)
+			snprintf(now[n++], sizeof(now[0]), "%s", snap->connectors[i].name);
+	if (ev->scanned) {
+		for (size_t i = 0; i < n; i++)
+			if (!listed(ev->connected, ev->n_connected, now[i]))
+				events_emit(d, "monitor-added", NULL, now[i], NULL);
+		for (size_t i = 0; i < ev->n_connected; i++)
+			if (!listed(now, n, ev->connected[i]))
+				events_emit(d, "monitor-removed", NULL, ev->connected[i], NULL);
+	}
+	memcpy(ev->connected, now, n * sizeof(now[0]));
+	ev->n_connected = n;
+}
+
+static void scan_errors(struct daemon *d, struct events *ev)
+{
+	char now[MAX_SEEN][32 + 256];
+	size_t n = 0;
+	for (size_t i = 0; i < d->n_vms && n < MAX_SEEN; i++) {
+		const struct vm *vm = d->vms[i];
+		if (vm->state != VM_FAILED)
+			continue;
+		snprintf(now[n], sizeof(now[0]), "%s\t%s", vm->name, vm->error);
+		bool known = false;
+		for (size_t k = 0; k < ev->n_failed && !known; k++)
+			known = strcmp(ev->failed[k], now[n]) == 0;
+		if (!known)
+			events_emit(d, "error", vm->name, vm->cfg->monitor, vm->error);
+		n++;
+	}
+	memcpy(ev->failed, now, n * sizeof(now[0]));
+	ev->n_failed = n;
+}
+
+void events_scan(struct daemon *d)
+{
+	struct events *ev = d->events;
+	if (!ev)
+		return;
+	scan_monitors(d, ev);
+	scan_errors(d, ev);
+	ev->scanned = true;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 struct daemon;
+struct events;
 
 /*
  * Events for `subscribe`d control clients (docs/protocol.md, "Events").
@@ -11,3 +12,12 @@ struct daemon;
  */
 void events_emit(struct daemon *d, const char *event, const char *vm, const char *monitor,
 		 const char *detail);
+
+/* What events_scan compares against: connectors seen connected, and each
+ * vm's last reason for not being shown. */
+struct events *events_create(void);
+void events_destroy(struct events *ev);
+/* After each reconcile: emits monitor-added/removed for connectors whose
+ * status changed, and error when a vm's binding newly cannot be met. The
+ * first scan only records. */
+void events_scan(struct daemon *d);
