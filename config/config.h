@@ -13,6 +13,10 @@
 #define CONFIG_MAX_MONITORS 64
 #define CONFIG_MAX_VMS 64
 #define CONFIG_MAX_SEATS 16
+#define CONFIG_MAX_SEAT_INPUTS 64
+#define CONFIG_MAX_NAME 32      /* NAME in [monitor.NAME] etc.: [A-Za-z0-9_-]{1,32} */
+#define CONFIG_MAX_VALUE 4096   /* characters in one value */
+#define CONFIG_MAX_LINE 8192    /* characters in one line, comment included */
 
 enum config_scaling {
 	CONFIG_SCALING_FIT = 0,  /* keep aspect, letterbox */
@@ -35,6 +39,10 @@ struct config_where {
 	const char *file;        /* owned by the struct config */
 	unsigned line;
 };
+
+/* Past any scanout size or refresh rate KMS drivers take: a typo. */
+#define CONFIG_MAX_MODE_SIDE 16384
+#define CONFIG_MAX_REFRESH 1000
 
 struct config_mode {
 	bool set;
@@ -83,6 +91,7 @@ struct config_seat {
 	struct config_where where;
 	char **monitors;
 	size_t n_monitors;
+	struct config_where monitors_at;
 	char **inputs;           /* device paths or udev property matches as written */
 	size_t n_inputs;
 	char *hotkey_next, *hotkey_prev, *hotkey_release;
@@ -90,8 +99,10 @@ struct config_seat {
 
 struct config_daemon {
 	char *card;              /* ID_PATH or /dev/dri path; NULL = first card */
-	char *socket_path;       /* default /run/directflip/control */
-	char *socket_group;      /* NULL = root only */
+	char *socket_path;       /* NULL = the default, /run/directflip/control */
+	char *socket_group;      /* NULL = root only; as written: group name or gid */
+	bool has_socket_group;
+	gid_t socket_gid;
 	int log_level;           /* syslog priority, default LOG_INFO */
 };
 
@@ -108,11 +119,14 @@ struct config {
 };
 
 /* Reads FILE, then DROPIN_DIR/ *.ini in name order (dropin_dir may be NULL or
- * missing). Every problem is appended to diags with file:line; the result
- * is -EINVAL when any was an error, and then *out is untouched. */
+ * missing). Every problem is appended to diags with file:line, sorted by
+ * file and line; the result is -EINVAL when any of them was an error
+ * (items already in diags do not count), -ENOMEM, and then *out is
+ * untouched. Warnings alone do not fail. */
 int config_load(const char *file, const char *dropin_dir, struct config **out,
 		struct config_diags *diags);
-/* Same, from memory; `name` is used as the file name in messages. */
+/* Same, from memory; `name` is used as the file name in messages ("<string>"
+ * when NULL). */
 int config_load_string(const char *text, const char *name, struct config **out,
 		       struct config_diags *diags);
 void config_free(struct config *cfg);

@@ -1,3 +1,8 @@
+/*
+ * The list of messages about a config. Every problem is kept so that a
+ * user sees them all at once; the list is bounded because a hostile or
+ * broken file can produce one per line.
+ */
 #include "config/diag.h"
 
 #include <stdarg.h>
@@ -5,8 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bounds what a hostile file can make us hold in memory. */
 #define MAX_DIAGS 1000
+/* Messages quote values; a long value must not make a page of output. */
+#define MAX_MESSAGE 512
+
+/* Messages quote what the file says: keep control bytes (escape
+ * sequences, stray CRs) from reaching a terminal or the journal. */
+static void sanitize(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
 
 void config_diags_add(struct config_diags *d, enum config_severity sev, const char *file,
 		      unsigned line, const char *fmt, ...)
@@ -14,12 +29,12 @@ void config_diags_add(struct config_diags *d, enum config_severity sev, const ch
 	if (sev == CONFIG_ERROR)
 		d->n_errors++;
 	if (d->n >= MAX_DIAGS)
-		return;
+		goto drop;
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 16;
 		struct config_diag *items = realloc(d->items, cap * sizeof(*items));
 		if (!items)
-			return;
+			goto drop;
 		d->items = items;
 		d->cap = cap;
 	}
@@ -29,13 +44,61 @@ void config_diags_add(struct config_diags *d, enum config_severity sev, const ch
 	int r = vasprintf(&msg, fmt, ap);
 	va_end(ap);
 	if (r < 0)
-		return;
+		goto drop;
+	if (r > MAX_MESSAGE)
+		strcpy(msg + MAX_MESSAGE - 3, "...");
+	sanitize(msg);
 	char *f = strdup(file ? file : "");
-	if (!f) {
-		free(msg);
-		return;
-	}
+	if (!f)
+		goto free_msg;
 	d->items[d->n++] = (struct config_diag){ sev, f, line, msg };
+	return;
+
+free_msg:
+	free(msg);
+drop:
+	d->n_dropped++;
+}
+
+/* Rank of item i's file: its place in `files`, or after them all, the
+ * first item that mentions it. */
+static size_t file_rank(const struct config_diags *d, size_t first, size_t i,
+			const char *const *files, size_t n_files)
+{
+	for (size_t f = 0; f < n_files; f++)
+		if (strcmp(files[f], d->items[i].file) == 0)
+			return f;
+	for (size_t j = first; j < i; j++)
+		if (strcmp(d->items[j].file, d->items[i].file) == 0)
+			return n_files + j;
+	return n_files + i;
+}
+
+void config_diags_sort(struct config_diags *d, size_t first, const char *const *files,
+		       size_t n_files)
+{
+	if (first >= d->n)
+		return;
+	size_t n = d->n - first;
+	size_t *rank = malloc(n * sizeof(*rank));
+	if (!rank)
+		return; /* unsorted is still complete */
+	for (size_t i = 0; i < n; i++)
+		rank[i] = file_rank(d, first, first + i, files, n_files);
+	/* Insertion sort: stable, and n is at most MAX_DIAGS. */
+	for (size_t i = 1; i < n; i++) {
+		struct config_diag item = d->items[first + i];
+		size_t r = rank[i], j = i;
+		while (j > 0 && (rank[j - 1] > r || (rank[j - 1] == r &&
+						     d->items[first + j - 1].line > item.line))) {
+			d->items[first + j] = d->items[first + j - 1];
+			rank[j] = rank[j - 1];
+			j--;
+		}
+		d->items[first + j] = item;
+		rank[j] = r;
+	}
+	free(rank);
 }
 
 char *config_diag_format(const struct config_diag *diag)

@@ -1,30 +1,30 @@
+/* Display modes as written in the config, and the scaling policy names. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
 #include "config/number.h"
 
-/* "WxH" or "WxH@R", each a plain decimal without sign. */
+/* "WxH" or "WxH@R", each part plain decimal. */
 int config_parse_mode(const char *text, struct config_mode *out)
 {
 	char buf[64];
 	if (!text || strlen(text) >= sizeof(buf))
 		return -EINVAL;
 	strcpy(buf, text);
+	uint32_t w, h, refresh = 0;
 	char *at = strchr(buf, '@');
-	uint32_t refresh = 0;
 	if (at) {
 		*at = '\0';
-		if (config_parse_u32(at + 1, 1, 1000, &refresh) < 0)
+		if (config_parse_u32_dec(at + 1, 1, CONFIG_MAX_REFRESH, &refresh) < 0)
 			return -EINVAL;
 	}
 	char *x = strchr(buf, 'x');
 	if (!x)
 		return -EINVAL;
 	*x = '\0';
-	uint32_t w, h;
-	if (config_parse_u32(buf, 1, 16384, &w) < 0 || config_parse_u32(x + 1, 1, 16384, &h) < 0)
+	if (config_parse_u32_dec(buf, 1, CONFIG_MAX_MODE_SIDE, &w) < 0 ||
+	    config_parse_u32_dec(x + 1, 1, CONFIG_MAX_MODE_SIDE, &h) < 0)
 		return -EINVAL;
 	*out = (struct config_mode){ .set = true, .width = w, .height = h, .refresh = refresh };
 	return 0;

@@ -1,127 +1,161 @@
+/*
+ * Whole-layout checks, run once every file is read, so that a drop-in can
+ * complete what the main file began. Each problem is reported where it
+ * can be fixed: at the key that names something, or at the section that
+ * lacks something.
+ */
 #include "config/validate.h"
 
+#include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #define ERR_AT(d, w, ...) config_diags_add((d), CONFIG_ERROR, (w).file, (w).line, __VA_ARGS__)
 #define WARN_AT(d, w, ...) config_diags_add((d), CONFIG_WARNING, (w).file, (w).line, __VA_ARGS__)
+#define WHERE_SIZE 4200 /* a path, ':' and a line number */
 
-static bool known_seat(const struct config *cfg, const char *name)
+/* Where `there` is, as seen from a message at `here`: "line 4" in the same
+ * file, "other.ini:4" in another. */
+static const char *where_from(struct config_where here, struct config_where there, char *buf,
+			      size_t size)
+{
+	if (here.file && there.file && strcmp(here.file, there.file) == 0)
+		snprintf(buf, size, "line %u", there.line);
+	else
+		snprintf(buf, size, "%s:%u", there.file ? there.file : "?", there.line);
+	return buf;
+}
+
+static const struct config_seat *seat_by_name(const struct config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->n_seats; i++)
 		if (strcmp(cfg->seats[i].name, name) == 0)
-			return true;
-	return false;
+			return &cfg->seats[i];
+	return NULL;
+}
+
+static bool same_edid(const struct config_edid_match *a, const struct config_edid_match *b)
+{
+	return a->set && b->set && strcmp(a->vendor, b->vendor) == 0 && a->product == b->product &&
+	       a->has_serial == b->has_serial && (!a->has_serial || a->serial == b->serial);
 }
 
 static void check_monitors(const struct config *cfg, struct config_diags *d)
 {
 	for (size_t i = 0; i < cfg->n_monitors; i++) {
 		const struct config_monitor *m = &cfg->monitors[i];
-		if (!m->connector && !m->edid.set)
+		if (!m->connector && !m->edid.set) {
 			ERR_AT(d, m->where, "[monitor.%s] needs connector= or edid=", m->name);
-	}
-}
-
-static void check_vms(const struct config *cfg, struct config_diags *d)
-{
-	for (size_t i = 0; i < cfg->n_vms; i++) {
-		const struct config_vm *vm = &cfg->vms[i];
-		if (vm->monitor && !config_monitor_by_name(cfg, vm->monitor))
-			ERR_AT(d, vm->monitor_at, "[vm.%s] monitor '%s' is not defined", vm->name,
-			       vm->monitor);
-		if (vm->input && !known_seat(cfg, vm->input))
-			ERR_AT(d, vm->input_at, "[vm.%s] input seat '%s' is not defined", vm->name,
-			       vm->input);
-		for (unsigned k = vm->planes; k < CONFIG_MAX_PLANES; k++)
-			if (vm->sources[k])
-				WARN_AT(d, vm->source_at[k],
-					"[vm.%s] source.%u is ignored: the vm has planes = %u", vm->name,
-					k, vm->planes);
-
-		/* Two claims on one monitor must say how they share it. */
-		if (!vm->monitor)
 			continue;
-		const struct config_monitor *m = config_monitor_by_name(cfg, vm->monitor);
-		if (!m || m->share == CONFIG_SHARE_FAILOVER)
-			continue;
+		}
+		/* Two names for one screen would let two VMs claim it unseen. */
 		for (size_t j = 0; j < i; j++) {
-			const struct config_vm *o = &cfg->vms[j];
-			if (o->monitor && strcmp(o->monitor, vm->monitor) == 0) {
-				ERR_AT(d, vm->monitor_at,
-				       "[vm.%s] and [vm.%s] (%s:%u) both claim monitor '%s'; set "
-				       "share = failover in [monitor.%s] to let them take turns",
-				       vm->name, o->name, o->monitor_at.file, o->monitor_at.line,
-				       vm->monitor, vm->monitor);
+			const struct config_monitor *o = &cfg->monitors[j];
+			char at[WHERE_SIZE];
+			if (m->connector && o->connector && strcmp(m->connector, o->connector) == 0) {
+				ERR_AT(d, m->where,
+				       "[monitor.%s] connector '%s' is already used by [monitor.%s] (%s)",
+				       m->name, m->connector, o->name,
+				       where_from(m->where, o->where, at, sizeof(at)));
+				break;
+			}
+			if (same_edid(&m->edid, &o->edid)) {
+				ERR_AT(d, m->where, "[monitor.%s] edid is the same as [monitor.%s]'s (%s)",
+				       m->name, o->name, where_from(m->where, o->where, at, sizeof(at)));
 				break;
 			}
 		}
 	}
 }
 
-static void check_seats(const struct config *cfg, struct config_diags *d)
+/* The first vm before vm i claiming the same monitor, or NULL. */
+static const struct config_vm *earlier_claim(const struct config *cfg, size_t i)
 {
-	for (size_t i = 0; i < cfg->n_seats; i++) {
-		const struct config_seat *s = &cfg->seats[i];
-		for (size_t k = 0; k < s->n_monitors; k++)
-			if (!config_monitor_by_name(cfg, s->monitors[k]))
-				ERR_AT(d, s->where, "[seat.%s] monitor '%s' is not defined", s->name,
-				       s->monitors[k]);
+	for (size_t j = 0; j < i; j++)
+		if (cfg->vms[j].monitor && strcmp(cfg->vms[j].monitor, cfg->vms[i].monitor) == 0)
+			return &cfg->vms[j];
+	return NULL;
+}
+
+static void check_vm(const struct config *cfg, size_t i, struct config_diags *d)
+{
+	const struct config_vm *vm = &cfg->vms[i];
+	if (vm->input && !seat_by_name(cfg, vm->input))
+		ERR_AT(d, vm->input_at, "[vm.%s] input seat '%s' is not defined", vm->name, vm->input);
+
+	/* Sources can also come at run time: these are only warnings. */
+	if (!vm->sources[0])
+		WARN_AT(d, vm->where,
+			"[vm.%s] has no source.0; its plane 0 stays empty until a source is given "
+			"at run time", vm->name);
+	for (unsigned k = vm->planes; k < CONFIG_MAX_PLANES; k++)
+		if (vm->sources[k])
+			WARN_AT(d, vm->source_at[k],
+				"[vm.%s] source.%u is ignored: the vm has planes = %u", vm->name, k,
+				vm->planes);
+
+	if (!vm->monitor)
+		return;
+	const struct config_monitor *m = config_monitor_by_name(cfg, vm->monitor);
+	if (!m) {
+		ERR_AT(d, vm->monitor_at, "[vm.%s] monitor '%s' is not defined", vm->name,
+		       vm->monitor);
+		return;
+	}
+	/* Two claims on one monitor must say how they share it. */
+	const struct config_vm *o = earlier_claim(cfg, i);
+	char at[WHERE_SIZE];
+	if (o && m->share != CONFIG_SHARE_FAILOVER)
+		ERR_AT(d, vm->monitor_at,
+		       "[vm.%s] (line %u) and [vm.%s] (%s) both claim monitor '%s'; set share = "
+		       "failover in [monitor.%s] to let them take turns",
+		       vm->name, vm->monitor_at.line, o->name,
+		       where_from(vm->monitor_at, o->monitor_at, at, sizeof(at)), vm->monitor,
+		       vm->monitor);
+}
+
+/* The seat before seat i that lists monitor `name`, or NULL. */
+static const struct config_seat *earlier_seat_with(const struct config *cfg, size_t i,
+						   const char *name)
+{
+	for (size_t j = 0; j < i; j++)
+		for (size_t k = 0; k < cfg->seats[j].n_monitors; k++)
+			if (strcmp(cfg->seats[j].monitors[k], name) == 0)
+				return &cfg->seats[j];
+	return NULL;
+}
+
+static void check_seat(const struct config *cfg, size_t i, struct config_diags *d)
+{
+	const struct config_seat *s = &cfg->seats[i];
+	for (size_t k = 0; k < s->n_monitors; k++) {
+		const char *name = s->monitors[k];
+		bool twice = false;
+		for (size_t j = 0; j < k && !twice; j++)
+			twice = strcmp(s->monitors[j], name) == 0;
+		if (twice) {
+			ERR_AT(d, s->monitors_at, "[seat.%s] lists monitor '%s' twice", s->name, name);
+			continue;
+		}
+		if (!config_monitor_by_name(cfg, name)) {
+			ERR_AT(d, s->monitors_at, "[seat.%s] monitor '%s' is not defined", s->name,
+			       name);
+			continue;
+		}
+		/* A monitor's input has to follow one seat's hotkeys. */
+		const struct config_seat *o = earlier_seat_with(cfg, i, name);
+		char at[WHERE_SIZE];
+		if (o)
+			ERR_AT(d, s->monitors_at, "[seat.%s] monitor '%s' is already in [seat.%s] (%s)",
+			       s->name, name, o->name,
+			       where_from(s->monitors_at, o->monitors_at, at, sizeof(at)));
 	}
 }
 
 void config_validate(const struct config *cfg, struct config_diags *diags)
 {
 	check_monitors(cfg, diags);
-	check_vms(cfg, diags);
-	check_seats(cfg, diags);
-}
-
-static bool known_key(const char *k)
-{
-	static const char *const names[] = { "left", "right", "up", "down", "esc", "tab", "space",
-					     "enter", "backspace", "home", "end", "pageup", "pagedown",
-					     "insert", "delete", "pause", "scrolllock", NULL };
-	size_t n = strlen(k);
-	if (n == 1 && ((k[0] >= 'a' && k[0] <= 'z') || (k[0] >= '0' && k[0] <= '9')))
-		return true;
-	if ((n == 2 || n == 3) && k[0] == 'f') {
-		int v = 0;
-		for (size_t i = 1; i < n; i++) {
-			if (k[i] < '0' || k[i] > '9')
-				return false;
-			v = v * 10 + (k[i] - '0');
-		}
-		return v >= 1 && v <= 24;
-	}
-	for (size_t i = 0; names[i]; i++)
-		if (strcmp(k, names[i]) == 0)
-			return true;
-	return false;
-}
-
-bool config_hotkey_valid(const char *combo)
-{
-	static const char *const mods[] = { "ctrl", "alt", "shift", "super" };
-	char buf[128];
-	size_t len = strlen(combo);
-	if (len == 0 || len >= sizeof(buf))
-		return false;
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (char)((combo[i] >= 'A' && combo[i] <= 'Z') ? combo[i] - 'A' + 'a' : combo[i]);
-	buf[len] = '\0';
-	/* Every part but the last is a modifier; the last is the key. */
-	char *part = buf;
-	for (;;) {
-		char *plus = strchr(part, '+');
-		if (!plus)
-			return known_key(part);
-		*plus = '\0';
-		bool is_mod = false;
-		for (size_t m = 0; m < 4; m++)
-			is_mod |= strcmp(part, mods[m]) == 0;
-		if (!is_mod)
-			return false;
-		part = plus + 1;
-	}
+	for (size_t i = 0; i < cfg->n_vms; i++)
+		check_vm(cfg, i, diags);
+	for (size_t i = 0; i < cfg->n_seats; i++)
+		check_seat(cfg, i, diags);
 }

@@ -83,7 +83,7 @@ grants=$(log_count "action=lease-granted")
 revokes=$(log_count "action=lease-revoked")
 kill -HUP "$DAEMON_PID"
 wait_for 30 log_has_n "reload failed; the running layout is kept" 1 || fail "bad layout not rejected"
-grep -q "layout.ini:5: error: planes '99'" "$WORK/daemon.log" || fail "planes error not reported"
+grep -q "layout.ini:5: error: \[vm.vm1\] planes '99'" "$WORK/daemon.log" || fail "planes error not reported"
 grep -q "layout.ini:8: error: \[vm.vm2\] monitor 'nowhere' is not defined" "$WORK/daemon.log" ||
 	fail "undefined monitor not reported"
 grep -q "layout.ini:9: error: unknown key 'scalling' in \[vm.vm2\]; did you mean 'scaling'?" \

@@ -1,0 +1,297 @@
+/*
+ * Test program: what a VMM does with its lease. Started as
+ *     vgpu-assign exec vm1 -- lessee-demo
+ * it takes the lease fd (DIRECTFLIP_LEASE_FD, default 3), creates two dumb
+ * framebuffers of the CRTC's mode in green (20c040, unlike the stand-ins'
+ * colours) and page-flips between them on the leased CRTC's primary plane
+ * with atomic commits, one per flip event, until SIGTERM or SIGINT. The
+ * daemon is not involved in any of it. The two frames differ in a small
+ * corner square, so flips are real. Prints "lessee-demo: frame 1" after
+ * the first commit and the frame count at exit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+#include <drm_fourcc.h>
+
+#define GREEN 0x0020c040u
+#define MARK 0x00ffffffu
+#define FRAME_MS 16
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct buffer {
+	uint32_t handle, fb_id, pitch;
+	uint64_t size;
+	uint32_t *map;
+};
+
+struct props {
+	uint32_t fb_id, crtc_id, src_x, src_y, src_w, src_h, crtc_x, crtc_y, crtc_w, crtc_h;
+};
+
+static uint32_t prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
+{
+	drmModeObjectProperties *p = drmModeObjectGetProperties(fd, obj, type);
+	uint32_t id = 0;
+	for (uint32_t i = 0; p && i < p->count_props && !id; i++) {
+		drmModePropertyRes *pr = drmModeGetProperty(fd, p->props[i]);
+		if (pr && strcmp(pr->name, name) == 0)
+			id = pr->prop_id;
+		drmModeFreeProperty(pr);
+	}
+	drmModeFreeObjectProperties(p);
+	return id;
+}
+
+static uint64_t prop_value(int fd, uint32_t obj, uint32_t type, const char *name)
+{
+	drmModeObjectProperties *p = drmModeObjectGetProperties(fd, obj, type);
+	uint64_t v = UINT64_MAX;
+	for (uint32_t i = 0; p && i < p->count_props; i++) {
+		drmModePropertyRes *pr = drmModeGetProperty(fd, p->props[i]);
+		if (pr && strcmp(pr->name, name) == 0)
+			v = p->prop_values[i];
+		drmModeFreeProperty(pr);
+	}
+	drmModeFreeObjectProperties(p);
+	return v;
+}
+
+static int create_buffer(int fd, uint32_t w, uint32_t h, bool mark, struct buffer *b)
+{
+	struct drm_mode_create_dumb create = { .width = w, .height = h, .bpp = 32 };
+	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create) < 0)
+		return -errno;
+	b->handle = create.handle;
+	b->pitch = create.pitch;
+	b->size = create.size;
+	struct drm_mode_map_dumb map = { .handle = b->handle };
+	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map) < 0)
+		return -errno;
+	b->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)map.offset);
+	if (b->map == MAP_FAILED) {
+		b->map = NULL;
+		return -errno;
+	}
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < w; x++)
+			b->map[y * (b->pitch / 4) + x] = mark && x < 16 && y < 16 ? MARK : GREEN;
+	uint32_t handles[4] = { b->handle }, pitches[4] = { b->pitch }, offsets[4] = { 0 };
+	if (drmModeAddFB2(fd, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &b->fb_id, 0))
+		return -errno;
+	return 0;
+}
+
+static void destroy_buffer(int fd, struct buffer *b)
+{
+	if (b->fb_id)
+		drmModeRmFB(fd, b->fb_id);
+	if (b->map)
+		munmap(b->map, b->size);
+	if (b->handle) {
+		struct drm_mode_destroy_dumb d = { .handle = b->handle };
+		drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &d);
+	}
+}
+
+static int flip(int fd, const struct props *p, uint32_t plane, uint32_t crtc,
+		const struct buffer *b, uint32_t w, uint32_t h, uint32_t flags, bool *done)
+{
+	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	if (!req)
+		return -ENOMEM;
+	drmModeAtomicAddProperty(req, plane, p->fb_id, b->fb_id);
+	drmModeAtomicAddProperty(req, plane, p->crtc_id, crtc);
+	drmModeAtomicAddProperty(req, plane, p->src_x, 0);
+	drmModeAtomicAddProperty(req, plane, p->src_y, 0);
+	drmModeAtomicAddProperty(req, plane, p->src_w, (uint64_t)w << 16);
+	drmModeAtomicAddProperty(req, plane, p->src_h, (uint64_t)h << 16);
+	drmModeAtomicAddProperty(req, plane, p->crtc_x, 0);
+	drmModeAtomicAddProperty(req, plane, p->crtc_y, 0);
+	drmModeAtomicAddProperty(req, plane, p->crtc_w, w);
+	drmModeAtomicAddProperty(req, plane, p->crtc_h, h);
+	int r = drmModeAtomicCommit(fd, req, flags, done);
+	drmModeAtomicFree(req);
+	return r < 0 ? -errno : 0;
+}
+
+static void on_flip(int fd, unsigned seq, unsigned sec, unsigned usec, void *data)
+{
+	*(bool *)data = true;
+}
+
+/* The one CRTC, its active mode and its primary plane, as the lessee sees them. */
+static int find_output(int fd, uint32_t *crtc, uint32_t *plane, uint32_t *w, uint32_t *h)
+{
+	drmModeRes *res = drmModeGetResources(fd);
+	if (!res)
+		return -errno;
+	int r = -ENODEV;
+	size_t crtc_index = 0;
+	for (int i = 0; i < res->count_crtcs && r < 0; i++) {
+		drmModeCrtc *c = drmModeGetCrtc(fd, res->crtcs[i]);
+		if (c && c->mode_valid) {
+			*crtc = c->crtc_id;
+			*w = c->mode.hdisplay;
+			*h = c->mode.vdisplay;
+			crtc_index = (size_t)i;
+			r = 0;
+		}
+		drmModeFreeCrtc(c);
+	}
+	drmModeFreeResources(res);
+	if (r < 0) {
+		fprintf(stderr, "lessee-demo: the lease has no active CRTC\n");
+		return r;
+	}
+	drmModePlaneRes *pr = drmModeGetPlaneResources(fd);
+	if (!pr)
+		return -errno;
+	r = -ENODEV;
+	for (uint32_t i = 0; i < pr->count_planes && r < 0; i++) {
+		drmModePlane *p = drmModeGetPlane(fd, pr->planes[i]);
+		if (p && (p->possible_crtcs & (1u << crtc_index)) &&
+		    prop_value(fd, p->plane_id, DRM_MODE_OBJECT_PLANE, "type") == DRM_PLANE_TYPE_PRIMARY) {
+			*plane = p->plane_id;
+			r = 0;
+		}
+		drmModeFreePlane(p);
+	}
+	drmModeFreePlaneResources(pr);
+	if (r < 0)
+		fprintf(stderr, "lessee-demo: the lease has no primary plane\n");
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	int fd = 3;
+	const char *env = getenv("DIRECTFLIP_LEASE_FD");
+	if (env) {
+		char *end;
+		errno = 0;
+		long v = strtol(env, &end, 10);
+		if (errno || *end || end == env || v < 0 || v > 1023) {
+			fprintf(stderr, "lessee-demo: DIRECTFLIP_LEASE_FD='%s' is not an fd\n", env);
+			return 2;
+		}
+		fd = (int)v;
+	}
+	drmVersion *ver = drmGetVersion(fd);
+	if (!ver) {
+		fprintf(stderr, "lessee-demo: fd %d is not a DRM device: %s\n", fd, strerror(errno));
+		return 1;
+	}
+	drmFreeVersion(ver);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (drmSetClientCap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1) ||
+	    drmSetClientCap(fd, DRM_CLIENT_CAP_ATOMIC, 1)) {
+		fprintf(stderr, "lessee-demo: atomic KMS refused: %s\n", strerror(errno));
+		return 1;
+	}
+	uint32_t crtc, plane, w, h;
+	if (find_output(fd, &crtc, &plane, &w, &h) < 0)
+		return 1;
+	struct props p = {
+		.fb_id = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "FB_ID"),
+		.crtc_id = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID"),
+		.src_x = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_X"),
+		.src_y = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_Y"),
+		.src_w = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_W"),
+		.src_h = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_H"),
+		.crtc_x = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_X"),
+		.crtc_y = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_Y"),
+		.crtc_w = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_W"),
+		.crtc_h = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_H"),
+	};
+
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+
+	struct buffer bufs[2] = { 0 };
+	int r = 0;
+	for (int i = 0; i < 2 && r == 0; i++)
+		r = create_buffer(fd, w, h, i == 1, &bufs[i]);
+	if (r < 0 || sfd < 0) {
+		fprintf(stderr, "lessee-demo: cannot create framebuffers: %s\n", strerror(-r));
+		goto out;
+	}
+	fprintf(stderr, "lessee-demo: crtc %u plane %u %ux%u\n", crtc, plane, w, h);
+
+	/* Event-paced flips; a driver without flip events gets blocking commits. */
+	uint32_t flags = DRM_MODE_PAGE_FLIP_EVENT | DRM_MODE_ATOMIC_NONBLOCK;
+	unsigned long frames = 0;
+	int cur = 0;
+	bool flipped = false;
+	r = flip(fd, &p, plane, crtc, &bufs[cur], w, h, flags, &flipped);
+	if (r < 0) {
+		flags = 0;
+		r = flip(fd, &p, plane, crtc, &bufs[cur], w, h, flags, &flipped);
+	}
+	if (r < 0) {
+		fprintf(stderr, "lessee-demo: the first commit failed: %s\n", strerror(-r));
+		goto out;
+	}
+	frames++;
+	fprintf(stderr, "lessee-demo: frame 1\n");
+	drmEventContext ev = { .version = 2, .page_flip_handler = on_flip };
+	int64_t last = now_ms();
+	for (;;) {
+		struct pollfd pfd[2] = { { sfd, POLLIN, 0 }, { fd, POLLIN, 0 } };
+		/* About 60 flips a second: virtio-gpu completes flips at once. */
+		int wait = -1;
+		if (flipped || !flags) {
+			int64_t left = last + FRAME_MS - now_ms();
+			wait = left < 0 ? 0 : (int)left;
+		}
+		int n = poll(pfd, 2, wait);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents & POLLIN)
+			break;
+		if (pfd[1].revents & POLLIN)
+			drmHandleEvent(fd, &ev);
+		if ((flags && !flipped) || now_ms() < last + FRAME_MS)
+			continue;
+		flipped = false;
+		cur ^= 1;
+		last = now_ms();
+		r = flip(fd, &p, plane, crtc, &bufs[cur], w, h, flags, &flipped);
+		if (r < 0) {
+			fprintf(stderr, "lessee-demo: flip failed: %s\n", strerror(-r));
+			break;
+		}
+		frames++;
+	}
+	fprintf(stderr, "lessee-demo: %lu frames\n", frames);
+	r = 0;
+out:
+	for (int i = 0; i < 2; i++)
+		destroy_buffer(fd, &bufs[i]);
+	if (sfd >= 0)
+		close(sfd);
+	close(fd);
+	return r < 0 ? 1 : 0;
+}
