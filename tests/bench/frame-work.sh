@@ -15,27 +15,11 @@ VM_DIR=$(cd "$(dirname "$0")/../vm" && pwd)
 . "$VM_DIR/lib.sh"
 FRAMES=${DF_BENCH_FRAMES:-600}
 
-"$VMCTL" plug 1 1024 768
-"$VMCTL" plug 2 1024 768
-start_standin vm1 ff2020 --size 1024x768 --frames "$FRAMES" --on-signal --flush-pid-file "$WORK/daemon.pid"
-S1=$(echo $CHILDREN | awk '{print $NF}')
-start_standin vm2 2060ff --size 1024x768 --frames "$FRAMES" --on-signal --flush-pid-file "$WORK/daemon.pid"
-S2=$(echo $CHILDREN | awk '{print $NF}')
-cat >"$WORK/layout.ini" <<INI
-[monitor.left]
-connector = Virtual-2
-[monitor.right]
-connector = Virtual-3
-[vm.vm1]
-monitor = left
-source.0 = fb:$WORK/vm1/plane0
-[vm.vm2]
-monitor = right
-source.0 = fb:$WORK/vm2/plane0
-INI
-start_daemon "$WORK/layout.ini"
+start_two_vms --frames "$FRAMES" --on-signal --flush-pid-file "$WORK/daemon.pid"
 echo "$DAEMON_PID" >"$WORK/daemon.pid"
-wait_for 30 log_has_n "action=lease-granted" 2 || fail "leases not granted"
+# The stand-ins are the last two children started before the daemon.
+S1=$(echo $CHILDREN | awk '{ print $(NF - 2) }')
+S2=$(echo $CHILDREN | awk '{ print $(NF - 1) }')
 
 ctx() { awk '/ctxt_switches/ { n += $2 } END { print n }' "/proc/$DAEMON_PID/status"; }
 cpu() { awk '{ print $14 + $15 }' "/proc/$DAEMON_PID/stat"; }

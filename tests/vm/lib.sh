@@ -86,3 +86,38 @@ expect_frac() {
 		fail "head $1: $5 (colour $2 covers $_v, wanted $3 $4)"
 	ok "head $1: $5 ($2 covers $_v)"
 }
+
+RED=ff2020
+BLUE=2060ff
+
+# The layout most scenarios start from: vm1 on Virtual-2, vm2 on Virtual-3.
+two_vm_layout() {
+	cat <<INI
+[monitor.left]
+connector = Virtual-2
+
+[monitor.right]
+connector = Virtual-3
+
+[vm.vm1]
+monitor = left
+source.0 = fb:$WORK/vm1/plane0
+
+[vm.vm2]
+monitor = right
+source.0 = fb:$WORK/vm2/plane0
+INI
+}
+
+# start_two_vms [STAND-IN ARGS...]: plugs heads 1 and 2, starts stand-ins
+# vm1 (red) and vm2 (blue) and directflipd with two_vm_layout, and returns
+# once both leases are granted.
+start_two_vms() {
+	"$VMCTL" plug 1 1024 768 || fail "plug head 1"
+	"$VMCTL" plug 2 1024 768 || fail "plug head 2"
+	start_standin vm1 $RED --size 1024x768 "$@"
+	start_standin vm2 $BLUE --size 1024x768 "$@"
+	two_vm_layout >"$WORK/layout.ini"
+	start_daemon "$WORK/layout.ini"
+	wait_for 30 log_has_n "action=lease-granted" 2 || fail "two leases were not granted"
+}

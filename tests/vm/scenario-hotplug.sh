@@ -7,27 +7,8 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 CYCLES=${DF_HOTPLUG_CYCLES:-50}
-RED=ff2020
-BLUE=2060ff
 
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-"$VMCTL" plug 2 1024 768 || fail "plug head 2"
-start_standin vm1 $RED --size 1024x768
-start_standin vm2 $BLUE --size 1024x768
-cat >"$WORK/layout.ini" <<INI
-[monitor.left]
-connector = Virtual-2
-[monitor.right]
-connector = Virtual-3
-[vm.vm1]
-monitor = left
-source.0 = fb:$WORK/vm1/plane0
-[vm.vm2]
-monitor = right
-source.0 = fb:$WORK/vm2/plane0
-INI
-start_daemon "$WORK/layout.ini"
-wait_for 30 log_has_n "action=lease-granted" 2 || fail "two leases were not granted"
+start_two_vms
 
 mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
 fbs() { grep -c "^framebuffer\[" /sys/kernel/debug/dri/0/framebuffer; }

@@ -5,12 +5,6 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-RED=ff2020
-BLUE=2060ff
-
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-"$VMCTL" plug 2 1024 768 || fail "plug head 2"
-
 # Something on the host console, so that head 0 is seen to keep it.
 i=0
 while [ $i -lt 30 ]; do
@@ -18,27 +12,7 @@ while [ $i -lt 30 ]; do
 	i=$((i + 1))
 done
 
-start_standin vm1 $RED --size 1024x768
-start_standin vm2 $BLUE --size 1024x768
-
-cat >"$WORK/layout.ini" <<INI
-[monitor.left]
-connector = Virtual-2
-
-[monitor.right]
-connector = Virtual-3
-
-[vm.vm1]
-monitor = left
-source.0 = fb:$WORK/vm1/plane0
-
-[vm.vm2]
-monitor = right
-source.0 = fb:$WORK/vm2/plane0
-INI
-
-start_daemon "$WORK/layout.ini"
-wait_for 30 log_has_n "action=lease-granted" 2 || fail "two leases were not granted"
+start_two_vms
 grep -q "vm=vm1 monitor=left connector=Virtual-2" "$WORK/daemon.log" || fail "vm1 not on Virtual-2"
 grep -q "vm=vm2 monitor=right connector=Virtual-3" "$WORK/daemon.log" || fail "vm2 not on Virtual-3"
 ok "leases granted"
