@@ -11,7 +11,6 @@
 #include "config/number.h"
 
 #define STATE_VERSION 1
-#define RUNTIME_WHERE "(vgpu-assign)"
 
 struct control_bindings {
 	char *path;
@@ -42,9 +41,11 @@ static bool dup_str(const char *s, char **out)
 int control_binding_copy(const struct control_binding *from, struct control_binding *to)
 {
 	struct control_binding c = *from;
-	bool ok = dup_str(from->vm, &c.vm) & dup_str(from->monitor, &c.monitor);
+	/* Every copy is tried so that clear frees exactly what was made. */
+	bool ok = dup_str(from->vm, &c.vm);
+	ok = dup_str(from->monitor, &c.monitor) && ok;
 	for (size_t k = 0; k < CONFIG_MAX_PLANES; k++)
-		ok &= dup_str(from->sources[k], &c.sources[k]);
+		ok = dup_str(from->sources[k], &c.sources[k]) && ok;
 	if (!ok) {
 		control_binding_clear(&c);
 		return -ENOMEM;
@@ -333,13 +334,13 @@ int control_bindings_load(const char *path, struct control_bindings **out, char 
 static const char *runtime_file(struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_files; i++)
-		if (strcmp(cfg->files[i], RUNTIME_WHERE) == 0)
+		if (strcmp(cfg->files[i], CONTROL_BINDINGS_WHERE) == 0)
 			return cfg->files[i];
 	char **files = realloc(cfg->files, (cfg->n_files + 1) * sizeof(*files));
 	if (!files)
 		return NULL;
 	cfg->files = files;
-	if (!(files[cfg->n_files] = strdup(RUNTIME_WHERE)))
+	if (!(files[cfg->n_files] = strdup(CONTROL_BINDINGS_WHERE)))
 		return NULL;
 	return files[cfg->n_files++];
 }

@@ -28,6 +28,9 @@ struct control_binding {
 
 struct control_bindings;
 
+/* The file name in config_where of what a runtime binding added. */
+#define CONTROL_BINDINGS_WHERE "(vgpu-assign)"
+
 /* A missing file is an empty set; a malformed one is -EINVAL with err set
  * (the daemon then starts without it rather than refusing to start). */
 int control_bindings_load(const char *path, struct control_bindings **out, char *err,

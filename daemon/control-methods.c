@@ -549,7 +549,9 @@ static int bind_permanent(struct control_call *call, const struct control_bindin
 	fprintf(f, "; Written by `vgpu-assign bind --permanent` (uid %u) on %s.\n"
 		   "; Remove this file and reload to undo.\n",
 		(unsigned)call->peer->uid, when);
-	if (!config_monitor_by_name(d->config, bd->monitor))
+	/* A connector name, or a monitor only a runtime binding defined. */
+	const struct config_monitor *m = config_monitor_by_name(d->config, bd->monitor);
+	if (!m || (m->where.file && strcmp(m->where.file, CONTROL_BINDINGS_WHERE) == 0))
 		fprintf(f, "\n[monitor.%s]\nconnector = %s\n", bd->monitor, bd->monitor);
 	fprintf(f, "\n[vm.%s]\nmonitor = %s\n", bd->vm, bd->monitor);
 	if (bd->has_planes)
