@@ -94,4 +94,24 @@ expect_frac 1 $RED ">" 0.85 "vm1 still shown"
 
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID" || fail "directflipd exited with status $? on SIGTERM"
+
+# Socket activation: the listening socket comes from the service manager
+# (named "control"); the daemon starts on the first connection, uses that
+# socket, and leaves the file to its owner at exit.
+mkdir -p "$WORK/act"
+systemd-socket-activate --seqpacket -l "$WORK/act/control" --fdname=control \
+	-E LIBSEAT_BACKEND=noop "$DAEMON" -c "$WORK/layout.ini" --socket "$WORK/act/control" \
+	>"$WORK/daemon.log" 2>&1 &
+DAEMON_PID=$!
+CHILDREN="$CHILDREN $DAEMON_PID"
+wait_for 10 test -S "$WORK/act/control" || fail "systemd-socket-activate did not listen"
+"$VA" --socket "$WORK/act/control" status >"$WORK/out" || fail "no answer through the activated socket"
+grep -q "control socket=$WORK/act/control (socket activation)" "$WORK/daemon.log" ||
+	fail "the daemon did not take the activated socket"
+ok "socket activation: $(grep "control socket=" "$WORK/daemon.log")"
+wait_for 30 log_has_n "action=lease-granted" 1 || fail "no lease under socket activation"
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID" || fail "directflipd exited with status $? on SIGTERM"
+test -S "$WORK/act/control" || fail "the daemon removed a socket it did not create"
+ok "the activated socket file is left to its owner"
 echo "PASS control-auth"
