@@ -380,15 +380,27 @@ static int cmd_bind(struct opts *o, int argc, char **argv)
 
 static int cmd_unbind(struct opts *o, int argc, char **argv)
 {
+	static const struct option lo[] = {
+		{ "reset", no_argument, NULL, 'r' },
+		{ 0 },
+	};
+	bool reset = false;
+	int c;
 	optind = 1;
-	if (getopt_long(argc, argv, "+", (const struct option[]){ { 0 } }, NULL) != -1)
-		return usage_error("unbind", "%s", "bad option");
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (c != 'r')
+			return usage_error("unbind", "%s", "bad option");
+		reset = true;
+	}
 	if (argc - optind != 1)
 		return usage_error("unbind", "%s", "needs VM");
 	struct json_object *p = json_object_new_object();
 	json_object_object_add(p, "vm", json_object_new_string(argv[optind]));
-	char done[128];
-	snprintf(done, sizeof(done), "vm %s unbound", argv[optind]);
+	if (reset)
+		json_object_object_add(p, "reset", json_object_new_boolean(true));
+	char done[160];
+	snprintf(done, sizeof(done), reset ? "vm %s follows the layout again" : "vm %s unbound",
+		 argv[optind]);
 	return change(o, "unbind", p, done);
 }
 
@@ -555,7 +567,10 @@ static const struct command commands[] = {
 	  "The binding holds until unbind and survives a daemon restart; --permanent\n"
 	  "writes it to the layout's drop-in directory instead. Needs an administrator.",
 	  cmd_bind },
-	{ "unbind", "VM", "Take VM off its monitor (its lease is revoked). Needs an administrator.",
+	{ "unbind", "VM [--reset]",
+	  "Take VM off its monitor (its lease is revoked). With --reset, drop what\n"
+	  "bind, unbind and map changed at run time instead: the layout applies again.\n"
+	  "Needs an administrator.",
 	  cmd_unbind },
 	{ "map", "VM PLANE SOURCE",
 	  "Show SOURCE (fb:ID or fb:PATH) on VM's vGPU plane PLANE. Needs an administrator.",

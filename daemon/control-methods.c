@@ -670,6 +670,36 @@ static int m_bind(struct control_call *call)
 	return r;
 }
 
+/* unbind {vm, reset: true}: the runtime binding goes, the layout applies. */
+static int reset_binding(struct control_call *call, const char *name)
+{
+	struct daemon *d = call->d;
+	if (!control_bindings_find(d->bindings, name)) {
+		call->result = json_object_new_object();
+		json_object_object_add(call->result, "vm", json_object_new_string(name));
+		return 0;
+	}
+	control_bindings_forget(d->bindings, name);
+	int r = control_bindings_save(d->bindings);
+	if (r < 0)
+		log_errno(r, "%s: cannot save the runtime bindings",
+			  control_bindings_path(d->bindings));
+	r = daemon_reload(d);
+	if (r < 0)
+		return fail(call, r, "vm %s's runtime binding is dropped, but the layout %s did not "
+				     "load (the daemon log says why); it applies once it does",
+			    name, d->config_path);
+	struct vm *vm = find_vm(d, name, NULL);
+	const char *monitor = vm ? vm->cfg->monitor : NULL;
+	events_emit(d, "binding-changed", name, monitor, "reset to the layout");
+	log_info("vm=%s monitor=%s action=binding-reset uid=%u", name, monitor ? monitor : "-",
+		 (unsigned)call->peer->uid);
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "vm", json_object_new_string(name));
+	json_object_object_add(call->result, "monitor", str_or_null(monitor));
+	return 0;
+}
+
 static int m_unbind(struct control_call *call)
 {
 	struct daemon *d = call->d;
@@ -678,13 +708,17 @@ static int m_unbind(struct control_call *call)
 		return r;
 	char err[256];
 	const char *name = NULL;
-	static const char *const known[] = { "vm", NULL };
+	bool reset = false;
+	static const char *const known[] = { "vm", "reset", NULL };
 	if (df_params_only(call->params, known, err, sizeof(err)) < 0 ||
-	    df_param_string(call->params, "vm", true, &name, err, sizeof(err)) < 0)
+	    df_param_string(call->params, "vm", true, &name, err, sizeof(err)) < 0 ||
+	    df_param_bool(call->params, "reset", false, &reset, err, sizeof(err)) == -EINVAL)
 		return bad_param(call, "unbind", err);
 	size_t index;
 	if (!find_vm(d, name, &index))
 		return no_such_vm(call, name);
+	if (reset)
+		return reset_binding(call, name);
 	struct control_binding bd;
 	if (binding_start(d, name, &bd) < 0)
 		return fail(call, -ENOMEM, "out of memory");

@@ -117,6 +117,14 @@ expect_frac 1 $RED ">" 0.85 "vm1 back on the left monitor after a daemon restart
 wait_for 10 grep -q "reloaded" "$WORK/daemon.log" || fail "reload not logged"
 leases_are "vm1=Virtual-2 vm2=Virtual-3"
 
+# unbind --reset drops the runtime binding: the layout (vm1 unbound) applies.
+"$VA" unbind vm1 --reset || fail "unbind --reset failed"
+wait_for 30 log_has_n "vm=vm1 .*action=lease-revoked" 1 || fail "reset did not revoke vm1's lease"
+grep -q '"vm1"' /run/directflip/state.json && fail "state.json still holds vm1"
+leases_are "vm2=Virtual-3"
+"$VA" vms | grep -q "^vm1 .*unbound .*- " || fail "vm1 does not follow the layout after --reset"
+ok "unbind --reset: vm1 follows the layout again"
+
 # --permanent writes a drop-in file (the daemon needs a drop-in directory)
 # and drops the runtime binding it replaces.
 kill -TERM "$DAEMON_PID"
@@ -126,12 +134,12 @@ mkdir -p "$WORK/dropin"
 LIBSEAT_BACKEND=noop "$DAEMON" -c "$WORK/layout.ini" --dropin-dir "$WORK/dropin" >"$WORK/daemon.log" 2>&1 &
 DAEMON_PID=$!
 CHILDREN="$CHILDREN $DAEMON_PID"
-wait_for 30 log_has_n "action=lease-granted" 2 || fail "the daemon with a drop-in directory did not grant two leases"
-"$VA" unbind vm1 || fail "unbind vm1 failed"
-wait_for 30 log_has_n "vm=vm1 .*action=lease-revoked" 1 || fail "unbind did not revoke vm1's lease"
+wait_for 30 log_has_n "vm=vm2 .*action=lease-granted" 1 || fail "the daemon with a drop-in directory did not grant vm2's lease"
+"$VA" map vm1 0 "fb:$WORK/vm1/plane0" || fail "map failed"
+grep -q '"vm1"' /run/directflip/state.json || fail "map made no runtime binding"
 "$VA" bind vm1 left --permanent || fail "bind --permanent failed"
 grep -q "^monitor = left" "$WORK/dropin/90-vgpu-assign-vm1.ini" || fail "no drop-in file with vm1's binding"
-wait_for 30 log_has_n "vm=vm1 .*action=lease-granted" 2 || fail "bind --permanent did not lead to a lease"
+wait_for 30 log_has_n "vm=vm1 .*action=lease-granted" 1 || fail "bind --permanent did not lead to a lease"
 grep -q '"vm1"' /run/directflip/state.json && fail "the runtime binding of vm1 was kept"
 leases_are "vm1=Virtual-2 vm2=Virtual-3"
 "$VA" vms | grep -q "^vm1 .*leased .*left " || fail "vm1 is still marked as a runtime binding"
