@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <json-c/json.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -431,13 +430,6 @@ static int cmd_reload(struct opts *o, int argc, char **argv)
 	return change(o, "reload", json_object_new_object(), "layout reloaded");
 }
 
-static volatile sig_atomic_t stop_watch;
-
-static void on_stop(int sig)
-{
-	stop_watch = 1;
-}
-
 static int cmd_watch(struct opts *o, int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -467,18 +459,14 @@ static int cmd_watch(struct opts *o, int argc, char **argv)
 		df_client_close(cl);
 		return exit_for(r);
 	}
-	struct sigaction sa = { .sa_handler = on_stop };
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	/* On stderr even with --json: a script can wait for it before acting. */
 	fprintf(stderr, "watching %s (Ctrl-C stops)\n", socket_path(o));
 	fflush(stderr);
 	uint32_t seen = 0;
-	while (!stop_watch && (!count || seen < count)) {
+	/* SIGINT and SIGTERM end it the default way: nothing to clean up. */
+	while (!count || seen < count) {
 		struct json_object *ev = NULL;
 		r = df_client_next_event(cl, timeout ? (int)timeout * 1000 : -1, &ev);
-		if (r == -EINTR || (r == -ETIMEDOUT && stop_watch))
-			break;
 		if (r < 0) {
 			if (r == -ETIMEDOUT)
 				fprintf(stderr, "vgpu-assign watch: no event in %u s\n", timeout);
