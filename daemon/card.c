@@ -128,9 +128,10 @@ void card_close(struct card *card)
 	kms_props_destroy(card->props);
 	kms_snapshot_free(card->snap);
 	kms_device_destroy(card->kms);
+	/* libseat hands the fd over: closing the device does not close it. */
 	if (card->device_id >= 0)
 		session_close_device(card->session, card->device_id);
-	else if (card->fd >= 0)
+	if (card->fd >= 0)
 		close(card->fd);
 	free(card->path);
 	free(card->id_path);
