@@ -13,6 +13,7 @@
 #include "daemon/daemon.h"
 #include "daemon/events.h"
 #include "daemon/log.h"
+#include "daemon/monitor.h"
 #include "daemon/service.h"
 #include "daemon/source.h"
 #include "daemon/vm.h"
@@ -38,27 +39,6 @@ static void vm_fail(struct vm *vm, enum vm_state state, const char *fmt, ...)
 	if (changed)
 		log_msg(state == VM_FAILED ? LOG_ERR : LOG_INFO, "vm=%s monitor=%s state=%s reason=\"%s\"",
 			vm->name, vm->cfg->monitor ? vm->cfg->monitor : "-", vm_state_name(state), msg);
-}
-
-static bool edid_matches(const struct config_edid_match *m, const struct kms_connector *c)
-{
-	return c->has_edid && strcmp(m->vendor, c->edid.vendor) == 0 &&
-	       m->product == c->edid.product && (!m->has_serial || m->serial == c->edid.serial);
-}
-
-/* The connector that a monitor entry names, connected or not. */
-static const struct kms_connector *find_connector(const struct kms_snapshot *snap,
-						  const struct config_monitor *mon)
-{
-	for (size_t i = 0; i < snap->n_connectors; i++) {
-		const struct kms_connector *c = &snap->connectors[i];
-		if (mon->connector && strcmp(mon->connector, c->name) != 0)
-			continue;
-		if (mon->edid.set && !edid_matches(&mon->edid, c))
-			continue;
-		return c;
-	}
-	return NULL;
 }
 
 static const struct kms_mode *pick_mode(const struct kms_connector *c, const struct config_mode *want)
@@ -396,7 +376,7 @@ int reconcile(struct daemon *d)
 		struct vm *vm = d->vms[i];
 		const struct config_monitor *mon =
 			vm->cfg->monitor ? config_monitor_by_name(d->config, vm->cfg->monitor) : NULL;
-		const struct kms_connector *c = mon ? find_connector(card->snap, mon) : NULL;
+		const struct kms_connector *c = mon ? monitor_find_connector(card->snap, mon) : NULL;
 		if (c && c->connection == KMS_CONNECTED)
 			want[i] = c;
 		if (vm->state == VM_LEASED && (!want[i] || want[i]->id != vm->conn_id))
@@ -415,7 +395,7 @@ int reconcile(struct daemon *d)
 		}
 		const struct config_monitor *mon = config_monitor_by_name(d->config, vm->cfg->monitor);
 		if (!want[i]) {
-			const struct kms_connector *c = mon ? find_connector(card->snap, mon) : NULL;
+			const struct kms_connector *c = mon ? monitor_find_connector(card->snap, mon) : NULL;
 			vm_fail(vm, VM_WAITING, "monitor %s (%s) is not connected", vm->cfg->monitor,
 				c ? c->name : "no matching connector");
 			continue;
@@ -484,7 +464,7 @@ static bool adopt_one(struct daemon *d, struct vm *vm, int fd, uint32_t lessee_i
 
 	const struct config_monitor *mon =
 		vm->cfg->monitor ? config_monitor_by_name(d->config, vm->cfg->monitor) : NULL;
-	const struct kms_connector *want = mon ? find_connector(snap, mon) : NULL;
+	const struct kms_connector *want = mon ? monitor_find_connector(snap, mon) : NULL;
 	const struct kms_crtc *crtc = kms_snapshot_crtc_by_id(snap, alloc.crtc_id, NULL);
 	if (!ok || !conn || !want || want->id != conn->id || !crtc || !crtc->mode_valid ||
 	    !alloc.planes[0] || alloc.n_planes != vm->cfg->planes || kms_lease_prepare_lessee(fd) < 0)

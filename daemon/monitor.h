@@ -1,0 +1,10 @@
+#pragma once
+#include "config/config.h"
+#include "kms/snapshot.h"
+
+/* The connector a [monitor.NAME] entry names: by connector name, by EDID
+ * identity, or both. A connected match wins over a disconnected one, so a
+ * monitor bound by edid= is found on whichever port it is plugged into.
+ * NULL when nothing matches. Pure. */
+const struct kms_connector *monitor_find_connector(const struct kms_snapshot *snap,
+						   const struct config_monitor *mon);
