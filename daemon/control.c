@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,6 +370,31 @@ static int on_retry(sd_event_source *src, uint64_t usec, void *data)
 	return 0;
 }
 
+static size_t count_live(const struct control *ctl, const uid_t *uid)
+{
+	size_t n = 0;
+	for (const struct client *c = ctl->clients; c; c = c->next)
+		n += !c->dead && (!uid || c->peer.uid == *uid);
+	return n;
+}
+
+/* A burst of connect-and-close is accepted in one go, before the hangups
+ * are seen; those clients must not hold slots a live one is refused for.
+ * A hung-up client with a request still unread keeps its slot. */
+static void prune_hung_up(struct control *ctl)
+{
+	for (struct client *c = ctl->clients; c; c = c->next) {
+		if (c->dead)
+			continue;
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+		char b;
+		/* A closed peer reads as POLLHUP|POLLIN; the peek tells if data waits. */
+		if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)) &&
+		    recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) <= 0)
+			client_drop(c, NULL);
+	}
+}
+
 static void accept_one(struct control *ctl, int fd)
 {
 	struct control_peer peer;
@@ -379,9 +405,11 @@ static void accept_one(struct control *ctl, int fd)
 		return;
 	}
 	char msg[160];
-	size_t live = 0;
-	for (struct client *c = ctl->clients; c; c = c->next)
-		live += !c->dead;
+	size_t live = count_live(ctl, NULL);
+	if (live >= DF_MAX_CLIENTS) {
+		prune_hung_up(ctl);
+		live = count_live(ctl, NULL);
+	}
 	if (live >= DF_MAX_CLIENTS) {
 		snprintf(msg, sizeof(msg), "too many clients (at most %d); try again later",
 			 DF_MAX_CLIENTS);
@@ -391,9 +419,11 @@ static void accept_one(struct control *ctl, int fd)
 		return;
 	}
 	if (!peer.admin) {
-		size_t same = 0;
-		for (struct client *c = ctl->clients; c; c = c->next)
-			same += !c->dead && c->peer.uid == peer.uid;
+		size_t same = count_live(ctl, &peer.uid);
+		if (same >= DF_MAX_CLIENTS_PER_UID) {
+			prune_hung_up(ctl);
+			same = count_live(ctl, &peer.uid);
+		}
 		if (same >= DF_MAX_CLIENTS_PER_UID) {
 			snprintf(msg, sizeof(msg),
 				 "too many connections from uid %u (at most %d); close some",

@@ -166,6 +166,12 @@ int main(int argc, char **argv)
 		n++;
 	}
 	closedir(dir);
+	if (n == 0) {
+		/* Not "no lessees": the process holds no card (or is exiting). */
+		fprintf(stderr, "lease-inspect: pid %ld holds no DRM card fd\n", pid);
+		close(pidfd);
+		return 1;
+	}
 
 	/* The lessor sees every object; a lessee only what it leased. */
 	int lessor = -1, most = -1;

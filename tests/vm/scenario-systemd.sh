@@ -60,8 +60,11 @@ systemctl start directflipd || { journalctl -u directflipd --no-pager | tail -20
 pid=$(systemctl show -p MainPID --value directflipd)
 # Lessee count as the kernel reports it to the lessor file of process $1
 # (no python here: sampling must be quick under emulation).
+# Fails when the process cannot be inspected (say, it is exiting), which is
+# not the same as a card with no lessees.
 lessees() {
-	"$INSPECT" "$1" | sed -n 's/.*"lessees":\[\([0-9,]*\)\].*/\1/p' | awk -F, '{ print ($0 == "" ? 0 : NF) } END { if (NR == 0) print 0 }'
+	_out=$("$INSPECT" "$1" 2>/dev/null) || return 1
+	printf '%s\n' "$_out" | sed -n 's/.*"lessees":\[\([0-9,]*\)\].*/\1/p' | awk -F, '{ print ($0 == "" ? 0 : NF) } END { if (NR == 0) print 0 }'
 }
 [ "$(lessees "$pid")" -eq 2 ] || fail "want 2 lessees as soon as the unit is active"
 ok "active only after READY, with both leases in place"
