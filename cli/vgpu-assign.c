@@ -481,7 +481,7 @@ static int cmd_watch(struct opts *o, int argc, char **argv)
 		} else {
 			printf("%-16s", str(ev, "event"));
 			json_object_object_foreach(ev, key, val) {
-				if (strcmp(key, "event") != 0)
+				if (strcmp(key, "event") != 0 && strcmp(key, "time_us") != 0)
 					printf(" %s=%s", key, json_object_get_string(val));
 			}
 			printf("\n");

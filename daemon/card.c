@@ -127,6 +127,7 @@ void card_close(struct card *card)
 		return;
 	kms_props_destroy(card->props);
 	kms_snapshot_free(card->snap);
+	kms_prop_names_destroy(card->prop_names);
 	kms_device_destroy(card->kms);
 	/* libseat hands the fd over: closing the device does not close it. */
 	if (card->device_id >= 0)
@@ -142,9 +143,16 @@ int card_refresh(struct card *card)
 {
 	struct kms_snapshot *snap = NULL;
 	struct kms_props *props = NULL;
-	int r = kms_snapshot_read(card->fd, &snap);
+	if (!card->prop_names && !(card->prop_names = kms_prop_names_create()))
+		return -ENOMEM;
+	int r = kms_snapshot_read_with(card->fd, card->prop_names, &snap);
 	if (r < 0)
 		return r;
+	if (kms_props_covers(card->props, snap)) {
+		kms_snapshot_free(card->snap);
+		card->snap = snap;
+		return 0;
+	}
 	r = kms_props_create(card->fd, snap, &props);
 	if (r < 0) {
 		kms_snapshot_free(snap);

@@ -19,6 +19,7 @@ struct card {
 	struct kms_device *kms;
 	struct kms_snapshot *snap;
 	struct kms_props *props;
+	struct kms_prop_names *prop_names;
 };
 
 /* spec: an ID_PATH, a /dev/dri path, or NULL for the first card. Logs

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config/config.h"
 #include "daemon/card.h"
@@ -30,6 +31,12 @@ void events_emit(struct daemon *d, const char *event, const char *vm, const char
 	struct json_object *f = json_object_new_object();
 	if (!f)
 		return;
+	/* When it happened, not when the client reads it: lets a client order
+	 * events against its own CLOCK_MONOTONIC readings and measure latency. */
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	json_object_object_add(f, "time_us", json_object_new_int64((int64_t)ts.tv_sec * 1000000 +
+								     ts.tv_nsec / 1000));
 	if (vm)
 		json_object_object_add(f, "vm", json_object_new_string(vm));
 	if (monitor)

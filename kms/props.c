@@ -101,3 +101,20 @@ uint32_t kms_props_id(const struct kms_props *props, uint32_t obj_id, enum kms_p
 			return props->objs[i].ids[prop];
 	return 0;
 }
+
+bool kms_props_covers(const struct kms_props *props, const struct kms_snapshot *snap)
+{
+	if (!props || props->n != snap->n_connectors + snap->n_crtcs + snap->n_planes)
+		return false;
+	size_t k = 0;
+	for (size_t i = 0; i < snap->n_connectors; i++)
+		if (props->objs[k++].obj_id != snap->connectors[i].id)
+			return false;
+	for (size_t i = 0; i < snap->n_crtcs; i++)
+		if (props->objs[k++].obj_id != snap->crtcs[i].id)
+			return false;
+	for (size_t i = 0; i < snap->n_planes; i++)
+		if (props->objs[k++].obj_id != snap->planes[i].id)
+			return false;
+	return true;
+}

@@ -1,4 +1,5 @@
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kms/snapshot.h"
@@ -30,5 +31,8 @@ struct kms_props;
 
 int kms_props_create(int fd, const struct kms_snapshot *snap, struct kms_props **out);
 void kms_props_destroy(struct kms_props *props);
+/* Property ids live as long as their objects: when the snapshot has the
+ * same objects in the same order, the old table is still right. */
+bool kms_props_covers(const struct kms_props *props, const struct kms_snapshot *snap);
 /* 0 when obj is unknown or lacks the property. */
 uint32_t kms_props_id(const struct kms_props *props, uint32_t obj_id, enum kms_prop prop);

@@ -6,37 +6,51 @@
 #include <string.h>
 #include <xf86drm.h>
 
-static drmModePropertyRes *find_prop(int fd, drmModeObjectProperties *props, const char *name,
-				     uint64_t *value)
+/* Property ids are per device, shared by every object of a kind: one
+ * GetProperty per id and read, not one per object (hotplug latency). */
+#define NAME_CACHE_MAX 128
+struct kms_prop_names {
+	uint32_t ids[NAME_CACHE_MAX];
+	char names[NAME_CACHE_MAX][DRM_PROP_NAME_LEN];
+	size_t n;
+};
+
+static const char *prop_name(int fd, struct kms_prop_names *nc, uint32_t id)
+{
+	for (size_t i = 0; i < nc->n; i++)
+		if (nc->ids[i] == id)
+			return nc->names[i];
+	drmModePropertyRes *p = drmModeGetProperty(fd, id);
+	if (!p)
+		return NULL;
+	size_t slot = nc->n < NAME_CACHE_MAX ? nc->n++ : NAME_CACHE_MAX - 1;
+	nc->ids[slot] = id;
+	snprintf(nc->names[slot], sizeof(nc->names[slot]), "%s", p->name);
+	drmModeFreeProperty(p);
+	return nc->names[slot];
+}
+
+static bool get_prop(int fd, struct kms_prop_names *nc, drmModeObjectProperties *props,
+		     const char *name, uint64_t *value)
 {
 	for (uint32_t i = 0; i < props->count_props; i++) {
-		drmModePropertyRes *p = drmModeGetProperty(fd, props->props[i]);
-		if (!p)
-			continue;
-		if (strcmp(p->name, name) == 0) {
+		const char *n = prop_name(fd, nc, props->props[i]);
+		if (n && strcmp(n, name) == 0) {
 			*value = props->prop_values[i];
-			return p;
+			return true;
 		}
-		drmModeFreeProperty(p);
 	}
-	return NULL;
+	return false;
 }
 
-static bool get_prop(int fd, drmModeObjectProperties *props, const char *name, uint64_t *value)
-{
-	drmModePropertyRes *p = find_prop(fd, props, name, value);
-	drmModeFreeProperty(p);
-	return p != NULL;
-}
-
-static void read_edid(int fd, uint32_t conn_id, struct kms_connector *out)
+static void read_edid(int fd, struct kms_prop_names *nc, uint32_t conn_id, struct kms_connector *out)
 {
 	drmModeObjectProperties *props =
 		drmModeObjectGetProperties(fd, conn_id, DRM_MODE_OBJECT_CONNECTOR);
 	if (!props)
 		return;
 	uint64_t blob_id = 0;
-	if (get_prop(fd, props, "EDID", &blob_id) && blob_id != 0) {
+	if (get_prop(fd, nc, props, "EDID", &blob_id) && blob_id != 0) {
 		drmModePropertyBlobRes *blob = drmModeGetPropertyBlob(fd, (uint32_t)blob_id);
 		if (blob) {
 			out->has_edid = kms_edid_parse(blob->data, blob->length, &out->edid) == 0;
@@ -46,7 +60,7 @@ static void read_edid(int fd, uint32_t conn_id, struct kms_connector *out)
 	drmModeFreeObjectProperties(props);
 }
 
-static int read_connector(int fd, uint32_t id, struct kms_connector *out)
+static int read_connector(int fd, struct kms_prop_names *nc, uint32_t id, struct kms_connector *out)
 {
 	drmModeConnector *c = drmModeGetConnector(fd, id);
 	if (!c)
@@ -83,13 +97,13 @@ static int read_connector(int fd, uint32_t id, struct kms_connector *out)
 		}
 		out->n_modes = (size_t)c->count_modes;
 	}
-	read_edid(fd, id, out);
+	read_edid(fd, nc, id, out);
 out_free:
 	drmModeFreeConnector(c);
 	return r;
 }
 
-static int read_plane(int fd, uint32_t id, struct kms_plane *out)
+static int read_plane(int fd, struct kms_prop_names *nc, uint32_t id, struct kms_plane *out)
 {
 	drmModePlane *p = drmModeGetPlane(fd, id);
 	if (!p)
@@ -113,9 +127,9 @@ static int read_plane(int fd, uint32_t id, struct kms_plane *out)
 	drmModeObjectProperties *props = drmModeObjectGetProperties(fd, id, DRM_MODE_OBJECT_PLANE);
 	if (props) {
 		uint64_t v;
-		if (get_prop(fd, props, "type", &v))
+		if (get_prop(fd, nc, props, "type", &v))
 			out->type = (enum kms_plane_type)v;
-		if (get_prop(fd, props, "zpos", &v)) {
+		if (get_prop(fd, nc, props, "zpos", &v)) {
 			out->has_zpos = true;
 			out->zpos = v;
 		}
@@ -126,7 +140,27 @@ out_free:
 	return r;
 }
 
+struct kms_prop_names *kms_prop_names_create(void)
+{
+	return calloc(1, sizeof(struct kms_prop_names));
+}
+
+void kms_prop_names_destroy(struct kms_prop_names *names)
+{
+	free(names);
+}
+
 int kms_snapshot_read(int fd, struct kms_snapshot **out)
+{
+	struct kms_prop_names *nc = kms_prop_names_create();
+	if (!nc)
+		return -ENOMEM;
+	int r = kms_snapshot_read_with(fd, nc, out);
+	kms_prop_names_destroy(nc);
+	return r;
+}
+
+int kms_snapshot_read_with(int fd, struct kms_prop_names *nc, struct kms_snapshot **out)
 {
 	int r;
 	drmModeRes *res = drmModeGetResources(fd);
@@ -141,7 +175,7 @@ int kms_snapshot_read(int fd, struct kms_snapshot **out)
 	struct kms_snapshot *snap = calloc(1, sizeof(*snap));
 	if (!snap) {
 		r = -ENOMEM;
-		goto out_pres;
+		goto out_snap;
 	}
 	snap->crtcs = calloc((size_t)res->count_crtcs + 1, sizeof(*snap->crtcs));
 	snap->connectors = calloc((size_t)res->count_connectors + 1, sizeof(*snap->connectors));
@@ -165,13 +199,13 @@ int kms_snapshot_read(int fd, struct kms_snapshot **out)
 		drmModeFreeCrtc(c);
 	}
 	for (int i = 0; i < res->count_connectors; i++) {
-		r = read_connector(fd, res->connectors[i], &snap->connectors[snap->n_connectors]);
+		r = read_connector(fd, nc, res->connectors[i], &snap->connectors[snap->n_connectors]);
 		if (r < 0)
 			goto out_snap;
 		snap->n_connectors++;
 	}
 	for (uint32_t i = 0; i < pres->count_planes; i++) {
-		r = read_plane(fd, pres->planes[i], &snap->planes[snap->n_planes]);
+		r = read_plane(fd, nc, pres->planes[i], &snap->planes[snap->n_planes]);
 		if (r < 0)
 			goto out_snap;
 		snap->n_planes++;
@@ -182,7 +216,6 @@ int kms_snapshot_read(int fd, struct kms_snapshot **out)
 	r = 0;
 out_snap:
 	kms_snapshot_free(snap);
-out_pres:
 	drmModeFreePlaneResources(pres);
 out_res:
 	drmModeFreeResources(res);

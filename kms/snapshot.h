@@ -69,6 +69,12 @@ struct kms_snapshot {
 
 /* Needs UNIVERSAL_PLANES set on fd, or primary and cursor planes are missing. */
 int kms_snapshot_read(int fd, struct kms_snapshot **out);
+/* Property names by id, kept across reads of one card: ids are fixed for
+ * the device's life, and looking them up is most of a re-read's ioctls. */
+struct kms_prop_names;
+struct kms_prop_names *kms_prop_names_create(void);
+void kms_prop_names_destroy(struct kms_prop_names *names);
+int kms_snapshot_read_with(int fd, struct kms_prop_names *names, struct kms_snapshot **out);
 void kms_snapshot_free(struct kms_snapshot *snap);
 
 const struct kms_connector *kms_snapshot_connector_by_name(const struct kms_snapshot *snap,
