@@ -36,6 +36,8 @@ static const char *const event_names[DF_EVENT_COUNT] = {
 	[DF_EVENT_LEASE_GRANTED] = "lease-granted",
 	[DF_EVENT_LEASE_REVOKED] = "lease-revoked",
 	[DF_EVENT_ERROR] = "error",
+	[DF_EVENT_SEAT_DISABLED] = "seat-disabled",
+	[DF_EVENT_SEAT_ENABLED] = "seat-enabled",
 };
 
 const char *df_method_name(enum df_method m)

@@ -37,6 +37,9 @@ static int on_reconcile(sd_event_source *src, void *data)
 {
 	struct daemon *d = data;
 	sd_event_source_set_enabled(src, SD_EVENT_OFF);
+	/* Without master nothing can be committed; enabling reconciles. */
+	if (d->session && !session_active(d->session))
+		return 0;
 	reconcile(d);
 	events_scan(d);
 	update_status(d);
@@ -211,13 +214,21 @@ static int on_debug_hang(sd_event_source *src, const struct signalfd_siginfo *si
 static void on_seat_enable(void *data)
 {
 	struct daemon *d = data;
-	if (d->card)
-		daemon_schedule_reconcile(d);
+	log_info("seat enabled: master is back; restoring every lease's picture");
+	events_emit(d, "seat-enabled", NULL, NULL, "leases restored");
+	if (!d->card)
+		return;
+	reconcile_restore(d);
+	/* Hotplugs while away were not acted on. */
+	daemon_schedule_reconcile(d);
 }
 
 static void on_seat_disable(void *data)
 {
-	log_info("seat disabled: leases keep their objects but lose master until the seat returns");
+	struct daemon *d = data;
+	log_info("seat disabled: leases keep their objects, but no lessee can commit until the seat returns");
+	events_emit(d, "seat-disabled", NULL, NULL,
+		    "leases kept; lessees cannot commit until seat-enabled");
 }
 
 static const struct session_listener seat_listener = {

@@ -537,3 +537,32 @@ void reconcile_handover(struct daemon *d)
 	}
 	log_info("leaving %zu lease(s) to the fd store", n);
 }
+
+void reconcile_restore(struct daemon *d)
+{
+	struct card *card = d->card;
+	if (!card)
+		return;
+	int r = card_refresh(card);
+	if (r < 0) {
+		log_errno(r, "%s: re-reading KMS resources failed", card->path);
+		return;
+	}
+	for (size_t i = 0; i < d->n_vms; i++) {
+		struct vm *vm = d->vms[i];
+		if (vm->state != VM_LEASED)
+			continue;
+		uint32_t fbs[CONFIG_MAX_PLANES] = { 0 };
+		read_sources(vm, fbs);
+		r = commit_vm(d, vm, true, fbs);
+		if (r < 0) {
+			/* The next reconcile decides: revoke and re-grant if it must. */
+			log_errno(r, "vm=%s connector=%s: restoring the picture failed", vm->name,
+				  vm->conn_name);
+			continue;
+		}
+		log_info("vm=%s monitor=%s connector=%s crtc=%u lessee=%u action=lease-restored",
+			 vm->name, vm->cfg->monitor ? vm->cfg->monitor : "-", vm->conn_name,
+			 vm->alloc.crtc_id, vm->lessee_id);
+	}
+}

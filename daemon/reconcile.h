@@ -18,3 +18,6 @@ void reconcile_card_lost(struct daemon *d);
 void reconcile_adopt(struct daemon *d, struct service_fds *stored);
 /* Exit without revoking: the fd store keeps every lease alive. */
 void reconcile_handover(struct daemon *d);
+/* After the seat comes back: while it was away another DRM master (the
+ * console) may have set its own modes, so every lease is committed again. */
+void reconcile_restore(struct daemon *d);
