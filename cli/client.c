@@ -176,6 +176,20 @@ int df_client_call_fd(struct df_client *c, const char *method, struct json_objec
 		n = send(c->fd, text, strlen(text), MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	free(text);
+	if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+		/* Refused at connect: the daemon said why before it closed. */
+		int e = errno, fd = -1;
+		struct df_msg m;
+		if (receive(c, 0, &m, &fd) == 0) {
+			r = m.kind == DF_MSG_ERROR ? set_error(c, m.code, "%s", m.message) : 0;
+			df_msg_clear(&m);
+			if (fd >= 0)
+				close(fd);
+			if (r < 0)
+				return r;
+		}
+		return set_error(c, -e, "sending to directflipd: %s", strerror(e));
+	}
 	if (n < 0)
 		return set_error(c, -errno, "sending to directflipd: %s", strerror(errno));
 	for (;;) {

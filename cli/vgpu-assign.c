@@ -106,9 +106,13 @@ static int open_client(const struct opts *o, struct df_client **c)
 		return EXIT_NO_DAEMON;
 	r = df_client_hello(*c, "vgpu-assign", NULL);
 	if (r < 0) {
-		fprintf(stderr, "vgpu-assign: %s: %s\n", path, df_client_error(*c));
+		fprintf(stderr, "vgpu-assign: %s: %s (%s)\n", path, df_client_error(*c),
+			df_error_name(r));
 		df_client_close(*c);
 		*c = NULL;
+		/* Refused at connect (a vm's socket, not its owner): denied, not absent. */
+		if (r == -EPERM || r == -EACCES)
+			return EXIT_DENIED;
 		return r == -EPROTONOSUPPORT ? EXIT_FAILED : EXIT_NO_DAEMON;
 	}
 	return EXIT_OK;

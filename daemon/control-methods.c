@@ -149,8 +149,13 @@ static int m_hello(struct control_call *call)
 	json_object_object_add(r, "server", json_object_new_string("directflipd " DIRECTFLIP_VERSION));
 	struct json_object *methods = json_object_new_array();
 	for (int i = 0; i < DF_METHOD_COUNT; i++)
-		json_object_array_add(methods, json_object_new_string(df_method_name((enum df_method)i)));
+		if (!call->scope || i == DF_METHOD_HELLO || i == DF_METHOD_GET_LEASE ||
+		    i == DF_METHOD_SUBSCRIBE)
+			json_object_array_add(methods,
+					      json_object_new_string(df_method_name((enum df_method)i)));
 	json_object_object_add(r, "methods", methods);
+	if (call->scope)
+		json_object_object_add(r, "vm", json_object_new_string(call->scope));
 	struct json_object *events = json_object_new_array();
 	for (int i = 0; i < DF_EVENT_COUNT; i++)
 		json_object_array_add(events, json_object_new_string(df_event_name((enum df_event)i)));
@@ -342,9 +347,16 @@ static int m_get_lease(struct control_call *call)
 	char err[256];
 	const char *name = NULL;
 	static const char *const known[] = { "vm", NULL };
+	/* On a VM's socket the vm is implied, and no other may be named. */
 	if (df_params_only(call->params, known, err, sizeof(err)) < 0 ||
-	    df_param_string(call->params, "vm", true, &name, err, sizeof(err)) < 0)
+	    df_param_string(call->params, "vm", !call->scope, &name, err, sizeof(err)) == -EINVAL)
 		return bad_param(call, "get-lease", err);
+	if (!name)
+		name = call->scope;
+	if (call->scope && strcmp(name, call->scope) != 0)
+		return fail(call, -EACCES, "get-lease: this is vm %s's socket; it serves no other "
+					   "vm's lease (asked for '%.64s')",
+			    call->scope, name);
 	struct vm *vm = find_vm(d, name, NULL);
 	if (!vm)
 		return no_such_vm(call, name);

@@ -14,6 +14,7 @@ struct control_call {
 	struct daemon *d;
 	const struct control_peer *peer;
 	const char *group;              /* the admin group as configured, or NULL */
+	const char *scope;              /* a VM's capability socket: that VM; or NULL */
 	size_t n_clients;
 	struct json_object *params;     /* never NULL */
 

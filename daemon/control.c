@@ -28,6 +28,7 @@
 #include "daemon/control-methods.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
+#include "daemon/vm.h"
 #include "directflip/protocol.h"
 
 /* Replies up to the outstanding limit, as many limit errors again, and
@@ -68,6 +69,7 @@ struct control {
 	char *path;
 	bool created;             /* we made the file: unlink it at the end */
 	char *group;
+	char *vm;                 /* a VM's capability socket: serves only this VM */
 	bool has_gid;
 	gid_t gid;
 	struct client *clients;
@@ -202,10 +204,22 @@ static int client_call(struct client *c, const struct df_msg *m)
 			 m->name);
 		return client_error(c, m->id, -ENOSYS, msg);
 	}
+	if (ctl->vm && meth != DF_METHOD_HELLO && meth != DF_METHOD_GET_LEASE &&
+	    meth != DF_METHOD_SUBSCRIBE) {
+		char msg[256 + DF_MAX_NAME];
+		snprintf(msg, sizeof(msg),
+			 "%s is not served on vm %s's socket %s: it serves only get-lease, subscribe "
+			 "and hello for that vm; use the control socket",
+			 m->name, ctl->vm, ctl->path);
+		log_warn("control: vm=%s socket: client pid=%d uid=%u refused method %s", ctl->vm,
+			 (int)c->peer.pid, (unsigned)c->peer.uid, m->name);
+		return client_error(c, m->id, -EACCES, msg);
+	}
 	struct control_call call = {
 		.d = ctl->d,
 		.peer = &c->peer,
 		.group = ctl->group,
+		.scope = ctl->vm,
 		.n_clients = ctl->n_clients,
 		.params = m->body,
 		.fd = -1,
@@ -395,6 +409,30 @@ static void prune_hung_up(struct control *ctl)
 	}
 }
 
+/* A VM's socket takes only that VM's owner and admins, checked against the
+ * layout as it is now (a reload may have changed the owner). */
+static bool may_use_vm(const struct control *ctl, const struct control_peer *peer, char *msg,
+		       size_t len)
+{
+	if (peer->admin)
+		return true;
+	const struct daemon *d = ctl->d;
+	const struct config_vm *cv = NULL;
+	for (size_t i = 0; i < d->n_vms && !cv; i++)
+		if (strcmp(d->vms[i]->name, ctl->vm) == 0)
+			cv = d->vms[i]->cfg;
+	if (cv && cv->has_owner && cv->owner_uid == peer->uid)
+		return true;
+	if (cv && cv->has_owner)
+		snprintf(msg, len, "uid %u may not use vm %s's socket: it belongs to owner %s (uid %u)",
+			 (unsigned)peer->uid, ctl->vm, cv->owner, (unsigned)cv->owner_uid);
+	else
+		snprintf(msg, len, "uid %u may not use vm %s's socket: the vm has no owner= in the "
+				   "layout, so only administrators may",
+			 (unsigned)peer->uid, ctl->vm);
+	return false;
+}
+
 static void accept_one(struct control *ctl, int fd)
 {
 	struct control_peer peer;
@@ -404,7 +442,13 @@ static void accept_one(struct control *ctl, int fd)
 		close(fd);
 		return;
 	}
-	char msg[160];
+	char msg[160 + 2 * DF_MAX_NAME];
+	if (ctl->vm && !may_use_vm(ctl, &peer, msg, sizeof(msg))) {
+		log_warn("control: vm=%s socket: client pid=%d uid=%u refused: %s", ctl->vm,
+			 (int)peer.pid, (unsigned)peer.uid, msg);
+		refuse(fd, -EPERM, msg);
+		return;
+	}
 	size_t live = count_live(ctl, NULL);
 	if (live >= DF_MAX_CLIENTS) {
 		prune_hung_up(ctl);
@@ -483,8 +527,8 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *data)
 	return 0;
 }
 
-int control_create(struct daemon *d, int listen_fd, const char *path, const char *group,
-		   struct control **out)
+static int create(struct daemon *d, int listen_fd, const char *path, const char *vm,
+		  const char *group, struct control **out)
 {
 	struct control *ctl = calloc(1, sizeof(*ctl));
 	if (!ctl) {
@@ -497,7 +541,8 @@ int control_create(struct daemon *d, int listen_fd, const char *path, const char
 	int r = -ENOMEM;
 	ctl->path = strdup(path ? path : "(from systemd)");
 	ctl->buf = malloc(DF_MAX_PACKET);
-	if (!ctl->path || !ctl->buf || (group && !(ctl->group = strdup(group)))) {
+	if (!ctl->path || !ctl->buf || (group && !(ctl->group = strdup(group))) ||
+	    (vm && !(ctl->vm = strdup(vm)))) {
 		if (listen_fd >= 0)
 			close(listen_fd);
 		log_error("control socket: out of memory");
@@ -523,7 +568,10 @@ int control_create(struct daemon *d, int listen_fd, const char *path, const char
 		ctl->created = r == 0;
 	}
 	if (r < 0) {
-		log_error("control socket: %s", err[0] ? err : strerror(-r));
+		if (vm)
+			log_error("vm=%s socket: %s", vm, err[0] ? err : strerror(-r));
+		else
+			log_error("control socket: %s", err[0] ? err : strerror(-r));
 		goto fail;
 	}
 	r = sd_event_add_io(d->loop, &ctl->src, ctl->fd, EPOLLIN, on_accept, ctl);
@@ -535,13 +583,28 @@ int control_create(struct daemon *d, int listen_fd, const char *path, const char
 		log_errno(r, "control socket: cannot watch it");
 		goto fail;
 	}
-	log_info("control socket=%s%s group=%s", ctl->path,
-		 listen_fd >= 0 ? " (socket activation)" : "", group ? group : "-");
+	if (vm)
+		log_info("vm=%s socket=%s", vm, ctl->path);
+	else
+		log_info("control socket=%s%s group=%s", ctl->path,
+			 listen_fd >= 0 ? " (socket activation)" : "", group ? group : "-");
 	*out = ctl;
 	return 0;
 fail:
 	control_destroy(ctl);
 	return r;
+}
+
+int control_create(struct daemon *d, int listen_fd, const char *path, const char *group,
+		   struct control **out)
+{
+	return create(d, listen_fd, path, NULL, group, out);
+}
+
+int control_create_vm(struct daemon *d, const char *path, const char *vm, const char *group,
+		      struct control **out)
+{
+	return create(d, -1, path, vm, group, out);
 }
 
 void control_destroy(struct control *ctl)
@@ -559,6 +622,7 @@ void control_destroy(struct control *ctl)
 		unlink(ctl->path);
 	free(ctl->path);
 	free(ctl->group);
+	free(ctl->vm);
 	free(ctl->buf);
 	free(ctl);
 }
@@ -567,6 +631,10 @@ void control_broadcast(struct control *ctl, const char *event, struct json_objec
 {
 	enum df_event ev;
 	if (!ctl || df_event_lookup(event, &ev) < 0)
+		return;
+	struct json_object *vm = NULL;
+	if (ctl->vm && (!json_object_object_get_ex(fields, "vm", &vm) ||
+			strcmp(json_object_get_string(vm), ctl->vm) != 0))
 		return;
 	char *text = NULL;
 	if (df_encode_event(event, fields, &text) < 0)

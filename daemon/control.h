@@ -15,8 +15,14 @@ struct json_object;
  * its members administrators. Logs why on failure. */
 int control_create(struct daemon *d, int listen_fd, const char *path, const char *group,
 		   struct control **out);
+/* A VM's capability socket at path: only that VM's owner (and admins) may
+ * connect, and it serves only hello, subscribe (that VM's events) and
+ * get-lease for that VM. Logs why on failure. */
+int control_create_vm(struct daemon *d, const char *path, const char *vm, const char *group,
+		      struct control **out);
 void control_destroy(struct control *c);
-/* Sends {"event": event, ...fields} to every client subscribed to it. */
+/* Sends {"event": event, ...fields} to every client subscribed to it; on a
+ * VM's socket, only events whose "vm" field names that VM. */
 void control_broadcast(struct control *c, const char *event, struct json_object *fields);
 size_t control_n_clients(const struct control *c);
 const char *control_path(const struct control *c);

@@ -19,6 +19,7 @@
 #include "daemon/service.h"
 #include "daemon/session.h"
 #include "daemon/vm.h"
+#include "daemon/vm-sockets.h"
 #include "directflip/protocol.h"
 
 /* "2 VMs on 2 of 3 monitors", for systemctl status. */
@@ -167,6 +168,7 @@ int daemon_reload(struct daemon *d)
 		service_ready();
 		return r;
 	}
+	vm_sockets_sync(d->vm_sockets, d);
 	service_ready();
 	log_info("reloaded %s: %zu vm(s)", d->config_path, d->n_vms);
 	daemon_schedule_reconcile(d);
@@ -241,6 +243,8 @@ static void daemon_finish(struct daemon *d)
 	/* First, so that no event goes out about the teardown. */
 	control_destroy(d->control);
 	d->control = NULL;
+	vm_sockets_destroy(d->vm_sockets);
+	d->vm_sockets = NULL;
 	/* Under the fd store, leases outlive us: a crash or a restart must
 	 * not blank anybody's monitor. Otherwise stopping revokes them all. */
 	if (d->card && service_fdstore_enabled())
@@ -353,6 +357,12 @@ int daemon_run(const struct daemon_options *opts)
 		service_fds_release(&stored);
 		goto out;
 	}
+	r = vm_sockets_create(socket_path, &d.vm_sockets);
+	if (r < 0) {
+		log_errno(r, "cannot set up the vm sockets");
+		service_fds_release(&stored);
+		goto out;
+	}
 	int card_fd = service_fds_take(&stored, "card");
 	if (card_fd >= 0) {
 		r = card_adopt(card_fd, &d.card);
@@ -390,6 +400,7 @@ int daemon_run(const struct daemon_options *opts)
 		goto out;
 	}
 	cfg = NULL;
+	vm_sockets_sync(d.vm_sockets, &d);
 	reconcile_adopt(&d, &stored);
 	service_fds_release(&stored);
 	reconcile(&d);

@@ -12,6 +12,7 @@ struct config;
 struct session;
 struct udev;
 struct vm;
+struct vm_sockets;
 
 struct daemon_options {
 	const char *config_path;
@@ -32,6 +33,7 @@ struct daemon {
 	size_t n_vms;
 	sd_event_source *reconcile_source;
 	struct control *control;
+	struct vm_sockets *vm_sockets;   /* [vm.NAME] socket=yes */
 	struct control_bindings *bindings;
 	struct events *events;
 	struct hotplug *hotplug;

@@ -12,6 +12,7 @@
 #include "daemon/control.h"
 #include "daemon/daemon.h"
 #include "daemon/vm.h"
+#include "daemon/vm-sockets.h"
 
 #define MAX_SEEN 64
 
@@ -26,7 +27,7 @@ struct events {
 void events_emit(struct daemon *d, const char *event, const char *vm, const char *monitor,
 		 const char *detail)
 {
-	if (!d || !d->control)
+	if (!d || (!d->control && !d->vm_sockets))
 		return;
 	struct json_object *f = json_object_new_object();
 	if (!f)
@@ -44,6 +45,7 @@ void events_emit(struct daemon *d, const char *event, const char *vm, const char
 	if (detail)
 		json_object_object_add(f, "detail", json_object_new_string(detail));
 	control_broadcast(d->control, event, f);
+	vm_sockets_broadcast(d->vm_sockets, vm, event, f);
 	json_object_put(f);
 }
 

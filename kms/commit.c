@@ -89,6 +89,9 @@ void kms_commit_reset_color(struct kms_commit *c, uint32_t crtc_id)
 	add(c, crtc_id, KMS_PROP_CRTC_GAMMA_LUT, 0, false);
 	add(c, crtc_id, KMS_PROP_CRTC_DEGAMMA_LUT, 0, false);
 	add(c, crtc_id, KMS_PROP_CRTC_CTM, 0, false);
+	/* Not colour, but CRTC state a lessee leaves behind all the same; the
+	 * kernel keeps it across revoke and modeset. */
+	add(c, crtc_id, KMS_PROP_CRTC_VRR_ENABLED, 0, false);
 }
 
 void kms_commit_plane(struct kms_commit *c, uint32_t plane_id, uint32_t crtc_id, uint32_t fb_id,

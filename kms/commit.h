@@ -19,7 +19,8 @@ void kms_commit_modeset(struct kms_commit *c, uint32_t conn_id, uint32_t crtc_id
 			const drmModeModeInfo *mode);
 /* conn_id may be 0. */
 void kms_commit_disable_crtc(struct kms_commit *c, uint32_t conn_id, uint32_t crtc_id);
-/* GAMMA_LUT, DEGAMMA_LUT and CTM to none, where the CRTC has them. */
+/* GAMMA_LUT, DEGAMMA_LUT and CTM to none and VRR_ENABLED to 0, where the
+ * CRTC has them. */
 void kms_commit_reset_color(struct kms_commit *c, uint32_t crtc_id);
 void kms_commit_plane(struct kms_commit *c, uint32_t plane_id, uint32_t crtc_id, uint32_t fb_id,
 		      const struct kms_rect *src, const struct kms_rect *dst);
