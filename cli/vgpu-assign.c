@@ -569,7 +569,8 @@ static const struct command commands[] = {
 	  cmd_map },
 	{ "watch", "[--count N] [--timeout S]",
 	  "Print events as they happen: monitor-added/removed, binding-changed,\n"
-	  "lease-granted/revoked, error. --json prints one JSON object per line.",
+	  "lease-granted/revoked, error, seat-disabled/enabled. --json prints one\n"
+	  "JSON object per line.",
 	  cmd_watch },
 	{ "reload", "", "Read the layout again (as SIGHUP does). Needs an administrator.",
 	  cmd_reload },
