@@ -2,14 +2,22 @@
 #include <stdint.h>
 
 /* Where a vGPU plane's framebuffer id comes from (design: "vGPU plane
- * sources"). Only `fb:` exists so far:
- *   fb:NUMBER  a framebuffer id on the daemon's card
- *   fb:PATH    a file holding that id, as the test stand-in publishes it */
+ * sources", docs/sources.md). Each kind lives in its own file behind
+ * struct source_kind (daemon/source-kind.h):
+ *   fb:NUMBER  a framebuffer id on the daemon's card      (source-fb.c)
+ *   fb:PATH    a file holding that id                     (source-fb.c)
+ */
 struct source;
 
 /* -EINVAL for a malformed spec, -EOPNOTSUPP for a scheme not built yet. */
 int source_create(const char *spec, struct source **out);
 void source_destroy(struct source *src);
 const char *source_spec(const struct source *src);
+/* "fb", "client", ... */
+const char *source_kind_name(const struct source *src);
 /* -ENOENT when the source has no frame yet. */
 int source_current_fb(struct source *src, uint32_t *fb_id);
+/* The card's file closed: framebuffers made on it are gone already. */
+void source_card_lost(struct source *src);
+/* The kind's state, for its own module; NULL when src is not of that kind. */
+void *source_impl(struct source *src, const char *kind);
