@@ -114,6 +114,9 @@ void reconcile_card_lost(struct daemon *d)
 {
 	for (size_t i = 0; i < d->n_vms; i++) {
 		struct vm *vm = d->vms[i];
+		for (size_t k = 0; k < CONFIG_MAX_PLANES; k++)
+			if (vm->sources[k])
+				source_card_lost(vm->sources[k]);
 		if (vm->state != VM_LEASED)
 			continue;
 		log_warn("vm=%s connector=%s lessee=%u action=lease-lost reason=\"card removed\"",
@@ -319,17 +322,25 @@ static void grant(struct daemon *d, struct vm *vm, const struct config_monitor *
 	events_emit(d, "lease-granted", vm->name, mon->name, conn->name);
 }
 
-static void remap_if_changed(struct daemon *d, struct vm *vm)
+static int remap_if_changed(struct daemon *d, struct vm *vm, bool quiet)
 {
 	uint32_t fbs[CONFIG_MAX_PLANES] = { 0 };
 	read_sources(vm, fbs);
 	if (memcmp(fbs, vm->shown_fb, sizeof(fbs)) == 0)
-		return;
+		return 0;
 	int r = commit_vm(d, vm, false, fbs);
 	if (r < 0)
 		log_errno(r, "vm=%s connector=%s: mapping planes failed", vm->name, vm->conn_name);
-	else
+	else if (!quiet)
 		log_info("vm=%s connector=%s fb0=%u action=planes-mapped", vm->name, vm->conn_name, fbs[0]);
+	return r;
+}
+
+int reconcile_remap(struct daemon *d, struct vm *vm)
+{
+	if (!d->card || vm->state != VM_LEASED)
+		return 0;
+	return remap_if_changed(d, vm, true);
 }
 
 static bool lessee_alive(const uint32_t *ids, size_t n, uint32_t id)
@@ -386,7 +397,7 @@ int reconcile(struct daemon *d)
 	for (size_t i = 0; i < d->n_vms && i < CONFIG_MAX_VMS; i++) {
 		struct vm *vm = d->vms[i];
 		if (vm->state == VM_LEASED) {
-			remap_if_changed(d, vm);
+			remap_if_changed(d, vm, false);
 			continue;
 		}
 		if (!vm->cfg->monitor) {

@@ -14,3 +14,4 @@ struct source_kind {
 };
 
 extern const struct source_kind source_kind_fb;
+extern const struct source_kind source_kind_client;

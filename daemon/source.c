@@ -14,10 +14,11 @@ struct source {
 
 static const struct source_kind *const kinds[] = {
 	&source_kind_fb,
+	&source_kind_client,
 };
 
 /* Proposed schemes that are not implemented yet (docs/sources.md). */
-static const char *const planned[] = { "gvt-sysfs:", "vfio:", "client" };
+static const char *const planned[] = { "gvt-sysfs:", "vfio:" };
 
 int source_create(const char *spec, struct source **out)
 {

@@ -6,7 +6,7 @@
  * struct source_kind (daemon/source-kind.h):
  *   fb:NUMBER  a framebuffer id on the daemon's card      (source-fb.c)
  *   fb:PATH    a file holding that id                     (source-fb.c)
- */
+ *   client     dma-bufs a VMM pushes over the control socket (source-client.c) */
 struct source;
 
 /* -EINVAL for a malformed spec, -EOPNOTSUPP for a scheme not built yet. */
