@@ -770,11 +770,12 @@ static int m_map_plane(struct control_call *call)
 	source_destroy(src);
 	if (r == -EOPNOTSUPP)
 		return fail(call, r, "source '%s': this source type is not supported yet; use "
-				     "fb:ID, fb:PATH or client",
+				     "fb:ID, fb:PATH, gvt-sysfs:PATH[#PLANE] or client",
 			    source);
 	if (r < 0)
 		return fail(call, -EINVAL, "source '%s' is not fb:ID, fb:PATH (an absolute path "
-					   "to a file holding a framebuffer id) or client",
+					   "to a file holding a framebuffer id), "
+					   "gvt-sysfs:PATH[#PLANE] or client",
 			    source);
 	struct control_binding bd;
 	if (binding_start(d, name, &bd) < 0)

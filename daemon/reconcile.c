@@ -126,12 +126,20 @@ void reconcile_card_lost(struct daemon *d)
 	}
 }
 
+static void on_source_changed(void *data)
+{
+	daemon_schedule_reconcile(data);
+}
+
 /* Current fb per vGPU plane; 0 where the source has nothing to show. */
-static void read_sources(struct vm *vm, uint32_t fbs[CONFIG_MAX_PLANES])
+static void read_sources(struct daemon *d, struct vm *vm, uint32_t fbs[CONFIG_MAX_PLANES])
 {
 	for (size_t k = 0; k < vm->alloc.n_planes; k++) {
 		fbs[k] = 0;
-		if (vm->sources[k] && source_current_fb(vm->sources[k], &fbs[k]) < 0)
+		if (!vm->sources[k])
+			continue;
+		source_watch(vm->sources[k], d->loop, on_source_changed, d);
+		if (source_current_fb(vm->sources[k], &fbs[k]) < 0)
 			fbs[k] = 0;
 	}
 }
@@ -290,7 +298,7 @@ static void grant(struct daemon *d, struct vm *vm, const struct config_monitor *
 
 	r = kms_lease_prepare_lessee(lfd);
 	uint32_t fbs[CONFIG_MAX_PLANES] = { 0 };
-	read_sources(vm, fbs);
+	read_sources(d, vm, fbs);
 	if (r == 0)
 		r = commit_vm(d, vm, true, fbs);
 	if (r < 0) {
@@ -325,7 +333,7 @@ static void grant(struct daemon *d, struct vm *vm, const struct config_monitor *
 static int remap_if_changed(struct daemon *d, struct vm *vm, bool quiet)
 {
 	uint32_t fbs[CONFIG_MAX_PLANES] = { 0 };
-	read_sources(vm, fbs);
+	read_sources(d, vm, fbs);
 	if (memcmp(fbs, vm->shown_fb, sizeof(fbs)) == 0)
 		return 0;
 	int r = commit_vm(d, vm, false, fbs);

@@ -15,10 +15,11 @@ struct source {
 static const struct source_kind *const kinds[] = {
 	&source_kind_fb,
 	&source_kind_client,
+	&source_kind_gvt_sysfs,
 };
 
 /* Proposed schemes that are not implemented yet (docs/sources.md). */
-static const char *const planned[] = { "gvt-sysfs:", "vfio:" };
+static const char *const planned[] = { "vfio:" };
 
 int source_create(const char *spec, struct source **out)
 {
@@ -80,6 +81,12 @@ const char *source_kind_name(const struct source *src)
 int source_current_fb(struct source *src, uint32_t *fb_id)
 {
 	return src->kind->current_fb(src->impl, fb_id);
+}
+
+void source_watch(struct source *src, sd_event *loop, void (*changed)(void *data), void *data)
+{
+	if (src->kind->watch)
+		src->kind->watch(src->impl, loop, changed, data);
 }
 
 void source_card_lost(struct source *src)
