@@ -131,17 +131,42 @@ static void on_source_changed(void *data)
 	daemon_schedule_reconcile(data);
 }
 
+#define SOURCE_ERROR_PREFIX "plane source "
+
+/* A source that cannot be read is the vm's error (vgpu-assign vms, an
+ * error event), said once per change; it goes when the source works. */
+static void note_source_error(struct daemon *d, struct vm *vm, size_t k, int r)
+{
+	char msg[sizeof(vm->error)];
+	snprintf(msg, sizeof(msg), SOURCE_ERROR_PREFIX "%zu '%.150s': %s; the plane is off", k,
+		 source_spec(vm->sources[k]), strerror(-r));
+	if (strcmp(msg, vm->error) == 0)
+		return;
+	memcpy(vm->error, msg, sizeof(msg));
+	log_error("vm=%s %s", vm->name, msg);
+	events_emit(d, "error", vm->name, vm->cfg->monitor, msg);
+}
+
 /* Current fb per vGPU plane; 0 where the source has nothing to show. */
 static void read_sources(struct daemon *d, struct vm *vm, uint32_t fbs[CONFIG_MAX_PLANES])
 {
+	bool failed = false;
 	for (size_t k = 0; k < vm->alloc.n_planes; k++) {
 		fbs[k] = 0;
 		if (!vm->sources[k])
 			continue;
 		source_watch(vm->sources[k], d->loop, on_source_changed, d);
-		if (source_current_fb(vm->sources[k], &fbs[k]) < 0)
+		int r = source_current_fb(vm->sources[k], &fbs[k]);
+		if (r < 0)
 			fbs[k] = 0;
+		/* -ENOENT: nothing to show yet, which is no error. */
+		if (r < 0 && r != -ENOENT) {
+			note_source_error(d, vm, k, r);
+			failed = true;
+		}
 	}
+	if (!failed && strncmp(vm->error, SOURCE_ERROR_PREFIX, strlen(SOURCE_ERROR_PREFIX)) == 0)
+		vm->error[0] = '\0';
 }
 
 static enum kms_scaling to_kms_scaling(enum config_scaling s)

@@ -87,8 +87,10 @@ static int query(struct gvt_source *s)
 {
 	if (s->fd < 0) {
 		s->fd = open(s->attr, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+		/* No attribute: the vGPU is gone (or never was); -ENOENT would
+		 * mean "the guest plane is off". */
 		if (s->fd < 0)
-			return -errno;
+			return errno == ENOENT || errno == ENOTCONN ? -ENODEV : -errno;
 	}
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%u\n", s->plane);

@@ -54,6 +54,15 @@ expect_frac 1 $RED "==" 0 "no stale frame once the vGPU is gone"
 wait_for 20 log_has_n "fb0=0 action=planes-mapped" 1 ||
 	fail "the daemon did not notice the source vanish"
 kill -0 "$DAEMON_PID" || fail "directflipd died"
+"$DF_BUILD/cli/vgpu-assign" vms --json >"$WORK/vms.json" || fail "vgpu-assign vms failed"
+$PY - "$WORK/vms.json" "$MDEV" <<'PY' || fail "vm1's error does not name its vanished source"
+import json, sys
+vm = [v for v in json.load(open(sys.argv[1]))["vms"] if v["name"] == "vm1"][0]
+assert vm["state"] == "leased", vm
+assert vm["error"] and "plane source 0" in vm["error"] and sys.argv[2] in vm["error"], vm
+print("vm1:", vm["error"])
+PY
+ok "the vanished source is vm1's error; the lease stays"
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID" || fail "directflipd exited with status $? on SIGTERM"
 echo "PASS source-gvt-sysfs"
