@@ -27,6 +27,8 @@ static const char *const method_names[DF_METHOD_COUNT] = {
 	[DF_METHOD_GET_LEASE] = "get-lease",
 	[DF_METHOD_SUBSCRIBE] = "subscribe",
 	[DF_METHOD_RELOAD] = "reload",
+	[DF_METHOD_SCANOUT_DMABUF] = "scanout-dmabuf",
+	[DF_METHOD_UPDATE_DMABUF] = "update-dmabuf",
 };
 
 static const char *const event_names[DF_EVENT_COUNT] = {

@@ -565,7 +565,7 @@ static const struct command commands[] = {
 	  "Needs an administrator.",
 	  cmd_unbind },
 	{ "map", "VM PLANE SOURCE",
-	  "Show SOURCE (fb:ID or fb:PATH) on VM's vGPU plane PLANE. Needs an administrator.",
+	  "Show SOURCE (fb:ID, fb:PATH, gvt-sysfs:PATH[#PLANE] or client) on VM's vGPU plane PLANE. Needs an administrator.",
 	  cmd_map },
 	{ "watch", "[--count N] [--timeout S]",
 	  "Print events as they happen: monitor-added/removed, binding-changed,\n"

@@ -7,6 +7,7 @@
  */
 #include "daemon/control-methods.h"
 
+#include <drm_fourcc.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdarg.h>
@@ -24,6 +25,7 @@
 #include "daemon/events.h"
 #include "daemon/log.h"
 #include "daemon/reconcile.h"
+#include "daemon/source-client.h"
 #include "daemon/source.h"
 #include "daemon/vm.h"
 
@@ -341,6 +343,27 @@ static int m_subscribe(struct control_call *call)
 	return 0;
 }
 
+/* The vm's owner= or an administrator; act says what, e.g. "take vm1's lease". */
+static int owner_or_admin(struct control_call *call, const struct vm *vm, const char *act)
+{
+	const struct config_vm *cv = vm->cfg;
+	bool owner = cv->has_owner && cv->owner_uid == call->peer->uid;
+	if (owner || call->peer->admin)
+		return 0;
+	char admins[96];
+	snprintf(admins, sizeof(admins), "root%s%s", call->group ? " or group " : "",
+		 call->group ? call->group : "");
+	if (cv->has_owner)
+		return fail(call, -EPERM,
+			    "uid %u may not %s: it belongs to owner %s (uid %u); run as that user "
+			    "or as an administrator (%s)",
+			    (unsigned)call->peer->uid, act, cv->owner, (unsigned)cv->owner_uid, admins);
+	return fail(call, -EPERM,
+		    "uid %u may not %s: the vm has no owner= in the layout, so only "
+		    "administrators (%s) may",
+		    (unsigned)call->peer->uid, act, admins);
+}
+
 static int m_get_lease(struct control_call *call)
 {
 	struct daemon *d = call->d;
@@ -360,23 +383,11 @@ static int m_get_lease(struct control_call *call)
 	struct vm *vm = find_vm(d, name, NULL);
 	if (!vm)
 		return no_such_vm(call, name);
-	const struct config_vm *cv = vm->cfg;
-	bool owner = cv->has_owner && cv->owner_uid == call->peer->uid;
-	if (!owner && !call->peer->admin) {
-		char admins[96];
-		snprintf(admins, sizeof(admins), "root%s%s", call->group ? " or group " : "",
-			 call->group ? call->group : "");
-		if (cv->has_owner)
-			return fail(call, -EPERM,
-				    "uid %u may not take vm %s's lease: it belongs to owner %s "
-				    "(uid %u); run as that user or as an administrator (%s)",
-				    (unsigned)call->peer->uid, vm->name, cv->owner,
-				    (unsigned)cv->owner_uid, admins);
-		return fail(call, -EPERM,
-			    "uid %u may not take vm %s's lease: the vm has no owner= in the "
-			    "layout, so only administrators (%s) may",
-			    (unsigned)call->peer->uid, vm->name, admins);
-	}
+	char act[128];
+	snprintf(act, sizeof(act), "take vm %s's lease", vm->name);
+	int r = owner_or_admin(call, vm, act);
+	if (r < 0)
+		return r;
 	if (vm->state != VM_LEASED || vm->lease_fd < 0)
 		return fail(call, -EAGAIN, "vm %s has no lease now (state %s%s%s); `vgpu-assign "
 					   "watch` shows when it is granted",
@@ -771,11 +782,12 @@ static int m_map_plane(struct control_call *call)
 	source_destroy(src);
 	if (r == -EOPNOTSUPP)
 		return fail(call, r, "source '%s': this source type is not supported yet; use "
-				     "fb:ID or fb:PATH",
+				     "fb:ID, fb:PATH, gvt-sysfs:PATH[#PLANE] or client",
 			    source);
 	if (r < 0)
-		return fail(call, -EINVAL, "source '%s' is not fb:ID or fb:PATH (an absolute path "
-					   "to a file holding a framebuffer id)",
+		return fail(call, -EINVAL, "source '%s' is not fb:ID, fb:PATH (an absolute path "
+					   "to a file holding a framebuffer id), "
+					   "gvt-sysfs:PATH[#PLANE] or client",
 			    source);
 	struct control_binding bd;
 	if (binding_start(d, name, &bd) < 0)
@@ -786,6 +798,169 @@ static int m_map_plane(struct control_call *call)
 			      : fail(call, -ENOMEM, "out of memory");
 	control_binding_clear(&bd);
 	return r;
+}
+
+/* ---- the client source: dma-bufs from a VMM ---- */
+
+/* The vm and the plane of a client-fed request, checked: the caller may
+ * drive the vm, and that plane's source is `client`. */
+static int client_plane(struct control_call *call, const char *method, struct vm **vm_out,
+			struct source **src_out, uint32_t *buffer)
+{
+	char err[256];
+	const char *name = NULL;
+	uint32_t plane = 0;
+	if (df_param_string(call->params, "vm", true, &name, err, sizeof(err)) < 0 ||
+	    df_param_uint(call->params, "plane", true, 0, CONFIG_MAX_PLANES - 1, &plane, err,
+			  sizeof(err)) < 0 ||
+	    df_param_uint(call->params, "buffer", true, 1, UINT32_MAX, buffer, err, sizeof(err)) < 0)
+		return bad_param(call, method, err);
+	struct vm *vm = find_vm(call->d, name, NULL);
+	if (!vm)
+		return no_such_vm(call, name);
+	char act[128];
+	snprintf(act, sizeof(act), "feed vm %s's planes", vm->name);
+	int r = owner_or_admin(call, vm, act);
+	if (r < 0)
+		return r;
+	struct source *src = plane < vm->cfg->planes ? vm->sources[plane] : NULL;
+	if (!src || strcmp(source_kind_name(src), "client") != 0)
+		return fail(call, -EINVAL, "vm %s plane %u takes no frames from a client (its source "
+					   "is %s); map it with `vgpu-assign map %s %u client`",
+			    vm->name, plane, src ? source_spec(src) : "none", vm->name, plane);
+	*vm_out = vm;
+	*src_out = src;
+	return 0;
+}
+
+/* Commits what src shows now; an error is the vm's until a frame works. */
+static int client_commit(struct control_call *call, struct vm *vm, struct source *src, int r,
+			 const char *what, uint32_t buffer)
+{
+	static const char prefix[] = "client frame: ";
+	if (r == 0)
+		r = reconcile_remap(call->d, vm);
+	source_client_collect(src);
+	if (r < 0) {
+		fail(call, r, "vm %s: %s buffer %u failed: %s", vm->name, what, buffer, strerror(-r));
+		snprintf(vm->error, sizeof(vm->error), "%s%.200s", prefix, call->message);
+		events_emit(call->d, "error", vm->name, vm->cfg->monitor, call->message);
+		return r;
+	}
+	if (strncmp(vm->error, prefix, sizeof(prefix) - 1) == 0)
+		vm->error[0] = '\0';
+	return 0;
+}
+
+static int m_scanout_dmabuf(struct control_call *call)
+{
+	static const char *const known[] = { "vm", "plane", "buffer", "width", "height", "format",
+					     "modifier", "stride", "offset", NULL };
+	char err[256];
+	struct kms_dmabuf b = { .modifier = DRM_FORMAT_MOD_INVALID };
+	const char *mod = NULL;
+	if (df_params_only(call->params, known, err, sizeof(err)) < 0 ||
+	    df_param_uint(call->params, "width", true, 1, 16384, &b.width, err, sizeof(err)) < 0 ||
+	    df_param_uint(call->params, "height", true, 1, 16384, &b.height, err, sizeof(err)) < 0 ||
+	    df_param_uint(call->params, "format", true, 1, UINT32_MAX, &b.format, err, sizeof(err)) < 0 ||
+	    df_param_uint(call->params, "stride", true, 1, UINT32_MAX, &b.stride, err, sizeof(err)) < 0 ||
+	    df_param_uint(call->params, "offset", false, 0, UINT32_MAX, &b.offset, err, sizeof(err)) == -EINVAL ||
+	    df_param_string(call->params, "modifier", false, &mod, err, sizeof(err)) == -EINVAL)
+		return bad_param(call, "scanout-dmabuf", err);
+	if (mod) {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(mod, &end, 0);
+		if (errno || end == mod || *end || mod[0] == '-')
+			return bad_param(call, "scanout-dmabuf",
+					 "\"modifier\" must be a string holding a 64-bit DRM "
+					 "format modifier, e.g. \"0x0\" for linear");
+		b.modifier = v;
+	}
+	struct vm *vm = NULL;
+	struct source *src = NULL;
+	uint32_t buffer = 0;
+	int r = client_plane(call, "scanout-dmabuf", &vm, &src, &buffer);
+	if (r < 0)
+		return r;
+	if (call->fd_in < 0)
+		return fail(call, -EBADF, "scanout-dmabuf: send the dma-buf fd with the request "
+					  "(SCM_RIGHTS)");
+	if (!call->d->card)
+		return fail(call, -ENODEV, "vm %s: there is no card now to import the dma-buf on",
+			    vm->name);
+	uint32_t fb = 0;
+	r = source_client_import(src, call->conn, call->d->card->fd, buffer, &b, call->fd_in, &fb);
+	if (r == -EBUSY)
+		return fail(call, r, "vm %s: another connection feeds this plane; it must close first",
+			    vm->name);
+	r = client_commit(call, vm, src, r, "importing", buffer);
+	if (r < 0)
+		return r;
+	log_info("vm=%s buffer=%u fb=%u size=%ux%u format=0x%08x action=dmabuf-imported", vm->name,
+		 buffer, fb, b.width, b.height, b.format);
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "fb", json_object_new_int64(fb));
+	json_object_object_add(call->result, "shown", json_object_new_boolean(vm->state == VM_LEASED));
+	json_object_object_add(call->result, "buffers",
+			       json_object_new_int((int)source_client_n_buffers(src)));
+	return 0;
+}
+
+static int m_update_dmabuf(struct control_call *call)
+{
+	static const char *const known[] = { "vm", "plane", "buffer", NULL };
+	char err[256];
+	if (df_params_only(call->params, known, err, sizeof(err)) < 0)
+		return bad_param(call, "update-dmabuf", err);
+	struct vm *vm = NULL;
+	struct source *src = NULL;
+	uint32_t buffer = 0, fb = 0;
+	int r = client_plane(call, "update-dmabuf", &vm, &src, &buffer);
+	if (r < 0)
+		return r;
+	r = source_client_show(src, call->conn, buffer, &fb);
+	if (r == -EBUSY)
+		return fail(call, r, "vm %s: another connection feeds this plane", vm->name);
+	if (r == -ENOENT)
+		return fail(call, r, "vm %s: buffer %u was never imported (or was evicted: at most %d "
+				     "are kept); send it with scanout-dmabuf",
+			    vm->name, buffer, SOURCE_CLIENT_MAX_BUFFERS);
+	r = client_commit(call, vm, src, r, "showing", buffer);
+	if (r < 0)
+		return r;
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "fb", json_object_new_int64(fb));
+	json_object_object_add(call->result, "shown", json_object_new_boolean(vm->state == VM_LEASED));
+	return 0;
+}
+
+bool control_method_takes_fd(enum df_method m)
+{
+	return m == DF_METHOD_SCANOUT_DMABUF;
+}
+
+void control_methods_conn_gone(struct daemon *d, const void *conn)
+{
+	for (size_t i = 0; i < d->n_vms; i++) {
+		struct vm *vm = d->vms[i];
+		bool fed = false;
+		for (size_t k = 0; k < CONFIG_MAX_PLANES; k++)
+			fed |= vm->sources[k] && source_client_disown(vm->sources[k], conn);
+		if (!fed)
+			continue;
+		/* Plane off first, then the framebuffers: the monitor goes black,
+		 * never a stale frame. */
+		int r = reconcile_remap(d, vm);
+		for (size_t k = 0; k < CONFIG_MAX_PLANES; k++)
+			if (vm->sources[k])
+				source_client_drop_buffers(vm->sources[k]);
+		if (r < 0)
+			log_errno(r, "vm=%s: switching off the planes of a client that left failed",
+				  vm->name);
+		log_info("vm=%s monitor=%s action=client-gone", vm->name,
+			 vm->cfg->monitor ? vm->cfg->monitor : "-");
+	}
 }
 
 typedef int (*method_fn)(struct control_call *call);
@@ -802,6 +977,8 @@ static const method_fn methods[DF_METHOD_COUNT] = {
 	[DF_METHOD_GET_LEASE] = m_get_lease,
 	[DF_METHOD_SUBSCRIBE] = m_subscribe,
 	[DF_METHOD_RELOAD] = m_reload,
+	[DF_METHOD_SCANOUT_DMABUF] = m_scanout_dmabuf,
+	[DF_METHOD_UPDATE_DMABUF] = m_update_dmabuf,
 };
 
 int control_method_call(enum df_method m, struct control_call *call)

@@ -17,6 +17,8 @@ struct control_call {
 	const char *scope;              /* a VM's capability socket: that VM; or NULL */
 	size_t n_clients;
 	struct json_object *params;     /* never NULL */
+	const void *conn;               /* the connection, for what it feeds */
+	int fd_in;                      /* sent with the request; borrowed; -1 */
 
 	/* Set by the method: result on success, or message on failure (the
 	 * return value is the code). */
@@ -27,6 +29,10 @@ struct control_call {
 	char message[512];
 };
 
+/* Whether method m takes an fd from the client (scanout-dmabuf). */
+bool control_method_takes_fd(enum df_method m);
+/* The connection conn is closing: what it fed goes dark. */
+void control_methods_conn_gone(struct daemon *d, const void *conn);
 /* Runs method m: 0, or a negative errno with call->message saying what
  * went wrong, about which object, and what to do. */
 int control_method_call(enum df_method m, struct control_call *call);

@@ -95,6 +95,7 @@ static void client_free(struct client *c)
 	}
 	sd_event_source_disable_unref(c->src);
 	close(c->fd);
+	control_methods_conn_gone(ctl->d, c);
 	free(c);
 }
 
@@ -193,7 +194,7 @@ static int client_error(struct client *c, int64_t id, int code, const char *mess
 }
 
 /* Runs one decoded request. */
-static int client_call(struct client *c, const struct df_msg *m)
+static int client_call(struct client *c, const struct df_msg *m, int fd_in)
 {
 	struct control *ctl = c->ctl;
 	enum df_method meth;
@@ -222,6 +223,8 @@ static int client_call(struct client *c, const struct df_msg *m)
 		.scope = ctl->vm,
 		.n_clients = ctl->n_clients,
 		.params = m->body,
+		.conn = c,
+		.fd_in = fd_in,
 		.fd = -1,
 	};
 	int r = control_method_call(meth, &call);
@@ -251,9 +254,11 @@ static int client_call(struct client *c, const struct df_msg *m)
 	return client_queue(c, text, fd, true);
 }
 
-static int close_fds(struct msghdr *mh)
+/* Keeps the first fd in *kept (-1 if none), closes the rest; how many came. */
+static int take_fds(struct msghdr *mh, int *kept)
 {
 	int n = 0;
+	*kept = -1;
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
 			continue;
@@ -261,12 +266,18 @@ static int close_fds(struct msghdr *mh)
 		for (size_t i = 0; i < count; i++) {
 			int fd;
 			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			close(fd);
+			if (*kept < 0)
+				*kept = fd;
+			else
+				close(fd);
 			n++;
 		}
 	}
 	return n;
 }
+
+static int client_read_fd(struct client *c, struct msghdr *mh, ssize_t n, int nfds, int fd_in,
+			  const char **why);
 
 /* 1: a packet was handled; 0: nothing to read; <0: drop (message in why). */
 static int client_read(struct client *c, const char **why)
@@ -286,15 +297,26 @@ static int client_read(struct client *c, const char **why)
 		*why = "receive failed";
 		return -errno;
 	}
-	/* Whatever a client sends along is closed: no method takes an fd yet,
-	 * and the excess of a truncated set was already dropped by the kernel. */
-	int nfds = close_fds(&mh);
-	if (mh.msg_flags & MSG_CTRUNC) {
+	/* Only a method that takes an fd keeps it; the excess of a truncated
+	 * set was already dropped by the kernel. */
+	int fd_in = -1;
+	int nfds = take_fds(&mh, &fd_in);
+	int r = client_read_fd(c, &mh, n, nfds, fd_in, why);
+	if (fd_in >= 0)
+		close(fd_in);
+	return r;
+}
+
+static int client_read_fd(struct client *c, struct msghdr *mh, ssize_t n, int nfds, int fd_in,
+			  const char **why)
+{
+	struct control *ctl = c->ctl;
+	if (mh->msg_flags & MSG_CTRUNC) {
 		client_error(c, -1, -EBADMSG, "more file descriptors than allowed (1 per message)");
 		*why = "sent too many file descriptors";
 		return -EBADMSG;
 	}
-	if (mh.msg_flags & MSG_TRUNC) {
+	if (mh->msg_flags & MSG_TRUNC) {
 		char msg[96];
 		snprintf(msg, sizeof(msg), "message over the limit of %d bytes", DF_MAX_PACKET);
 		client_error(c, -1, -EMSGSIZE, msg);
@@ -328,7 +350,9 @@ static int client_read(struct client *c, const char **why)
 		return r < 0 ? r : 1;
 	}
 	c->strikes = 0;
-	if (nfds > 0) {
+	enum df_method meth;
+	bool takes_fd = df_method_lookup(m.name, &meth) == 0 && control_method_takes_fd(meth);
+	if (nfds > 0 && !takes_fd) {
 		r = client_error(c, m.id, -EBADF,
 				 "this method takes no file descriptor; the one sent was closed");
 	} else if (c->replies_queued >= DF_MAX_OUTSTANDING) {
@@ -338,7 +362,7 @@ static int client_read(struct client *c, const char **why)
 			 DF_MAX_OUTSTANDING);
 		r = client_error(c, m.id, -EBUSY, msg);
 	} else {
-		r = client_call(c, &m);
+		r = client_call(c, &m, fd_in);
 	}
 	df_msg_clear(&m);
 	*why = "does not read its replies";

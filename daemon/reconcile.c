@@ -114,6 +114,9 @@ void reconcile_card_lost(struct daemon *d)
 {
 	for (size_t i = 0; i < d->n_vms; i++) {
 		struct vm *vm = d->vms[i];
+		for (size_t k = 0; k < CONFIG_MAX_PLANES; k++)
+			if (vm->sources[k])
+				source_card_lost(vm->sources[k]);
 		if (vm->state != VM_LEASED)
 			continue;
 		log_warn("vm=%s connector=%s lessee=%u action=lease-lost reason=\"card removed\"",
@@ -123,14 +126,47 @@ void reconcile_card_lost(struct daemon *d)
 	}
 }
 
-/* Current fb per vGPU plane; 0 where the source has nothing to show. */
-static void read_sources(struct vm *vm, uint32_t fbs[CONFIG_MAX_PLANES])
+static void on_source_changed(void *data)
 {
+	daemon_schedule_reconcile(data);
+}
+
+#define SOURCE_ERROR_PREFIX "plane source "
+
+/* A source that cannot be read is the vm's error (vgpu-assign vms, an
+ * error event), said once per change; it goes when the source works. */
+static void note_source_error(struct daemon *d, struct vm *vm, size_t k, int r)
+{
+	char msg[sizeof(vm->error)];
+	snprintf(msg, sizeof(msg), SOURCE_ERROR_PREFIX "%zu '%.150s': %s; the plane is off", k,
+		 source_spec(vm->sources[k]), strerror(-r));
+	if (strcmp(msg, vm->error) == 0)
+		return;
+	memcpy(vm->error, msg, sizeof(msg));
+	log_error("vm=%s %s", vm->name, msg);
+	events_emit(d, "error", vm->name, vm->cfg->monitor, msg);
+}
+
+/* Current fb per vGPU plane; 0 where the source has nothing to show. */
+static void read_sources(struct daemon *d, struct vm *vm, uint32_t fbs[CONFIG_MAX_PLANES])
+{
+	bool failed = false;
 	for (size_t k = 0; k < vm->alloc.n_planes; k++) {
 		fbs[k] = 0;
-		if (vm->sources[k] && source_current_fb(vm->sources[k], &fbs[k]) < 0)
+		if (!vm->sources[k])
+			continue;
+		source_watch(vm->sources[k], d->loop, on_source_changed, d);
+		int r = source_current_fb(vm->sources[k], &fbs[k]);
+		if (r < 0)
 			fbs[k] = 0;
+		/* -ENOENT: nothing to show yet, which is no error. */
+		if (r < 0 && r != -ENOENT) {
+			note_source_error(d, vm, k, r);
+			failed = true;
+		}
 	}
+	if (!failed && strncmp(vm->error, SOURCE_ERROR_PREFIX, strlen(SOURCE_ERROR_PREFIX)) == 0)
+		vm->error[0] = '\0';
 }
 
 static enum kms_scaling to_kms_scaling(enum config_scaling s)
@@ -287,7 +323,7 @@ static void grant(struct daemon *d, struct vm *vm, const struct config_monitor *
 
 	r = kms_lease_prepare_lessee(lfd);
 	uint32_t fbs[CONFIG_MAX_PLANES] = { 0 };
-	read_sources(vm, fbs);
+	read_sources(d, vm, fbs);
 	if (r == 0)
 		r = commit_vm(d, vm, true, fbs);
 	if (r < 0) {
@@ -319,17 +355,25 @@ static void grant(struct daemon *d, struct vm *vm, const struct config_monitor *
 	events_emit(d, "lease-granted", vm->name, mon->name, conn->name);
 }
 
-static void remap_if_changed(struct daemon *d, struct vm *vm)
+static int remap_if_changed(struct daemon *d, struct vm *vm, bool quiet)
 {
 	uint32_t fbs[CONFIG_MAX_PLANES] = { 0 };
-	read_sources(vm, fbs);
+	read_sources(d, vm, fbs);
 	if (memcmp(fbs, vm->shown_fb, sizeof(fbs)) == 0)
-		return;
+		return 0;
 	int r = commit_vm(d, vm, false, fbs);
 	if (r < 0)
 		log_errno(r, "vm=%s connector=%s: mapping planes failed", vm->name, vm->conn_name);
-	else
+	else if (!quiet)
 		log_info("vm=%s connector=%s fb0=%u action=planes-mapped", vm->name, vm->conn_name, fbs[0]);
+	return r;
+}
+
+int reconcile_remap(struct daemon *d, struct vm *vm)
+{
+	if (!d->card || vm->state != VM_LEASED)
+		return 0;
+	return remap_if_changed(d, vm, true);
 }
 
 static bool lessee_alive(const uint32_t *ids, size_t n, uint32_t id)
@@ -386,7 +430,7 @@ int reconcile(struct daemon *d)
 	for (size_t i = 0; i < d->n_vms && i < CONFIG_MAX_VMS; i++) {
 		struct vm *vm = d->vms[i];
 		if (vm->state == VM_LEASED) {
-			remap_if_changed(d, vm);
+			remap_if_changed(d, vm, false);
 			continue;
 		}
 		if (!vm->cfg->monitor) {
@@ -553,7 +597,7 @@ void reconcile_restore(struct daemon *d)
 		if (vm->state != VM_LEASED)
 			continue;
 		uint32_t fbs[CONFIG_MAX_PLANES] = { 0 };
-		read_sources(vm, fbs);
+		read_sources(d, vm, fbs);
 		r = commit_vm(d, vm, true, fbs);
 		if (r < 0) {
 			/* The next reconcile decides: revoke and re-grant if it must. */

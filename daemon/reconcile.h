@@ -8,6 +8,9 @@ struct vm;
  * revoke, modeset and map until they agree. Idempotent; a binding that
  * cannot be met is recorded in its vm and leaves the others alone. */
 int reconcile(struct daemon *d);
+/* Commits vm's planes again when a source now shows something else (a
+ * client pushed a frame); quiet, as it runs per frame. 0 when not leased. */
+int reconcile_remap(struct daemon *d, struct vm *vm);
 /* Revokes vm's lease and blanks what it had: revoke alone leaves the
  * lessee's last frame on screen. */
 void reconcile_release(struct daemon *d, struct vm *vm, const char *why);

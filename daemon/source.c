@@ -1,57 +1,70 @@
 #include "daemon/source.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "config/number.h"
+#include "daemon/source-kind.h"
 
 struct source {
+	const struct source_kind *kind;
+	void *impl;
 	char *spec;
-	char *path;      /* fb:PATH */
-	uint32_t fb_id;  /* fb:NUMBER */
 };
+
+static const struct source_kind *const kinds[] = {
+	&source_kind_fb,
+	&source_kind_client,
+	&source_kind_gvt_sysfs,
+};
+
+/* Proposed schemes that are not implemented yet (docs/sources.md). */
+static const char *const planned[] = { "vfio:" };
 
 int source_create(const char *spec, struct source **out)
 {
-	if (strncmp(spec, "fb:", 3) != 0) {
-		if (!strncmp(spec, "gvt-sysfs:", 10) || !strncmp(spec, "vfio:", 5) ||
-		    !strcmp(spec, "client"))
-			return -EOPNOTSUPP;
+	const struct source_kind *kind = NULL;
+	const char *arg = NULL;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !kind; i++) {
+		size_t n = strlen(kinds[i]->prefix);
+		if (kinds[i]->takes_arg && strncmp(spec, kinds[i]->prefix, n) == 0) {
+			kind = kinds[i];
+			arg = spec + n;
+		} else if (!kinds[i]->takes_arg && strcmp(spec, kinds[i]->prefix) == 0) {
+			kind = kinds[i];
+		}
+	}
+	if (!kind) {
+		for (size_t i = 0; i < sizeof(planned) / sizeof(planned[0]); i++)
+			if (strncmp(spec, planned[i], strlen(planned[i])) == 0)
+				return -EOPNOTSUPP;
 		return -EINVAL;
 	}
-	const char *arg = spec + 3;
-	if (*arg == '\0')
-		return -EINVAL;
 	struct source *src = calloc(1, sizeof(*src));
 	if (!src)
 		return -ENOMEM;
+	src->kind = kind;
 	src->spec = strdup(spec);
-	if (!src->spec)
-		goto oom;
-	if (arg[0] == '/') {
-		src->path = strdup(arg);
-		if (!src->path)
-			goto oom;
-	} else if (config_parse_u32(arg, 1, UINT32_MAX, &src->fb_id) < 0) {
-		source_destroy(src);
-		return -EINVAL;
+	if (!src->spec) {
+		free(src);
+		return -ENOMEM;
+	}
+	int r = kind->create(arg, &src->impl);
+	if (r < 0) {
+		free(src->spec);
+		free(src);
+		return r;
 	}
 	*out = src;
 	return 0;
-oom:
-	source_destroy(src);
-	return -ENOMEM;
 }
 
 void source_destroy(struct source *src)
 {
 	if (!src)
 		return;
+	src->kind->destroy(src->impl);
 	free(src->spec);
-	free(src->path);
 	free(src);
 }
 
@@ -60,27 +73,29 @@ const char *source_spec(const struct source *src)
 	return src->spec;
 }
 
+const char *source_kind_name(const struct source *src)
+{
+	return src->kind->name;
+}
+
 int source_current_fb(struct source *src, uint32_t *fb_id)
 {
-	if (!src->path) {
-		*fb_id = src->fb_id;
-		return 0;
-	}
-	int fd = open(src->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT ? -ENOENT : -errno;
-	char buf[32];
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	int err = errno;
-	close(fd);
-	if (n < 0)
-		return -err;
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	uint32_t id;
-	if (config_parse_u32(buf, 1, UINT32_MAX, &id) < 0)
-		return -EBADMSG;
-	*fb_id = id;
-	return 0;
+	return src->kind->current_fb(src->impl, fb_id);
+}
+
+void source_watch(struct source *src, sd_event *loop, void (*changed)(void *data), void *data)
+{
+	if (src->kind->watch)
+		src->kind->watch(src->impl, loop, changed, data);
+}
+
+void source_card_lost(struct source *src)
+{
+	if (src->kind->card_lost)
+		src->kind->card_lost(src->impl);
+}
+
+void *source_impl(struct source *src, const char *kind)
+{
+	return src && strcmp(src->kind->name, kind) == 0 ? src->impl : NULL;
 }

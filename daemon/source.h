@@ -1,15 +1,27 @@
 #pragma once
 #include <stdint.h>
+#include <systemd/sd-event.h>
 
 /* Where a vGPU plane's framebuffer id comes from (design: "vGPU plane
- * sources"). Only `fb:` exists so far:
- *   fb:NUMBER  a framebuffer id on the daemon's card
- *   fb:PATH    a file holding that id, as the test stand-in publishes it */
+ * sources", docs/sources.md). Each kind lives in its own file behind
+ * struct source_kind (daemon/source-kind.h):
+ *   fb:NUMBER  a framebuffer id on the daemon's card      (source-fb.c)
+ *   fb:PATH    a file holding that id                     (source-fb.c)
+ *   client     dma-bufs a VMM pushes over the control socket (source-client.c)
+ *   gvt-sysfs:PATH[#PLANE]  the proposed GVT-g plane_id_index (source-gvt-sysfs.c) */
 struct source;
 
 /* -EINVAL for a malformed spec, -EOPNOTSUPP for a scheme not built yet. */
 int source_create(const char *spec, struct source **out);
 void source_destroy(struct source *src);
 const char *source_spec(const struct source *src);
+/* "fb", "client", ... */
+const char *source_kind_name(const struct source *src);
 /* -ENOENT when the source has no frame yet. */
 int source_current_fb(struct source *src, uint32_t *fb_id);
+/* Sources that report changes call changed(data) on loop from now on. */
+void source_watch(struct source *src, sd_event *loop, void (*changed)(void *data), void *data);
+/* The card's file closed: framebuffers made on it are gone already. */
+void source_card_lost(struct source *src);
+/* The kind's state, for its own module; NULL when src is not of that kind. */
+void *source_impl(struct source *src, const char *kind);

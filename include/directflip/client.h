@@ -42,6 +42,10 @@ int df_client_call(struct df_client *c, const char *method, struct json_object *
  * the reply had none. */
 int df_client_call_fd(struct df_client *c, const char *method, struct json_object *params,
 		      struct json_object **result, int *fd);
+/* The same, sending fd_in (borrowed; -1 for none) with the request:
+ * scanout-dmabuf takes the dma-buf this way. */
+int df_client_call_fds(struct df_client *c, const char *method, struct json_object *params,
+		       int fd_in, struct json_object **result, int *fd_out);
 /* The VM's DRM lease fd (O_CLOEXEC): the caller is DRM master of that
  * VM's CRTC, connector and planes. -EPERM for a non-owner, -EAGAIN when
  * the VM has no lease now. *info (may be NULL) describes the lease. */

@@ -1,0 +1,22 @@
+#pragma once
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+/* What one source kind provides to daemon/source.c. arg is the spec
+ * without "scheme:" (NULL for a kind that takes no argument). */
+struct source_kind {
+	const char *name;
+	const char *prefix;   /* "fb:"; or the whole spec when takes_arg is 0 */
+	int takes_arg;
+	int (*create)(const char *arg, void **impl);
+	void (*destroy)(void *impl);
+	int (*current_fb)(void *impl, uint32_t *fb_id);
+	void (*card_lost)(void *impl);   /* may be NULL */
+	/* May be NULL. Keeps loop and changed(data), to be called when the
+	 * source reports a new framebuffer; idempotent. */
+	void (*watch)(void *impl, sd_event *loop, void (*changed)(void *data), void *data);
+};
+
+extern const struct source_kind source_kind_fb;
+extern const struct source_kind source_kind_client;
+extern const struct source_kind source_kind_gvt_sysfs;

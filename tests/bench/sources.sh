@@ -1,0 +1,90 @@
+#!/bin/sh
+# Benchmark (not a pass/fail test): daemon work per guest frame for the
+# direct fb: path against the client relay, side by side in one boot.
+# Runs in the VM: tests/vm/run -- tests/bench/sources.sh
+#   fb      the vGPU stand-in draws FRAMES frames in place (flushed through
+#           the daemon's lessee file, see tests/vm/vgpu-standin.c)
+#   client  a simulated VMM (tests/vm/dmabuf-client) sends update-dmabuf
+#           for FRAMES frames, flipping between 2 imported buffers
+# Each is run twice: once counted (context switches from /proc/PID/status,
+# CPU time in ns from /proc/PID/schedstat), once under strace -c.
+# Prints one JSON object, also written to $DF_VM_SHARE/sources.json.
+set -eu
+VM_DIR=$(cd "$(dirname "$0")/../vm" && pwd)
+. "$VM_DIR/lib.sh"
+FRAMES=${DF_BENCH_FRAMES:-600}
+VA="$DF_BUILD/cli/vgpu-assign"
+CLIENT="$DF_BUILD/tests/vm/dmabuf-client"
+
+"$VMCTL" plug 1 1024 768 || fail "plug head 1"
+start_standin vm1 $RED --size 1024x768 --frames "$FRAMES" --on-signal \
+	--flush-pid-file "$WORK/daemon.pid"
+S1=$(echo $CHILDREN | awk '{ print $NF }')
+cat >"$WORK/layout.ini" <<INI
+[monitor.left]
+connector = Virtual-2
+
+[vm.vm1]
+monitor = left
+source.0 = fb:$WORK/vm1/plane0
+INI
+start_daemon "$WORK/layout.ini"
+echo "$DAEMON_PID" >"$WORK/daemon.pid"
+wait_for 30 log_has_n "action=lease-granted" 1 || fail "vm1's lease was not granted"
+
+ctx() { awk '/ctxt_switches/ { n += $2 } END { print n }' "/proc/$DAEMON_PID/status"; }
+cpu_ns() { awk '{ print $1 }' "/proc/$DAEMON_PID/schedstat"; }
+log_lines() { [ "$(grep -c "$2" "$1")" -ge "$3" ]; }
+strace_on() {
+	strace -c -f -p "$DAEMON_PID" -o "$WORK/strace-$1.txt" 2>"$WORK/strace.err" &
+	ST=$!
+	wait_for 10 grep -q "TracerPid:[[:space:]]*[1-9]" "/proc/$DAEMON_PID/status" ||
+		fail "strace did not attach"
+}
+strace_off() {
+	kill -INT "$ST"
+	wait "$ST" 2>/dev/null || true
+	awk '$NF == "total" { print (NF >= 5 ? $4 : $3) }' "$WORK/strace-$1.txt" | grep . || echo 0
+}
+
+# fb: counted run, then traced run.
+fb_run() {
+	kill -USR1 "$S1"
+	wait_for 300 log_lines "$WORK/vm1.log" animated "$1" || fail "stand-in did not finish run $1"
+}
+# Settle: the plug's udev events and the first passes are not frame work.
+sleep 5
+c0=$(ctx); t0=$(cpu_ns); s0=$(date +%s%N)
+fb_run 1
+fb_ctx=$(($(ctx) - c0)); fb_ns=$(($(cpu_ns) - t0)); len_ns=$(($(date +%s%N) - s0))
+# An idle window of the same length: what the daemon does without frames.
+c0=$(ctx); t0=$(cpu_ns)
+sleep "$(awk -v n="$len_ns" 'BEGIN { printf "%.3f", n / 1e9 }')"
+idle_ctx=$(($(ctx) - c0)); idle_ns=$(($(cpu_ns) - t0))
+strace_on fb
+fb_run 2
+fb_calls=$(strace_off fb)
+
+# client: the plane now takes its frames from a client.
+"$VA" map vm1 0 client >/dev/null || fail "map vm1 0 client"
+wait_for 30 log_has_n "action=lease-granted" 2 || fail "vm1 was not granted again"
+client_run() {
+	"$CLIENT" --vm vm1 --color $BLUE --buffers 2 --updates "$FRAMES" >"$WORK/client$1.log" 2>&1 &
+	CP=$!
+	wait_for 60 grep -q "^buffer 2" "$WORK/client$1.log" || fail "client: $(cat "$WORK/client$1.log")"
+	c0=$(ctx); t0=$(cpu_ns)
+	wait_for 300 grep -q "^updates ok" "$WORK/client$1.log" || fail "client: $(cat "$WORK/client$1.log")"
+	CL_CTX=$(($(ctx) - c0)); CL_NS=$(($(cpu_ns) - t0))
+	kill -TERM "$CP"
+	wait "$CP" || true
+}
+client_run 1
+cl_ctx=$CL_CTX; cl_ns=$CL_NS
+strace_on client
+client_run 2
+cl_calls=$(strace_off client)
+
+json=$(printf '{"frames":%s,"idle":{"ctx_switches":%s,"cpu_ns":%s},"fb":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s},"client":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s}}' \
+	"$FRAMES" "$idle_ctx" "$idle_ns" "$fb_ctx" "$fb_ns" "$fb_calls" "$cl_ctx" "$cl_ns" "$cl_calls")
+echo "$json" | tee "$DF_VM_SHARE/sources.json"
+cat "$WORK/strace-client.txt"

@@ -1,0 +1,334 @@
+/*
+ * SIMULATION of a VMM's display relay (as QEMU's D-Bus display hands out
+ * ScanoutDMABUF/UpdateDMABUF): it makes dumb buffers on the card, exports
+ * them as dma-bufs (drmPrimeHandleToFD) and pushes them to directflipd's
+ * `client` source over the control socket. Test tool only.
+ *
+ *   1. checks two refusals: scanout-dmabuf without an fd (EBADF) and
+ *      update-dmabuf of a buffer never sent (ENOENT);
+ *   2. sends --buffers N buffers of --size in --color, ids 1..N;
+ *   3. flips --updates M times between the kept buffers with
+ *      update-dmabuf and checks that each answer names the framebuffer
+ *      imported for that id (imported once, cached);
+ *   With --expect-busy it only checks that another connection's plane
+ *   refuses it (EBUSY) and exits.
+ *   4. prints "ready" and waits: SIGUSR1 sends buffer N+1 of --resize
+ *      size, --resize-color inside the centred --size area and --color
+ *      around it; SIGTERM closes the connection.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <drm_fourcc.h>
+#include <xf86drm.h>
+
+#include "directflip/client.h"
+
+#define MAX_BUFFERS 16
+
+struct buffer {
+	uint32_t handle, pitch, width, height, fb_id;
+	uint64_t size;
+	uint32_t *map;
+};
+
+static volatile sig_atomic_t stop, resize;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		resize = 1;
+	else
+		stop = 1;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	unsigned long v = strtoul(s, &end, 0);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_size(const char *s, uint32_t *w, uint32_t *h)
+{
+	unsigned long a, b;
+	char *x = strchr(s, 'x');
+	if (!x)
+		return -1;
+	char tmp[32];
+	snprintf(tmp, sizeof(tmp), "%.*s", (int)(x - s), s);
+	if (parse_uint(tmp, 8192, &a) < 0 || parse_uint(x + 1, 8192, &b) < 0 || !a || !b)
+		return -1;
+	*w = (uint32_t)a;
+	*h = (uint32_t)b;
+	return 0;
+}
+
+static int parse_color(const char *s, uint32_t *c)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 16);
+	if (errno || *end || end == s || v > 0xffffff)
+		return -1;
+	*c = (uint32_t)v;
+	return 0;
+}
+
+static int create(int fd, uint32_t w, uint32_t h, struct buffer *b)
+{
+	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
+	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c) != 0)
+		return -errno;
+	*b = (struct buffer){ .handle = c.handle, .pitch = c.pitch, .size = c.size, .width = w,
+			      .height = h };
+	struct drm_mode_map_dumb m = { .handle = c.handle };
+	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &m) != 0)
+		return -errno;
+	b->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)m.offset);
+	return b->map == MAP_FAILED ? -errno : 0;
+}
+
+/* outer everywhere, inner in the centred iw x ih area (0 x 0: none). */
+static void draw(struct buffer *b, uint32_t outer, uint32_t inner, uint32_t iw, uint32_t ih)
+{
+	uint32_t x0 = iw < b->width ? (b->width - iw) / 2 : 0;
+	uint32_t y0 = ih < b->height ? (b->height - ih) / 2 : 0;
+	for (uint32_t y = 0; y < b->height; y++)
+		for (uint32_t x = 0; x < b->width; x++)
+			b->map[(size_t)y * (b->pitch / 4) + x] =
+				iw && x >= x0 && x < x0 + iw && y >= y0 && y < y0 + ih ? inner : outer;
+}
+
+static struct json_object *target(const char *vm, unsigned long plane, uint32_t id)
+{
+	struct json_object *p = json_object_new_object();
+	json_object_object_add(p, "vm", json_object_new_string(vm));
+	json_object_object_add(p, "plane", json_object_new_int64((int64_t)plane));
+	json_object_object_add(p, "buffer", json_object_new_int64(id));
+	return p;
+}
+
+/* scanout-dmabuf of b as id; b->fb_id from the answer. */
+static int send_buffer(struct df_client *c, int card, const char *vm, unsigned long plane,
+		       uint32_t id, struct buffer *b, int *n_kept)
+{
+	int dmabuf = -1;
+	if (drmPrimeHandleToFD(card, b->handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf) != 0) {
+		fprintf(stderr, "dmabuf-client: exporting buffer %u: %s\n", id, strerror(errno));
+		return -errno;
+	}
+	struct json_object *p = target(vm, plane, id), *res = NULL;
+	json_object_object_add(p, "width", json_object_new_int64(b->width));
+	json_object_object_add(p, "height", json_object_new_int64(b->height));
+	json_object_object_add(p, "format", json_object_new_int64(DRM_FORMAT_XRGB8888));
+	json_object_object_add(p, "modifier", json_object_new_string("0x0"));
+	json_object_object_add(p, "stride", json_object_new_int64(b->pitch));
+	json_object_object_add(p, "offset", json_object_new_int64(0));
+	int r = df_client_call_fds(c, "scanout-dmabuf", p, dmabuf, &res, NULL);
+	close(dmabuf);
+	json_object_put(p);
+	if (r < 0) {
+		fprintf(stderr, "dmabuf-client: scanout-dmabuf %u: %s\n", id, df_client_error(c));
+		return r;
+	}
+	b->fb_id = (uint32_t)json_object_get_int64(json_object_object_get(res, "fb"));
+	*n_kept = json_object_get_int(json_object_object_get(res, "buffers"));
+	json_object_put(res);
+	printf("buffer %u fb=%u size=%ux%u kept=%d\n", id, b->fb_id, b->width, b->height, *n_kept);
+	fflush(stdout);
+	return 0;
+}
+
+static int update(struct df_client *c, const char *vm, unsigned long plane, uint32_t id,
+		  uint32_t *fb)
+{
+	struct json_object *p = target(vm, plane, id), *res = NULL;
+	int r = df_client_call(c, "update-dmabuf", p, &res);
+	json_object_put(p);
+	if (r == 0)
+		*fb = (uint32_t)json_object_get_int64(json_object_object_get(res, "fb"));
+	json_object_put(res);
+	return r;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: dmabuf-client --vm NAME --color RRGGBB [--plane K] [--size WxH]\n"
+			"         [--buffers N] [--updates M] [--fps F] [--resize WxH]\n"
+			"         [--resize-color RRGGBB] [--card PATH] [--socket PATH]\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *vm = NULL, *card_path = "/dev/dri/card0", *sock = NULL;
+	unsigned long plane = 0, n_bufs = 2, updates = 0, fps = 60;
+	uint32_t w = 1024, h = 768, rw = 0, rh = 0, color = 0, rcolor = 0;
+	bool have_color = false, expect_busy = false;
+	static const struct option opts[] = {
+		{ "vm", required_argument, NULL, 'v' }, { "plane", required_argument, NULL, 'p' },
+		{ "color", required_argument, NULL, 'c' }, { "size", required_argument, NULL, 's' },
+		{ "buffers", required_argument, NULL, 'b' }, { "updates", required_argument, NULL, 'u' },
+		{ "fps", required_argument, NULL, 'f' }, { "resize", required_argument, NULL, 'r' },
+		{ "resize-color", required_argument, NULL, 'R' }, { "card", required_argument, NULL, 'C' },
+		{ "socket", required_argument, NULL, 'S' }, { "expect-busy", no_argument, NULL, 'B' },
+		{ 0 },
+	};
+	int o;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		int bad = 0;
+		switch (o) {
+		case 'v': vm = optarg; break;
+		case 'p': bad = parse_uint(optarg, 7, &plane); break;
+		case 'c': bad = parse_color(optarg, &color); have_color = !bad; break;
+		case 's': bad = parse_size(optarg, &w, &h); break;
+		case 'b': bad = parse_uint(optarg, MAX_BUFFERS - 1, &n_bufs) || !n_bufs; break;
+		case 'u': bad = parse_uint(optarg, 1000000, &updates); break;
+		case 'f': bad = parse_uint(optarg, 1000, &fps) || !fps; break;
+		case 'r': bad = parse_size(optarg, &rw, &rh); break;
+		case 'R': bad = parse_color(optarg, &rcolor); break;
+		case 'C': card_path = optarg; break;
+		case 'S': sock = optarg; break;
+		case 'B': expect_busy = true; break;
+		default: bad = 1;
+		}
+		if (bad) {
+			usage();
+			return 2;
+		}
+	}
+	if (!vm || !have_color) {
+		usage();
+		return 2;
+	}
+	int card = open(card_path, O_RDWR | O_CLOEXEC);
+	if (card < 0) {
+		fprintf(stderr, "dmabuf-client: %s: %s\n", card_path, strerror(errno));
+		return 1;
+	}
+	if (drmIsMaster(card))
+		drmDropMaster(card);
+	struct df_client *c = NULL;
+	int r = df_client_connect(sock, &c);
+	if (r < 0) {
+		fprintf(stderr, "dmabuf-client: connecting: %s\n", strerror(-r));
+		return 1;
+	}
+
+	uint32_t fb = 0;
+	if (expect_busy) {
+		r = update(c, vm, plane, 1, &fb);
+		if (r != -EBUSY) {
+			fprintf(stderr, "dmabuf-client: a plane another client feeds gave %d, want -EBUSY\n", r);
+			return 1;
+		}
+		printf("busy: %s\n", df_client_error(c));
+		df_client_close(c);
+		close(card);
+		return 0;
+	}
+	/* Refusals first: they must leave the plane as it is. */
+	struct json_object *p = target(vm, plane, 1);
+	json_object_object_add(p, "width", json_object_new_int64(w));
+	json_object_object_add(p, "height", json_object_new_int64(h));
+	json_object_object_add(p, "format", json_object_new_int64(DRM_FORMAT_XRGB8888));
+	json_object_object_add(p, "stride", json_object_new_int64(w * 4));
+	r = df_client_call(c, "scanout-dmabuf", p, NULL);
+	json_object_put(p);
+	if (r != -EBADF) {
+		fprintf(stderr, "dmabuf-client: scanout-dmabuf without an fd gave %d, want -EBADF\n", r);
+		return 1;
+	}
+	printf("no fd: %s\n", df_client_error(c));
+	r = update(c, vm, plane, 99, &fb);
+	if (r != -ENOENT) {
+		fprintf(stderr, "dmabuf-client: update-dmabuf of an unknown buffer gave %d, want -ENOENT\n", r);
+		return 1;
+	}
+	printf("unknown buffer: %s\n", df_client_error(c));
+
+	static struct buffer bufs[MAX_BUFFERS];
+	int kept = 0;
+	for (uint32_t i = 0; i < n_bufs; i++) {
+		r = create(card, w, h, &bufs[i]);
+		if (r < 0) {
+			fprintf(stderr, "dmabuf-client: dumb buffer: %s\n", strerror(-r));
+			return 1;
+		}
+		draw(&bufs[i], color, 0, 0, 0);
+		if (send_buffer(c, card, vm, plane, i + 1, &bufs[i], &kept) < 0)
+			return 1;
+	}
+	/* The cache is bounded: past its size the oldest buffer is gone. */
+	uint32_t first = 1;
+	if ((unsigned long)kept < n_bufs) {
+		r = update(c, vm, plane, 1, &fb);
+		if (r != -ENOENT) {
+			fprintf(stderr, "dmabuf-client: buffer 1 should have been evicted (%d kept), got %d\n",
+				kept, r);
+			return 1;
+		}
+		first = (uint32_t)(n_bufs - (unsigned long)kept) + 1;
+		printf("evicted: buffers 1..%u\n", first - 1);
+	}
+	struct timespec period = { 0, (long)(1000000000ul / fps) };
+	for (unsigned long i = 0; i < updates; i++) {
+		uint32_t id = first + (uint32_t)(i % (n_bufs - first + 1));
+		r = update(c, vm, plane, id, &fb);
+		if (r < 0 || fb != bufs[id - 1].fb_id) {
+			fprintf(stderr, "dmabuf-client: update %lu of buffer %u: %s (fb %u, imported as %u)\n",
+				i, id, r < 0 ? df_client_error(c) : "another framebuffer", fb,
+				bufs[id - 1].fb_id);
+			return 1;
+		}
+		nanosleep(&period, NULL);
+	}
+	printf("updates ok: %lu\n", updates);
+
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	signal(SIGUSR1, on_signal);
+	printf("ready\n");
+	fflush(stdout);
+	bool resized = false;
+	while (!stop) {
+		sigsuspend(&old);
+		if (resize && !resized && rw) {
+			struct buffer *b = &bufs[n_bufs];
+			if (create(card, rw, rh, b) < 0)
+				return 1;
+			draw(b, color, rcolor, w, h);
+			if (send_buffer(c, card, vm, plane, (uint32_t)n_bufs + 1, b, &kept) < 0)
+				return 1;
+			printf("resized\n");
+			fflush(stdout);
+			resized = true;
+		}
+		resize = 0;
+	}
+	df_client_close(c);
+	close(card);
+	return 0;
+}

@@ -1,0 +1,346 @@
+/*
+ * SIMULATION: stands in for the GVT-g "local display direct flip" v1
+ * sysfs interface, which never reached mainline Linux. A FUSE file system
+ * (libfuse3) mounted where a vGPU's mdev device directory would be, with
+ *   intel_vgpu/plane_id_index  write a plane number, read back the host
+ *                              framebuffer id of that plane ("0": off)
+ *   enable_direct_flip         0 or 1, kept (the v2 proposal's switch)
+ * The framebuffers are real: created on the host card as a plain client,
+ * as the kernel driver would. SIGUSR1 swaps plane 0 for a framebuffer of
+ * --resize size (--resize-color inside the centred --size area, --color
+ * around it) and signals the change to pollers with POLLPRI, as
+ * sysfs_notify does. Nothing here runs in a real product.
+ */
+#define FUSE_USE_VERSION 31
+#include <errno.h>
+#include <fcntl.h>
+#include <fuse.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <drm_fourcc.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#define MAX_PLANES 4
+#define MAX_HANDLES 32
+#define ATTR_INDEX "/intel_vgpu/plane_id_index"
+#define ATTR_FLIP "/enable_direct_flip"
+
+static struct {
+	pthread_mutex_t lock;
+	int card;
+	uint32_t fbs[MAX_PLANES];
+	unsigned n_planes, index, flip;
+	uint32_t w, h, rw, rh, color, rcolor;
+	bool used[MAX_HANDLES], changed[MAX_HANDLES];
+	struct fuse_pollhandle *ph[MAX_HANDLES];
+} st = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static int parse_u32(const char *s, int base, unsigned long max, uint32_t *out)
+{
+	char *end;
+	errno = 0;
+	if (!s || !*s || *s == '-')
+		return -1;
+	unsigned long v = strtoul(s, &end, base);
+	while (*end == '\n')
+		end++;
+	if (errno || *end || v > max)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_size(const char *s, uint32_t *w, uint32_t *h)
+{
+	char tmp[32];
+	const char *x = strchr(s, 'x');
+	if (!x || x - s >= (long)sizeof(tmp))
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%.*s", (int)(x - s), s);
+	return parse_u32(tmp, 10, 8192, w) || parse_u32(x + 1, 10, 8192, h) || !*w || !*h ? -1 : 0;
+}
+
+/* A framebuffer of w x h: outer, with inner in the centred iw x ih area. */
+static int make_fb(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint32_t iw,
+		   uint32_t ih, uint32_t *fb)
+{
+	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
+	if (drmIoctl(st.card, DRM_IOCTL_MODE_CREATE_DUMB, &c) != 0)
+		return -errno;
+	struct drm_mode_map_dumb m = { .handle = c.handle };
+	if (drmIoctl(st.card, DRM_IOCTL_MODE_MAP_DUMB, &m) != 0)
+		return -errno;
+	uint32_t *px = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, st.card, (off_t)m.offset);
+	if (px == MAP_FAILED)
+		return -errno;
+	uint32_t x0 = iw < w ? (w - iw) / 2 : 0, y0 = ih < h ? (h - ih) / 2 : 0;
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < w; x++)
+			px[(size_t)y * (c.pitch / 4) + x] =
+				iw && x >= x0 && x < x0 + iw && y >= y0 && y < y0 + ih ? inner : outer;
+	munmap(px, c.size);
+	uint32_t handles[4] = { c.handle }, pitches[4] = { c.pitch }, offsets[4] = { 0 };
+	if (drmModeAddFB2(st.card, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, fb, 0) != 0)
+		return -errno;
+	return 0;
+}
+
+static int fs_getattr(const char *path, struct stat *sb, struct fuse_file_info *fi)
+{
+	memset(sb, 0, sizeof(*sb));
+	if (!strcmp(path, "/") || !strcmp(path, "/intel_vgpu")) {
+		sb->st_mode = S_IFDIR | 0755;
+		sb->st_nlink = 2;
+	} else if (!strcmp(path, ATTR_INDEX) || !strcmp(path, ATTR_FLIP)) {
+		sb->st_mode = S_IFREG | 0644;
+		sb->st_nlink = 1;
+		sb->st_size = 4096; /* as sysfs says of its attributes */
+	} else {
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+		      struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+	fill(buf, ".", NULL, 0, 0);
+	fill(buf, "..", NULL, 0, 0);
+	if (!strcmp(path, "/")) {
+		fill(buf, "intel_vgpu", NULL, 0, 0);
+		fill(buf, "enable_direct_flip", NULL, 0, 0);
+	} else if (!strcmp(path, "/intel_vgpu")) {
+		fill(buf, "plane_id_index", NULL, 0, 0);
+	} else {
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int fs_open(const char *path, struct fuse_file_info *fi)
+{
+	if (strcmp(path, ATTR_INDEX) != 0 && strcmp(path, ATTR_FLIP) != 0)
+		return -ENOENT;
+	fi->direct_io = 1;
+	fi->nonseekable = 0;
+	pthread_mutex_lock(&st.lock);
+	int slot = -1;
+	for (int i = 0; i < MAX_HANDLES && slot < 0; i++)
+		if (!st.used[i])
+			slot = i;
+	if (slot >= 0) {
+		st.used[slot] = true;
+		st.changed[slot] = false;
+	}
+	pthread_mutex_unlock(&st.lock);
+	if (slot < 0)
+		return -EMFILE;
+	fi->fh = (uint64_t)slot;
+	return 0;
+}
+
+static int fs_release(const char *path, struct fuse_file_info *fi)
+{
+	pthread_mutex_lock(&st.lock);
+	st.used[fi->fh] = false;
+	if (st.ph[fi->fh])
+		fuse_pollhandle_destroy(st.ph[fi->fh]);
+	st.ph[fi->fh] = NULL;
+	pthread_mutex_unlock(&st.lock);
+	return 0;
+}
+
+static int fs_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	char text[32];
+	pthread_mutex_lock(&st.lock);
+	if (!strcmp(path, ATTR_INDEX)) {
+		snprintf(text, sizeof(text), "%u\n", st.index < st.n_planes ? st.fbs[st.index] : 0);
+		st.changed[fi->fh] = false;
+	} else {
+		snprintf(text, sizeof(text), "%u\n", st.flip);
+	}
+	pthread_mutex_unlock(&st.lock);
+	size_t len = strlen(text);
+	if ((size_t)off >= len)
+		return 0;
+	len -= (size_t)off;
+	if (len > size)
+		len = size;
+	memcpy(buf, text + off, len);
+	return (int)len;
+}
+
+static int fs_write(const char *path, const char *buf, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	char text[32];
+	if (size >= sizeof(text) || off != 0)
+		return -EINVAL;
+	memcpy(text, buf, size);
+	text[size] = '\0';
+	uint32_t v;
+	bool index = !strcmp(path, ATTR_INDEX);
+	if (parse_u32(text, 10, index ? MAX_PLANES - 1 : 1, &v) < 0)
+		return -EINVAL;
+	pthread_mutex_lock(&st.lock);
+	if (index)
+		st.index = v;
+	else
+		st.flip = v;
+	pthread_mutex_unlock(&st.lock);
+	return (int)size;
+}
+
+static int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
+{
+	return 0;
+}
+
+static int fs_poll(const char *path, struct fuse_file_info *fi, struct fuse_pollhandle *ph,
+		   unsigned *revents)
+{
+	pthread_mutex_lock(&st.lock);
+	if (ph) {
+		if (st.ph[fi->fh])
+			fuse_pollhandle_destroy(st.ph[fi->fh]);
+		st.ph[fi->fh] = ph;
+	}
+	*revents = st.changed[fi->fh] ? POLLPRI | POLLERR : 0;
+	pthread_mutex_unlock(&st.lock);
+	return 0;
+}
+
+static const struct fuse_operations ops = {
+	.getattr = fs_getattr,
+	.readdir = fs_readdir,
+	.open = fs_open,
+	.release = fs_release,
+	.read = fs_read,
+	.write = fs_write,
+	.truncate = fs_truncate,
+	.poll = fs_poll,
+};
+
+/* SIGUSR1: plane 0 gets a framebuffer of the --resize size. */
+static void *signals(void *arg)
+{
+	sigset_t *set = arg;
+	int sig;
+	while (sigwait(set, &sig) == 0) {
+		uint32_t fb = 0;
+		int r = st.rw ? make_fb(st.rw, st.rh, st.color, st.rcolor, st.w, st.h, &fb) : -EINVAL;
+		if (r < 0) {
+			fprintf(stderr, "gvt-fuse-standin: resize: %s\n", strerror(-r));
+			continue;
+		}
+		pthread_mutex_lock(&st.lock);
+		st.fbs[0] = fb; /* the old one stays until exit, as a flip would keep it */
+		for (int i = 0; i < MAX_HANDLES; i++) {
+			st.changed[i] = st.used[i];
+			if (st.ph[i])
+				fuse_notify_poll(st.ph[i]);
+		}
+		pthread_mutex_unlock(&st.lock);
+		printf("resized plane0 fb=%u size=%ux%u\n", fb, st.rw, st.rh);
+		fflush(stdout);
+	}
+	return NULL;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: gvt-fuse-standin --mount DIR --color RRGGBB [--size WxH] [--planes N]\n"
+			"         [--resize WxH --resize-color RRGGBB] [--card PATH]\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *mnt = NULL, *card = "/dev/dri/card0";
+	bool have_color = false;
+	st.w = 1024;
+	st.h = 768;
+	st.n_planes = 1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int bad = !v;
+		if (!bad && !strcmp(a, "--mount"))
+			mnt = v;
+		else if (!bad && !strcmp(a, "--card"))
+			card = v;
+		else if (!bad && !strcmp(a, "--color"))
+			bad = parse_u32(v, 16, 0xffffff, &st.color), have_color = !bad;
+		else if (!bad && !strcmp(a, "--resize-color"))
+			bad = parse_u32(v, 16, 0xffffff, &st.rcolor);
+		else if (!bad && !strcmp(a, "--size"))
+			bad = parse_size(v, &st.w, &st.h);
+		else if (!bad && !strcmp(a, "--resize"))
+			bad = parse_size(v, &st.rw, &st.rh);
+		else if (!bad && !strcmp(a, "--planes"))
+			bad = parse_u32(v, 10, MAX_PLANES, &st.n_planes) || !st.n_planes;
+		else
+			bad = 1;
+		if (bad) {
+			usage();
+			return 2;
+		}
+		i++;
+	}
+	if (!mnt || !have_color) {
+		usage();
+		return 2;
+	}
+	st.card = open(card, O_RDWR | O_CLOEXEC);
+	if (st.card < 0) {
+		fprintf(stderr, "gvt-fuse-standin: %s: %s\n", card, strerror(errno));
+		return 1;
+	}
+	if (drmIsMaster(st.card))
+		drmDropMaster(st.card);
+	for (unsigned k = 0; k < st.n_planes; k++) {
+		int r = make_fb(st.w, st.h, st.color, 0, 0, 0, &st.fbs[k]);
+		if (r < 0) {
+			fprintf(stderr, "gvt-fuse-standin: framebuffer %u: %s\n", k, strerror(-r));
+			return 1;
+		}
+		printf("plane%u fb=%u size=%ux%u\n", k, st.fbs[k], st.w, st.h);
+	}
+	fflush(stdout);
+
+	static sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	pthread_t t;
+	if (pthread_create(&t, NULL, signals, &set) != 0)
+		return 1;
+	char *fargv[] = { argv[0], NULL };
+	struct fuse_args args = FUSE_ARGS_INIT(1, fargv);
+	struct fuse *f = fuse_new(&args, &ops, sizeof(ops), NULL);
+	if (!f || fuse_mount(f, mnt) != 0) {
+		fprintf(stderr, "gvt-fuse-standin: cannot mount on %s\n", mnt);
+		return 1;
+	}
+	if (fuse_set_signal_handlers(fuse_get_session(f)) != 0)
+		return 1;
+	/* Single-threaded; ends with the signal number on SIGTERM/SIGINT. */
+	int r = fuse_loop(f);
+	fuse_remove_signal_handlers(fuse_get_session(f));
+	fuse_unmount(f);
+	fuse_destroy(f);
+	fuse_opt_free_args(&args);
+	close(st.card); /* the framebuffers die with this file */
+	if (r == SIGTERM || r == SIGINT)
+		return 0;
+	fprintf(stderr, "gvt-fuse-standin: the file system loop failed (%d)\n", r);
+	return 1;
+}

@@ -1,0 +1,68 @@
+#!/bin/sh
+# Issue 7: the gvt-sysfs source. SIMULATION: tests/vm/gvt-fuse-standin
+# mounts a FUSE file system with the proposed (never upstream) GVT-g
+# intel_vgpu/plane_id_index attribute over real framebuffers on the card.
+# The daemon queries it at bind time, again when it signals a change
+# (POLLPRI, as sysfs_notify), and the monitor goes black when it stops.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+GVT="$DF_BUILD/tests/vm/gvt-fuse-standin"
+MDEV="$WORK/mdev/a297db4a-f4c2-11e6-90f6-d3b88d6c9525"
+mkdir -p "$MDEV"
+"$VMCTL" plug 1 1024 768 || fail "plug head 1"
+
+"$GVT" --mount "$MDEV" --color $RED --size 1024x768 --resize 1280x960 --resize-color $BLUE \
+	>"$WORK/gvt.log" 2>&1 &
+GVT_PID=$!
+CHILDREN="$CHILDREN $GVT_PID"
+wait_for 20 test -e "$MDEV/intel_vgpu/plane_id_index" || fail "stand-in: $(cat "$WORK/gvt.log")"
+fb=$(sed -n 's/^plane0 fb=\([0-9]*\).*/\1/p' "$WORK/gvt.log")
+# The protocol by hand: write the plane number, read the framebuffer id.
+got=$(exec 3<>"$MDEV/intel_vgpu/plane_id_index"; echo 0 >&3; cat "$MDEV/intel_vgpu/plane_id_index")
+[ "$got" = "$fb" ] || fail "plane_id_index answers '$got', the stand-in made fb $fb"
+[ "$(cat "$MDEV/enable_direct_flip")" = 0 ] || fail "enable_direct_flip does not start at 0"
+ok "stand-in: plane 0 is fb $fb"
+
+cat >"$WORK/layout.ini" <<INI
+[monitor.left]
+connector = Virtual-2
+
+[vm.vm1]
+monitor = left
+scaling = center
+source.0 = gvt-sysfs:$MDEV#0
+INI
+start_daemon "$WORK/layout.ini"
+wait_for 30 log_has_n "action=lease-granted" 1 || fail "vm1's lease was not granted"
+expect_frac 1 $RED ">" 0.95 "vm1's pattern through plane_id_index"
+
+# The change: plane 0 becomes 1280x960, blue in the centred 1024x768.
+# Centre scaling applied again shows only blue; the old mapping would
+# leave a red band at the top and left.
+kill -USR1 "$GVT_PID"
+wait_for 20 grep -q '^resized' "$WORK/gvt.log" || fail "stand-in did not resize: $(cat "$WORK/gvt.log")"
+wait_for 20 log_has_n "action=planes-mapped" 1 || fail "the daemon did not follow the change"
+expect_frac 1 $BLUE ">" 0.99 "the 1280x960 plane, remapped: its centre fills the monitor"
+expect_frac 1 $RED "==" 0 "nothing of the old frame or of the new frame's border"
+
+# The vGPU stops: its framebuffers die with its card file.
+kill -TERM "$GVT_PID"
+wait "$GVT_PID" || fail "the stand-in exited with status $?"
+expect_frac 1 $BLUE "==" 0 "black once the vGPU is gone"
+expect_frac 1 $RED "==" 0 "no stale frame once the vGPU is gone"
+wait_for 20 log_has_n "fb0=0 action=planes-mapped" 1 ||
+	fail "the daemon did not notice the source vanish"
+kill -0 "$DAEMON_PID" || fail "directflipd died"
+"$DF_BUILD/cli/vgpu-assign" vms --json >"$WORK/vms.json" || fail "vgpu-assign vms failed"
+$PY - "$WORK/vms.json" "$MDEV" <<'PY' || fail "vm1's error does not name its vanished source"
+import json, sys
+vm = [v for v in json.load(open(sys.argv[1]))["vms"] if v["name"] == "vm1"][0]
+assert vm["state"] == "leased", vm
+assert vm["error"] and "plane source 0" in vm["error"] and sys.argv[2] in vm["error"], vm
+print("vm1:", vm["error"])
+PY
+ok "the vanished source is vm1's error; the lease stays"
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID" || fail "directflipd exited with status $? on SIGTERM"
+echo "PASS source-gvt-sysfs"
