@@ -86,6 +86,13 @@ struct config_vm {
 	enum config_on_vm_exit on_vm_exit;
 };
 
+/* hotkey.focus.VM = COMBO */
+struct config_focus_key {
+	char *vm;
+	char *combo;
+	struct config_where at;
+};
+
 struct config_seat {
 	char *name;
 	struct config_where where;
@@ -95,6 +102,9 @@ struct config_seat {
 	char **inputs;           /* device paths or udev property matches as written */
 	size_t n_inputs;
 	char *hotkey_next, *hotkey_prev, *hotkey_release;
+	struct config_where hotkey_at[3];   /* next, prev, release */
+	struct config_focus_key *focus_keys; /* at most CONFIG_MAX_VMS */
+	size_t n_focus_keys;
 };
 
 struct config_daemon {

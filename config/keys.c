@@ -24,7 +24,7 @@ struct key_def {
 	const char *name;
 	set_fn *set;
 	bool repeatable;
-	bool indexed; /* name is a prefix followed by a plane index: source.K */
+	bool indexed; /* name is a prefix followed by an index: source.K, hotkey.focus.VM */
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -429,18 +429,71 @@ static void set_seat_input(struct parser *p, void *entry, const char *key, const
 	seat->n_inputs++;
 }
 
+static bool hotkey_ok(struct parser *p, const char *key, const char *value)
+{
+	char why[160];
+	if (!*value || config_hotkey_check(value, why, sizeof(why)))
+		return true;
+	PERR(p, "[%s] %s '%s' is not a key combination such as ctrl+alt+right: %s", p->section,
+	     key, value, why);
+	return false;
+}
+
 static void set_hotkey(struct parser *p, void *entry, const char *key, const char *value)
 {
 	struct config_seat *seat = entry;
-	char **dst = strcmp(key, "hotkey.next") == 0 ? &seat->hotkey_next
-		     : strcmp(key, "hotkey.prev") == 0 ? &seat->hotkey_prev
-						       : &seat->hotkey_release;
-	char why[160];
-	if (*value && !config_hotkey_check(value, why, sizeof(why)))
-		PERR(p, "[%s] %s '%s' is not a key combination such as ctrl+alt+right: %s",
-		     p->section, key, value, why);
-	else
-		set_or_reset(p, dst, value);
+	size_t k = strcmp(key, "hotkey.next") == 0 ? 0 : strcmp(key, "hotkey.prev") == 0 ? 1 : 2;
+	char **dst = k == 0 ? &seat->hotkey_next : k == 1 ? &seat->hotkey_prev
+							    : &seat->hotkey_release;
+	if (hotkey_ok(p, key, value) && set_or_reset(p, dst, value))
+		seat->hotkey_at[k] = parser_where(p);
+}
+
+/* hotkey.focus.VM: the VM is checked against the whole layout in validate.c. */
+static void set_focus_hotkey(struct parser *p, void *entry, const char *key, const char *value)
+{
+	struct config_seat *seat = entry;
+	const char *vm = key + strlen("hotkey.focus.");
+	if (!config_name_valid(vm)) {
+		PERR(p, "[%s] '%s': VM in hotkey.focus.VM is not a NAME", p->section, key);
+		return;
+	}
+	if (!hotkey_ok(p, key, value))
+		return;
+	size_t i = 0;
+	while (i < seat->n_focus_keys && strcmp(seat->focus_keys[i].vm, vm) != 0)
+		i++;
+	if (!*value) {
+		/* A drop-in's empty value drops the hotkey. */
+		if (i < seat->n_focus_keys) {
+			free(seat->focus_keys[i].vm);
+			free(seat->focus_keys[i].combo);
+			seat->focus_keys[i] = seat->focus_keys[--seat->n_focus_keys];
+		}
+		return;
+	}
+	if (i == seat->n_focus_keys) {
+		if (i == CONFIG_MAX_VMS) {
+			PERR(p, "[%s] has too many hotkey.focus.VM keys (at most %d)", p->section,
+			     CONFIG_MAX_VMS);
+			return;
+		}
+		struct config_focus_key *grown =
+			realloc(seat->focus_keys, (i + 1) * sizeof(*grown));
+		if (!grown) {
+			p->oom = true;
+			return;
+		}
+		seat->focus_keys = grown;
+		grown[i] = (struct config_focus_key){ 0 };
+		if (!(grown[i].vm = strdup(vm))) {
+			p->oom = true;
+			return;
+		}
+		seat->n_focus_keys++;
+	}
+	if (parser_set_str(p, &seat->focus_keys[i].combo, value))
+		seat->focus_keys[i].at = parser_where(p);
 }
 
 static const struct key_def daemon_keys[] = {
@@ -475,6 +528,7 @@ static const struct key_def seat_keys[] = {
 	{ "hotkey.next", set_hotkey, false, false },
 	{ "hotkey.prev", set_hotkey, false, false },
 	{ "hotkey.release", set_hotkey, false, false },
+	{ "hotkey.focus.", set_focus_hotkey, false, true },
 };
 
 static const char *const source_names[CONFIG_MAX_PLANES] = {
@@ -510,9 +564,11 @@ static void unknown_key(struct parser *p, const char *key, const struct key_def 
 	const char *known[16 + CONFIG_MAX_PLANES];
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (defs[i].indexed)
+		if (defs[i].indexed && strcmp(defs[i].name, "source.") == 0)
 			for (size_t k = 0; k < CONFIG_MAX_PLANES; k++)
 				known[m++] = source_names[k];
+		else if (defs[i].indexed)
+			known[m++] = "hotkey.focus.VM";
 		else
 			known[m++] = defs[i].name;
 	}
