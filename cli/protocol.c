@@ -36,6 +36,7 @@ static const char *const event_names[DF_EVENT_COUNT] = {
 	[DF_EVENT_LEASE_GRANTED] = "lease-granted",
 	[DF_EVENT_LEASE_REVOKED] = "lease-revoked",
 	[DF_EVENT_ERROR] = "error",
+	[DF_EVENT_FOCUS_CHANGED] = "focus-changed",
 };
 
 const char *df_method_name(enum df_method m)
