@@ -440,20 +440,27 @@ static int seat_init(struct seat *s, struct input *in, sd_event *loop,
 	return 0;
 }
 
-static void seat_fini(struct seat *s)
+/* Gives the physical devices back (to the session, ungrabbed), after
+ * releasing on the VM in focus whatever is still down there. */
+static void seat_close_devices(struct seat *s)
 {
-	if (s->focus) {
-		/* Nothing stays pressed in a VM after we are gone. */
+	if (s->focus)
 		focus_set(s->focus, FOCUS_HOST);
-	}
 	for (size_t i = 0; i < s->n_devices; i++) {
 		libinput_path_remove_device(s->devices[i].dev);
 		libinput_device_unref(s->devices[i].dev);
 		free(s->devices[i].devnode);
 	}
-	sd_event_source_disable_unref(s->io);
+	s->n_devices = 0;
+	s->io = sd_event_source_disable_unref(s->io);
 	if (s->li)
 		libinput_unref(s->li);
+	s->li = NULL;
+}
+
+static void seat_fini(struct seat *s)
+{
+	seat_close_devices(s);
 	focus_destroy(s->focus);
 	for (size_t i = 0; i < s->n_vms; i++)
 		uinput_vm_destroy(s->vms[i]);
@@ -475,10 +482,13 @@ int input_create(sd_event *loop, struct udev *udev, struct session *session,
 	in->udev = udev_ref(udev);
 	in->listener = listener;
 	in->data = data;
+	/* The old seats let go of their devices first: a session hands each
+	 * device to one taker at a time. */
 	if (old) {
 		old->quiet = true;
 		for (size_t i = 0; i < old->n_seats; i++)
-			focus_set(old->seats[i].focus, FOCUS_HOST);
+			seat_close_devices(&old->seats[i]);
+		old->mon_io = sd_event_source_disable_unref(old->mon_io);
 	}
 	int r = -ENOMEM;
 	in->seats = calloc(cfg->n_seats + 1, sizeof(*in->seats));

@@ -75,6 +75,15 @@ ok "status shows the host has the seat"
 grep -q "seat=desk device added: df-test physical keyboard" "$WORK/daemon.log" ||
 	fail "the daemon did not log the keyboard"
 
+# A reload keeps the VMs' virtual devices (a VMM holds them open) and
+# gives the focus to the first VM again.
+before=$(readlink "$LINKS/vm1-keyboard") || fail "no vm1 keyboard link before reload"
+"$VA" reload || fail "reload failed"
+after=$(readlink "$LINKS/vm1-keyboard") || fail "no vm1 keyboard link after reload"
+[ "$before" = "$after" ] || fail "vm1's keyboard changed on reload: $before -> $after"
+"$VA" status | grep -q "^focus  *desk=vm1$" || fail "status after reload: $("$VA" status)"
+ok "reload kept vm1's keyboard at $after; the focus is on vm1 again"
+
 # The virtual devices go away with the daemon.
 kill "$DAEMON_PID"
 wait "$DAEMON_PID" || fail "directflipd exited with $? on SIGTERM"
