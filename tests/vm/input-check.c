@@ -7,6 +7,7 @@
  *
  *   input-check scenario VM1-KBD VM1-PTR VM2-KBD VM2-PTR
  *   input-check bench N VM1-KBD
+ *   input-check reaches VM-KBD      (a new simulated keyboard's keys get there)
  *
  * The seat's hotkeys must be ctrl+alt+right (next), ctrl+alt+1 (focus vm1)
  * and ctrl+alt+f12 (release), and vm1 must have the focus at the start.
@@ -364,6 +365,17 @@ static int bench(char **argv)
 	return 0;
 }
 
+static int reaches(const char *path)
+{
+	struct reader r;
+	reader_open(&r, "the VM keyboard", path);
+	struct libevdev_uinput *kbd = make_keyboard();
+	wait_forwarding(kbd, &r, KEY_Z, "reaches");
+	libevdev_uinput_destroy(kbd);
+	reader_close(&r);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -371,7 +383,10 @@ int main(int argc, char **argv)
 		return scenario(argv + 2);
 	if (argc == 4 && strcmp(argv[1], "bench") == 0)
 		return bench(argv + 2);
+	if (argc == 3 && strcmp(argv[1], "reaches") == 0)
+		return reaches(argv[2]);
 	fprintf(stderr, "usage: input-check scenario VM1-KBD VM1-PTR VM2-KBD VM2-PTR\n"
-			"       input-check bench N VM1-KBD\n");
+			"       input-check bench N VM1-KBD\n"
+			"       input-check reaches VM-KBD\n");
 	return 2;
 }

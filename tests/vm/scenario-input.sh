@@ -83,6 +83,8 @@ after=$(readlink "$LINKS/vm1-keyboard") || fail "no vm1 keyboard link after relo
 [ "$before" = "$after" ] || fail "vm1's keyboard changed on reload: $before -> $after"
 "$VA" status | grep -q "^focus  *desk=vm1$" || fail "status after reload: $("$VA" status)"
 ok "reload kept vm1's keyboard at $after; the focus is on vm1 again"
+"$CHECK" reaches "$LINKS/vm1-keyboard" || fail "a keyboard plugged after the reload does not reach vm1"
+ok "a keyboard plugged after the reload reaches vm1"
 
 # The virtual devices go away with the daemon.
 kill "$DAEMON_PID"
