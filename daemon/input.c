@@ -414,8 +414,9 @@ static int seat_init(struct seat *s, struct input *in, sd_event *loop,
 			continue;
 		struct uinput_vm *u = take_vm(old, vm->name);
 		if (!u && (r = uinput_vm_create(vm->name, link_dir, &u)) < 0)
-			return log_errno(r, "vm=%s: cannot create its virtual input devices in %s "
-					 "(/dev/uinput)", vm->name, link_dir);
+			return log_errno(r, "vm=%s: cannot create its virtual input devices "
+					 "(/dev/uinput, links in %s%s)", vm->name, link_dir,
+					 r == -ENODEV ? "; no /dev/input/eventN: is evdev loaded?" : "");
 		s->vms[s->n_vms++] = u;
 		log_info("vm=%s seat=%s keyboard=%s pointer=%s tablet=%s", vm->name, cs->name,
 			 uinput_vm_link(u, UINPUT_KEYBOARD), uinput_vm_link(u, UINPUT_POINTER),

@@ -95,7 +95,7 @@ static int find_devnode(const char *sysname, char *out, size_t size)
 	DIR *d = opendir(dir);
 	if (!d)
 		return -errno;
-	int r = -ENOENT;
+	int r = -ENODEV; /* no evdev handler: the evdev module is not loaded */
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (strncmp(e->d_name, "event", 5) == 0) {
