@@ -209,6 +209,34 @@ static void set_monitor_mode(struct parser *p, void *entry, const char *key, con
 	set_mode(p, &((struct config_monitor *)entry)->mode, value);
 }
 
+/* "X,Y": where the monitor sits in its seat's desktop. */
+static void set_position(struct parser *p, void *entry, const char *key, const char *value)
+{
+	struct config_monitor *m = entry;
+	if (!*value) {
+		m->has_position = false;
+		return;
+	}
+	char buf[64];
+	const char *comma = strchr(value, ',');
+	uint32_t x, y;
+	if (!comma || (size_t)(comma - value) >= sizeof(buf)) {
+		PERR(p, "[%s] position '%s' is not X,Y (for example 1920,0)", p->section, value);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.*s", (int)(comma - value), value);
+	if (config_parse_u32_dec(buf, 0, CONFIG_MAX_POSITION, &x) < 0 ||
+	    config_parse_u32_dec(comma + 1, 0, CONFIG_MAX_POSITION, &y) < 0) {
+		PERR(p, "[%s] position '%s' is not X,Y with each from 0 to %d", p->section, value,
+		     CONFIG_MAX_POSITION);
+		return;
+	}
+	m->has_position = true;
+	m->x = x;
+	m->y = y;
+	m->position_at = parser_where(p);
+}
+
 static void set_share(struct parser *p, void *entry, const char *key, const char *value)
 {
 	struct config_monitor *m = entry;
@@ -496,6 +524,17 @@ static void set_focus_hotkey(struct parser *p, void *entry, const char *key, con
 		seat->focus_keys[i].at = parser_where(p);
 }
 
+static void set_follows(struct parser *p, void *entry, const char *key, const char *value)
+{
+	struct config_seat *seat = entry;
+	if (!*value)
+		seat->focus_follows_pointer = false;
+	else if (config_parse_bool(value, &seat->focus_follows_pointer) < 0)
+		PERR(p, "[%s] focus-follows-pointer '%s' is not yes or no", p->section, value);
+	else
+		seat->follows_at = parser_where(p);
+}
+
 static const struct key_def daemon_keys[] = {
 	{ "card", set_card, false, false },
 	{ "socket", set_socket, false, false },
@@ -508,6 +547,7 @@ static const struct key_def monitor_keys[] = {
 	{ "edid", set_edid, false, false },
 	{ "mode", set_monitor_mode, false, false },
 	{ "share", set_share, false, false },
+	{ "position", set_position, false, false },
 };
 
 static const struct key_def vm_keys[] = {
@@ -529,6 +569,7 @@ static const struct key_def seat_keys[] = {
 	{ "hotkey.prev", set_hotkey, false, false },
 	{ "hotkey.release", set_hotkey, false, false },
 	{ "hotkey.focus.", set_focus_hotkey, false, true },
+	{ "focus-follows-pointer", set_follows, false, false },
 };
 
 static const char *const source_names[CONFIG_MAX_PLANES] = {

@@ -192,6 +192,23 @@ static void check_seat_hotkeys(const struct config *cfg, const struct config_sea
 	}
 }
 
+/* Following the pointer needs each monitor's rectangle in the desktop. */
+static void check_follows(const struct config *cfg, const struct config_seat *s,
+			  struct config_diags *d)
+{
+	if (!s->focus_follows_pointer)
+		return;
+	if (s->n_monitors == 0)
+		ERR_AT(d, s->follows_at, "[seat.%s] focus-follows-pointer needs monitors =",
+		       s->name);
+	for (size_t k = 0; k < s->n_monitors; k++) {
+		const struct config_monitor *m = config_monitor_by_name(cfg, s->monitors[k]);
+		if (m && (!m->has_position || !m->mode.set))
+			ERR_AT(d, s->follows_at, "[seat.%s] focus-follows-pointer needs position = "
+			       "and mode = in [monitor.%s]", s->name, m->name);
+	}
+}
+
 void config_validate(const struct config *cfg, struct config_diags *diags)
 {
 	check_monitors(cfg, diags);
@@ -200,5 +217,6 @@ void config_validate(const struct config *cfg, struct config_diags *diags)
 	for (size_t i = 0; i < cfg->n_seats; i++) {
 		check_seat(cfg, i, diags);
 		check_seat_hotkeys(cfg, &cfg->seats[i], diags);
+		check_follows(cfg, &cfg->seats[i], diags);
 	}
 }

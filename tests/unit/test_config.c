@@ -1072,6 +1072,33 @@ static void focus_hotkeys(void)
 		     "unknown key 'hotkey.fokus.a' in [seat.s]");
 }
 
+/* focus-follows-pointer: the seat's monitors need a place and a size. */
+static void follows_pointer(void)
+{
+	static const char text[] = "[monitor.l]\nconnector = A-1\nmode = 1024x768\nposition = 0,0\n"
+				   "[monitor.r]\nconnector = A-2\nmode = 800x600\nposition = 1024,100\n"
+				   "[seat.s]\nmonitors = l r\nfocus-follows-pointer = yes\n";
+	struct config *cfg = expect_ok(text);
+	const struct config_monitor *r = config_monitor_by_name(cfg, "r");
+	CHECK(r->has_position && r->x == 1024 && r->y == 100);
+	CHECK(cfg->seats[0].focus_follows_pointer);
+	CHECK(!config_monitor_by_name(cfg, "l")->has_position || config_monitor_by_name(cfg, "l")->x == 0);
+	config_free(cfg);
+	EXPECT_ERROR("[monitor.l]\nconnector = A-1\nmode = 1024x768\n[seat.s]\nmonitors = l\n"
+		     "focus-follows-pointer = yes\n", 6,
+		     "[seat.s] focus-follows-pointer needs position = and mode = in [monitor.l]");
+	EXPECT_ERROR("[seat.s]\nfocus-follows-pointer = yes\n", 2,
+		     "[seat.s] focus-follows-pointer needs monitors =");
+	EXPECT_ERROR("[seat.s]\nfocus-follows-pointer = maybe\n", 2,
+		     "focus-follows-pointer 'maybe' is not yes or no");
+	EXPECT_ERROR("[monitor.l]\nconnector = A-1\nposition = 10\n", 3,
+		     "position '10' is not X,Y (for example 1920,0)");
+	EXPECT_ERROR("[monitor.l]\nconnector = A-1\nposition = 10,-1\n", 3,
+		     "position '10,-1' is not X,Y with each from 0 to 65536");
+	EXPECT_ERROR("[monitor.l]\nconnector = A-1\nposition = 99999,0\n", 3,
+		     "is not X,Y with each from 0 to 65536");
+}
+
 static const struct test_case cases[] = {
 	{ "full_layout", full_layout },
 	{ "defaults", defaults },
@@ -1096,6 +1123,7 @@ static const struct test_case cases[] = {
 	{ "missing_file", missing_file },
 	{ "diags_accumulate", diags_accumulate },
 	{ "focus_hotkeys", focus_hotkeys },
+	{ "follows_pointer", follows_pointer },
 };
 
 int main(int argc, char **argv)
