@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "config/hotkey.h"
+#include "daemon/desktop.h"
 #include "daemon/focus.h"
 #include "daemon/log.h"
 #include "daemon/session.h"
@@ -45,6 +46,9 @@ struct seat {
 	struct opened opened[MAX_DEVICES];
 	size_t n_opened;
 	double motion_rest[2];  /* sub-unit motion carried to the next event */
+	bool follows;           /* focus-follows-pointer */
+	bool pointer_moved;     /* the focus change comes from the pointer: no warp */
+	struct desktop desktop;
 };
 
 struct input {
@@ -120,6 +124,9 @@ static void on_focus_changed(void *data, int from, int to)
 	struct seat *s = data;
 	for (size_t i = 0; i < s->n_opened; i++)
 		ioctl(s->opened[i].fd, EVIOCGRAB, to != FOCUS_HOST);
+	/* A hotkey takes the pointer along, or the next motion would undo it. */
+	if (s->follows && to != FOCUS_HOST && !s->pointer_moved)
+		desktop_warp_to_vm(&s->desktop, to);
 	const char *vm = to == FOCUS_HOST ? NULL : uinput_vm_name(s->vms[to]);
 	const char *prev = from == FOCUS_HOST ? NULL : uinput_vm_name(s->vms[from]);
 	if (s->in->quiet)
@@ -145,12 +152,22 @@ static struct uinput_vm *focused(struct seat *s)
 
 static void on_motion(struct seat *s, struct libinput_event_pointer *p)
 {
+	/* Unaccelerated: the guest applies its own acceleration. */
+	double rx = libinput_event_pointer_get_dx_unaccelerated(p);
+	double ry = libinput_event_pointer_get_dy_unaccelerated(p);
+	if (s->follows && focus_current(s->focus) != FOCUS_HOST) {
+		int under = desktop_move(&s->desktop, rx, ry);
+		if (under >= 0 && under != focus_current(s->focus)) {
+			s->pointer_moved = true;
+			focus_set(s->focus, under);
+			s->pointer_moved = false;
+		}
+	}
 	struct uinput_vm *u = focused(s);
 	if (!u)
 		return;
-	/* Unaccelerated: the guest applies its own acceleration. */
-	double dx = libinput_event_pointer_get_dx_unaccelerated(p) + s->motion_rest[0];
-	double dy = libinput_event_pointer_get_dy_unaccelerated(p) + s->motion_rest[1];
+	double dx = rx + s->motion_rest[0];
+	double dy = ry + s->motion_rest[1];
 	double ix = trunc(dx), iy = trunc(dy);
 	s->motion_rest[0] = dx - ix;
 	s->motion_rest[1] = dy - iy;
@@ -432,6 +449,20 @@ static int seat_init(struct seat *s, struct input *in, sd_event *loop,
 		for (size_t k = 0; k < s->n_vms; k++)
 			if (strcmp(uinput_vm_name(s->vms[k]), cs->focus_keys[i].vm) == 0)
 				add_hotkey(s, cs->focus_keys[i].combo, FOCUS_TO_VM, (int)k);
+	s->follows = cs->focus_follows_pointer;
+	desktop_init(&s->desktop);
+	for (size_t i = 0; s->follows && i < cs->n_monitors; i++) {
+		const struct config_monitor *m = config_monitor_by_name(cfg, cs->monitors[i]);
+		int vm = -1;
+		for (size_t k = 0; m && k < s->n_vms; k++) {
+			const struct config_vm *cv = config_vm_by_name(cfg, uinput_vm_name(s->vms[k]));
+			if (cv && cv->monitor && strcmp(cv->monitor, m->name) == 0)
+				vm = (int)k;
+		}
+		if (m && m->has_position && m->mode.set)
+			desktop_add(&s->desktop, m->x, m->y, m->mode.width, m->mode.height, vm);
+	}
+	desktop_warp_to_vm(&s->desktop, focus_current(s->focus));
 	s->li = libinput_path_create_context(&li_interface, s);
 	if (!s->li)
 		return -ENOMEM;

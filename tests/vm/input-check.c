@@ -8,6 +8,7 @@
  *   input-check scenario VM1-KBD VM1-PTR VM2-KBD VM2-PTR
  *   input-check bench N VM1-KBD
  *   input-check reaches VM-KBD      (a new simulated keyboard's keys get there)
+ *   input-check follows VM1-KBD VM2-KBD  (vm1's monitor left of vm2's)
  *
  * The seat's hotkeys must be ctrl+alt+right (next), ctrl+alt+1 (focus vm1)
  * and ctrl+alt+f12 (release), and vm1 must have the focus at the start.
@@ -365,6 +366,62 @@ static int bench(char **argv)
 	return 0;
 }
 
+/* Moves the mouse by dx until a tapped key lands on `to`; -1 if it never does. */
+static int move_until(struct libevdev_uinput *mouse, struct libevdev_uinput *kbd, int dx,
+		      struct reader *to, struct reader *other)
+{
+	struct input_event ev;
+	char b[64];
+	for (int i = 0; i < 200; i++) {
+		emit(mouse, EV_REL, REL_X, dx);
+		tap(kbd, KEY_Z);
+		if (next_event(to, 200, &ev)) {
+			drain(to);
+			drain(other);
+			return i + 1;
+		}
+		if (next_event(other, 0, &ev) && !(ev.type == EV_KEY && ev.code == KEY_Z))
+			die("%s got %s while the pointer moved", other->what, ev_name(&ev, b, sizeof(b)));
+		drain(other);
+	}
+	return -1;
+}
+
+static int follows(char **argv)
+{
+	struct reader k1, k2;
+	reader_open(&k1, "vm1 keyboard", argv[0]);
+	reader_open(&k2, "vm2 keyboard", argv[1]);
+	struct libevdev_uinput *kbd = make_keyboard();
+	struct libevdev_uinput *mouse = make_mouse();
+	wait_forwarding(kbd, &k1, KEY_A, "start");
+	drain(&k1);
+	int n = move_until(mouse, kbd, 50, &k2, &k1);
+	if (n < 0)
+		die("moving the pointer right never gave vm2 the focus");
+	printf("ok: moving the pointer right gave vm2 the focus (%d moves of 50)\n", n);
+	n = move_until(mouse, kbd, -50, &k1, &k2);
+	if (n < 0)
+		die("moving the pointer back left never gave vm1 the focus");
+	/* The pointer crossed a few pixels into vm2's monitor and stays there:
+	 * one move back crosses again. */
+	if (n != 1)
+		die("moving back left took %d moves of 50, wanted 1: the pointer jumped", n);
+	printf("ok: one move back left gave vm1 the focus\n");
+	/* The hotkey takes the pointer to vm2's monitor: a small move left stays there. */
+	hotkey(kbd, KEY_RIGHT);
+	emit(mouse, EV_REL, REL_X, -20);
+	tap(kbd, KEY_Y);
+	EXPECT(&k2, "after ctrl+alt+right and a small move", { EV_KEY, KEY_Y, 1 }, { EV_KEY, KEY_Y, 0 });
+	expect_quiet(&k1, 300, "after ctrl+alt+right and a small move");
+	printf("ok: after ctrl+alt+right a small move keeps vm2 the focus (the pointer moved along)\n");
+	libevdev_uinput_destroy(kbd);
+	libevdev_uinput_destroy(mouse);
+	reader_close(&k1);
+	reader_close(&k2);
+	return 0;
+}
+
 static int reaches(const char *path)
 {
 	struct reader r;
@@ -385,8 +442,11 @@ int main(int argc, char **argv)
 		return bench(argv + 2);
 	if (argc == 3 && strcmp(argv[1], "reaches") == 0)
 		return reaches(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "follows") == 0)
+		return follows(argv + 2);
 	fprintf(stderr, "usage: input-check scenario VM1-KBD VM1-PTR VM2-KBD VM2-PTR\n"
 			"       input-check bench N VM1-KBD\n"
-			"       input-check reaches VM-KBD\n");
+			"       input-check reaches VM-KBD\n"
+			"       input-check follows VM1-KBD VM2-KBD\n");
 	return 2;
 }
