@@ -40,6 +40,7 @@ static const char *const event_names[DF_EVENT_COUNT] = {
 	[DF_EVENT_ERROR] = "error",
 	[DF_EVENT_SEAT_DISABLED] = "seat-disabled",
 	[DF_EVENT_SEAT_ENABLED] = "seat-enabled",
+	[DF_EVENT_FOCUS_CHANGED] = "focus-changed",
 };
 
 const char *df_method_name(enum df_method m)

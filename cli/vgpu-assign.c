@@ -197,6 +197,14 @@ static int cmd_status(struct opts *o, int argc, char **argv)
 						    "runtime_bindings", "clients", NULL };
 		for (size_t i = 0; keys[i]; i++)
 			printf("%-17s %s\n", keys[i], str(res, keys[i]));
+		/* "focus desk=vm1 lab=host": which VM each seat's input goes to. */
+		struct json_object *focus = get(res, "focus");
+		if (focus && json_object_is_type(focus, json_type_object)) {
+			printf("%-17s", "focus");
+			json_object_object_foreach(focus, seat, vm)
+				printf(" %s=%s", seat, vm ? json_object_get_string(vm) : "host");
+			printf("\n");
+		}
 	}
 	json_object_put(res);
 	return EXIT_OK;
@@ -265,6 +273,17 @@ static int cmd_vms(struct opts *o, int argc, char **argv)
 		       str(v, "planes"), str(lease, "connector"), str(v, "owner"), str(v, "error"));
 	}
 	printf("(* bound at run time by vgpu-assign)\n");
+	/* The virtual input devices a VMM attaches (QEMU: -object input-linux,evdev=PATH). */
+	for (size_t i = 0; vms && i < json_object_array_length(vms); i++) {
+		struct json_object *v = json_object_array_get_idx(vms, i);
+		struct json_object *in = get(v, "input");
+		if (!in || json_object_is_type(in, json_type_null))
+			continue;
+		printf("%s input: seat %s%s, keyboard %s, pointer %s, tablet %s\n", str(v, "name"),
+		       str(in, "seat"), json_object_get_boolean(get(in, "focused")) ? " (focused)" : "",
+		       str(get(in, "keyboard"), "link"), str(get(in, "pointer"), "link"),
+		       str(get(in, "tablet"), "link"));
+	}
 	json_object_put(res);
 	return EXIT_OK;
 }

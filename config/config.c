@@ -225,6 +225,11 @@ void config_seat_fini(struct config_seat *s)
 	free(s->hotkey_next);
 	free(s->hotkey_prev);
 	free(s->hotkey_release);
+	for (size_t i = 0; i < s->n_focus_keys; i++) {
+		free(s->focus_keys[i].vm);
+		free(s->focus_keys[i].combo);
+	}
+	free(s->focus_keys);
 }
 
 void config_free(struct config *cfg)

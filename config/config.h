@@ -43,6 +43,7 @@ struct config_where {
 /* Past any scanout size or refresh rate KMS drivers take: a typo. */
 #define CONFIG_MAX_MODE_SIDE 16384
 #define CONFIG_MAX_REFRESH 1000
+#define CONFIG_MAX_POSITION 65536 /* a desktop of 4 16K monitors side by side */
 
 struct config_mode {
 	bool set;
@@ -65,6 +66,9 @@ struct config_monitor {
 	struct config_edid_match edid;
 	struct config_mode mode;
 	enum config_share share;
+	bool has_position;       /* top-left corner in the seat's desktop, pixels */
+	uint32_t x, y;
+	struct config_where position_at;
 };
 
 struct config_vm {
@@ -86,6 +90,13 @@ struct config_vm {
 	enum config_on_vm_exit on_vm_exit;
 };
 
+/* hotkey.focus.VM = COMBO */
+struct config_focus_key {
+	char *vm;
+	char *combo;
+	struct config_where at;
+};
+
 struct config_seat {
 	char *name;
 	struct config_where where;
@@ -95,6 +106,11 @@ struct config_seat {
 	char **inputs;           /* device paths or udev property matches as written */
 	size_t n_inputs;
 	char *hotkey_next, *hotkey_prev, *hotkey_release;
+	struct config_where hotkey_at[3];   /* next, prev, release */
+	struct config_focus_key *focus_keys; /* at most CONFIG_MAX_VMS */
+	size_t n_focus_keys;
+	bool focus_follows_pointer;
+	struct config_where follows_at;
 };
 
 struct config_daemon {

@@ -24,7 +24,7 @@ struct key_def {
 	const char *name;
 	set_fn *set;
 	bool repeatable;
-	bool indexed; /* name is a prefix followed by a plane index: source.K */
+	bool indexed; /* name is a prefix followed by an index: source.K, hotkey.focus.VM */
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -207,6 +207,34 @@ static void set_mode(struct parser *p, struct config_mode *mode, const char *val
 static void set_monitor_mode(struct parser *p, void *entry, const char *key, const char *value)
 {
 	set_mode(p, &((struct config_monitor *)entry)->mode, value);
+}
+
+/* "X,Y": where the monitor sits in its seat's desktop. */
+static void set_position(struct parser *p, void *entry, const char *key, const char *value)
+{
+	struct config_monitor *m = entry;
+	if (!*value) {
+		m->has_position = false;
+		return;
+	}
+	char buf[64];
+	const char *comma = strchr(value, ',');
+	uint32_t x, y;
+	if (!comma || (size_t)(comma - value) >= sizeof(buf)) {
+		PERR(p, "[%s] position '%s' is not X,Y (for example 1920,0)", p->section, value);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.*s", (int)(comma - value), value);
+	if (config_parse_u32_dec(buf, 0, CONFIG_MAX_POSITION, &x) < 0 ||
+	    config_parse_u32_dec(comma + 1, 0, CONFIG_MAX_POSITION, &y) < 0) {
+		PERR(p, "[%s] position '%s' is not X,Y with each from 0 to %d", p->section, value,
+		     CONFIG_MAX_POSITION);
+		return;
+	}
+	m->has_position = true;
+	m->x = x;
+	m->y = y;
+	m->position_at = parser_where(p);
 }
 
 static void set_share(struct parser *p, void *entry, const char *key, const char *value)
@@ -429,18 +457,82 @@ static void set_seat_input(struct parser *p, void *entry, const char *key, const
 	seat->n_inputs++;
 }
 
+static bool hotkey_ok(struct parser *p, const char *key, const char *value)
+{
+	char why[160];
+	if (!*value || config_hotkey_check(value, why, sizeof(why)))
+		return true;
+	PERR(p, "[%s] %s '%s' is not a key combination such as ctrl+alt+right: %s", p->section,
+	     key, value, why);
+	return false;
+}
+
 static void set_hotkey(struct parser *p, void *entry, const char *key, const char *value)
 {
 	struct config_seat *seat = entry;
-	char **dst = strcmp(key, "hotkey.next") == 0 ? &seat->hotkey_next
-		     : strcmp(key, "hotkey.prev") == 0 ? &seat->hotkey_prev
-						       : &seat->hotkey_release;
-	char why[160];
-	if (*value && !config_hotkey_check(value, why, sizeof(why)))
-		PERR(p, "[%s] %s '%s' is not a key combination such as ctrl+alt+right: %s",
-		     p->section, key, value, why);
+	size_t k = strcmp(key, "hotkey.next") == 0 ? 0 : strcmp(key, "hotkey.prev") == 0 ? 1 : 2;
+	char **dst = k == 0 ? &seat->hotkey_next : k == 1 ? &seat->hotkey_prev
+							    : &seat->hotkey_release;
+	if (hotkey_ok(p, key, value) && set_or_reset(p, dst, value))
+		seat->hotkey_at[k] = parser_where(p);
+}
+
+/* hotkey.focus.VM: the VM is checked against the whole layout in validate.c. */
+static void set_focus_hotkey(struct parser *p, void *entry, const char *key, const char *value)
+{
+	struct config_seat *seat = entry;
+	const char *vm = key + strlen("hotkey.focus.");
+	if (!config_name_valid(vm)) {
+		PERR(p, "[%s] '%s': VM in hotkey.focus.VM is not a NAME", p->section, key);
+		return;
+	}
+	if (!hotkey_ok(p, key, value))
+		return;
+	size_t i = 0;
+	while (i < seat->n_focus_keys && strcmp(seat->focus_keys[i].vm, vm) != 0)
+		i++;
+	if (!*value) {
+		/* A drop-in's empty value drops the hotkey. */
+		if (i < seat->n_focus_keys) {
+			free(seat->focus_keys[i].vm);
+			free(seat->focus_keys[i].combo);
+			seat->focus_keys[i] = seat->focus_keys[--seat->n_focus_keys];
+		}
+		return;
+	}
+	if (i == seat->n_focus_keys) {
+		if (i == CONFIG_MAX_VMS) {
+			PERR(p, "[%s] has too many hotkey.focus.VM keys (at most %d)", p->section,
+			     CONFIG_MAX_VMS);
+			return;
+		}
+		struct config_focus_key *grown =
+			realloc(seat->focus_keys, (i + 1) * sizeof(*grown));
+		if (!grown) {
+			p->oom = true;
+			return;
+		}
+		seat->focus_keys = grown;
+		grown[i] = (struct config_focus_key){ 0 };
+		if (!(grown[i].vm = strdup(vm))) {
+			p->oom = true;
+			return;
+		}
+		seat->n_focus_keys++;
+	}
+	if (parser_set_str(p, &seat->focus_keys[i].combo, value))
+		seat->focus_keys[i].at = parser_where(p);
+}
+
+static void set_follows(struct parser *p, void *entry, const char *key, const char *value)
+{
+	struct config_seat *seat = entry;
+	if (!*value)
+		seat->focus_follows_pointer = false;
+	else if (config_parse_bool(value, &seat->focus_follows_pointer) < 0)
+		PERR(p, "[%s] focus-follows-pointer '%s' is not yes or no", p->section, value);
 	else
-		set_or_reset(p, dst, value);
+		seat->follows_at = parser_where(p);
 }
 
 static const struct key_def daemon_keys[] = {
@@ -455,6 +547,7 @@ static const struct key_def monitor_keys[] = {
 	{ "edid", set_edid, false, false },
 	{ "mode", set_monitor_mode, false, false },
 	{ "share", set_share, false, false },
+	{ "position", set_position, false, false },
 };
 
 static const struct key_def vm_keys[] = {
@@ -475,6 +568,8 @@ static const struct key_def seat_keys[] = {
 	{ "hotkey.next", set_hotkey, false, false },
 	{ "hotkey.prev", set_hotkey, false, false },
 	{ "hotkey.release", set_hotkey, false, false },
+	{ "hotkey.focus.", set_focus_hotkey, false, true },
+	{ "focus-follows-pointer", set_follows, false, false },
 };
 
 static const char *const source_names[CONFIG_MAX_PLANES] = {
@@ -510,9 +605,11 @@ static void unknown_key(struct parser *p, const char *key, const struct key_def 
 	const char *known[16 + CONFIG_MAX_PLANES];
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (defs[i].indexed)
+		if (defs[i].indexed && strcmp(defs[i].name, "source.") == 0)
 			for (size_t k = 0; k < CONFIG_MAX_PLANES; k++)
 				known[m++] = source_names[k];
+		else if (defs[i].indexed)
+			known[m++] = "hotkey.focus.VM";
 		else
 			known[m++] = defs[i].name;
 	}

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/hotkey.h"
+
 #define ERR_AT(d, w, ...) config_diags_add((d), CONFIG_ERROR, (w).file, (w).line, __VA_ARGS__)
 #define WARN_AT(d, w, ...) config_diags_add((d), CONFIG_WARNING, (w).file, (w).line, __VA_ARGS__)
 #define WHERE_SIZE 4200 /* a path, ':' and a line number */
@@ -151,11 +153,70 @@ static void check_seat(const struct config *cfg, size_t i, struct config_diags *
 	}
 }
 
+/* Each hotkey of a seat names one VM that takes input from the seat, and
+ * no two of them are the same keys (only the first could ever fire). */
+static void check_seat_hotkeys(const struct config *cfg, const struct config_seat *s,
+			       struct config_diags *d)
+{
+	const char *combo[3 + CONFIG_MAX_VMS];
+	struct config_where at[3 + CONFIG_MAX_VMS];
+	size_t n = 0;
+	const char *fixed[3] = { s->hotkey_next, s->hotkey_prev, s->hotkey_release };
+	for (size_t k = 0; k < 3; k++)
+		if (fixed[k])
+			combo[n] = fixed[k], at[n++] = s->hotkey_at[k];
+	for (size_t k = 0; k < s->n_focus_keys && n < 3 + CONFIG_MAX_VMS; k++) {
+		const struct config_focus_key *f = &s->focus_keys[k];
+		const struct config_vm *vm = config_vm_by_name(cfg, f->vm);
+		if (!vm)
+			ERR_AT(d, f->at, "[seat.%s] hotkey.focus.%s: vm '%s' is not defined", s->name,
+			       f->vm, f->vm);
+		else if (!vm->input || strcmp(vm->input, s->name) != 0)
+			ERR_AT(d, f->at, "[seat.%s] hotkey.focus.%s: vm '%s' does not take input from "
+			       "this seat; add input = %s to [vm.%s]", s->name, f->vm, f->vm, s->name,
+			       f->vm);
+		combo[n] = f->combo, at[n++] = f->at;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct config_hotkey a, b;
+		if (config_hotkey_parse(combo[i], &a) < 0)
+			continue;
+		for (size_t j = 0; j < i; j++) {
+			if (config_hotkey_parse(combo[j], &b) < 0 || a.mods != b.mods || a.key != b.key)
+				continue;
+			char there[WHERE_SIZE];
+			ERR_AT(d, at[i], "[seat.%s] hotkey '%s' is already used (%s)", s->name,
+			       combo[i], where_from(at[i], at[j], there, sizeof(there)));
+			break;
+		}
+	}
+}
+
+/* Following the pointer needs each monitor's rectangle in the desktop. */
+static void check_follows(const struct config *cfg, const struct config_seat *s,
+			  struct config_diags *d)
+{
+	if (!s->focus_follows_pointer)
+		return;
+	if (s->n_monitors == 0)
+		ERR_AT(d, s->follows_at, "[seat.%s] focus-follows-pointer needs monitors =",
+		       s->name);
+	for (size_t k = 0; k < s->n_monitors; k++) {
+		const struct config_monitor *m = config_monitor_by_name(cfg, s->monitors[k]);
+		if (m && (!m->has_position || !m->mode.set))
+			ERR_AT(d, s->follows_at, "[seat.%s] focus-follows-pointer needs position = "
+			       "and mode = in [monitor.%s]", s->name, m->name);
+	}
+}
+
 void config_validate(const struct config *cfg, struct config_diags *diags)
 {
 	check_monitors(cfg, diags);
 	for (size_t i = 0; i < cfg->n_vms; i++)
 		check_vm(cfg, i, diags);
-	for (size_t i = 0; i < cfg->n_seats; i++)
+	for (size_t i = 0; i < cfg->n_seats; i++) {
 		check_seat(cfg, i, diags);
+		check_seat_hotkeys(cfg, &cfg->seats[i], diags);
+		check_follows(cfg, &cfg->seats[i], diags);
+	}
 }

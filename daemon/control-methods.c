@@ -23,6 +23,7 @@
 #include "daemon/control.h"
 #include "daemon/daemon.h"
 #include "daemon/events.h"
+#include "daemon/input.h"
 #include "daemon/log.h"
 #include "daemon/reconcile.h"
 #include "daemon/source-client.h"
@@ -195,6 +196,11 @@ static int m_status(struct control_call *call)
 	json_object_object_add(r, "runtime_bindings",
 			       json_object_new_int64(d->bindings ? (int64_t)control_bindings_count(d->bindings) : 0));
 	json_object_object_add(r, "clients", json_object_new_int64((int64_t)call->n_clients));
+	struct json_object *focus = json_object_new_object();
+	for (size_t i = 0; i < input_seat_count(d->input); i++)
+		json_object_object_add(focus, input_seat_name(d->input, i),
+				       str_or_null(input_seat_focus(d->input, i)));
+	json_object_object_add(r, "focus", focus);
 	call->result = r;
 	return 0;
 }
@@ -254,6 +260,27 @@ static struct json_object *lease_json(const struct vm *vm)
 	return o;
 }
 
+/* The VM's virtual input devices: stable links and the nodes behind them. */
+static struct json_object *input_json(struct daemon *d, const char *vm)
+{
+	const char *seat = NULL;
+	bool focused = false;
+	const struct uinput_vm *u = input_vm_devices(d->input, vm, &seat, &focused);
+	if (!u)
+		return NULL;
+	static const char *const kinds[UINPUT_KINDS] = { "keyboard", "pointer", "tablet" };
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "seat", json_object_new_string(seat));
+	json_object_object_add(o, "focused", json_object_new_boolean(focused));
+	for (int k = 0; k < UINPUT_KINDS; k++) {
+		struct json_object *dev = json_object_new_object();
+		json_object_object_add(dev, "link", json_object_new_string(uinput_vm_link(u, (enum uinput_kind)k)));
+		json_object_object_add(dev, "device", json_object_new_string(uinput_vm_devnode(u, (enum uinput_kind)k)));
+		json_object_object_add(o, kinds[k], dev);
+	}
+	return o;
+}
+
 static int m_list_vms(struct control_call *call)
 {
 	struct daemon *d = call->d;
@@ -284,6 +311,7 @@ static int m_list_vms(struct control_call *call)
 							       control_bindings_find(d->bindings, vm->name)));
 		json_object_object_add(o, "error", str_or_null(vm->error[0] ? vm->error : NULL));
 		json_object_object_add(o, "lease", vm->state == VM_LEASED ? lease_json(vm) : NULL);
+		json_object_object_add(o, "input", input_json(d, vm->name));
 		json_object_array_add(list, o);
 	}
 	struct json_object *r = json_object_new_object();

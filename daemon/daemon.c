@@ -14,6 +14,7 @@
 #include "daemon/control.h"
 #include "daemon/events.h"
 #include "daemon/hotplug.h"
+#include "daemon/input.h"
 #include "daemon/log.h"
 #include "daemon/reconcile.h"
 #include "daemon/service.h"
@@ -151,6 +152,34 @@ static int apply_config(struct daemon *d, struct config *cfg)
 	return 0;
 }
 
+static void on_focus_changed(void *data, const char *seat, const char *vm, const char *previous)
+{
+	events_emit_focus(data, seat, vm, previous);
+}
+
+static const struct input_listener input_listener = {
+	.focus_changed = on_focus_changed,
+};
+
+/* The seats of the current layout; the VMs' virtual devices live on. A
+ * failure leaves the daemon without input routing, not without leases. */
+static void start_input(struct daemon *d)
+{
+	struct input *in = NULL;
+	int r = input_create(d->loop, d->udev, d->session, d->config, d->input_dir, d->input,
+			     &input_listener, d, &in);
+	input_destroy(d->input);
+	d->input = NULL;
+	if (r < 0) {
+		log_errno(r, "input routing is off: cannot set up the seats' input");
+		return;
+	}
+	d->input = in;
+	for (size_t i = 0; i < input_seat_count(in); i++)
+		log_info("seat=%s focus=%s", input_seat_name(in, i),
+			 input_seat_focus(in, i) ? input_seat_focus(in, i) : "host");
+}
+
 int daemon_reload(struct daemon *d)
 {
 	log_info("reloading %s", d->config_path);
@@ -169,6 +198,7 @@ int daemon_reload(struct daemon *d)
 		return r;
 	}
 	vm_sockets_sync(d->vm_sockets, d);
+	start_input(d);
 	service_ready();
 	log_info("reloaded %s: %zu vm(s)", d->config_path, d->n_vms);
 	daemon_schedule_reconcile(d);
@@ -255,6 +285,7 @@ static void daemon_finish(struct daemon *d)
 		vm_destroy(d->vms[i]);
 	}
 	free(d->vms);
+	input_destroy(d->input);
 	card_close(d->card);
 	session_destroy(d->session);
 	config_free(d->config);
@@ -406,6 +437,12 @@ int daemon_run(const struct daemon_options *opts)
 	reconcile(&d);
 	events_scan(&d);
 	update_status(&d);
+	{
+		const char *slash = strrchr(socket_path, '/');
+		snprintf(d.input_dir, sizeof(d.input_dir), "%.*s/input",
+			 (int)(slash && slash != socket_path ? slash - socket_path : 0), socket_path);
+	}
+	start_input(&d);
 	r = service_watchdog(d.loop);
 	if (r < 0)
 		log_errno(r, "cannot enable the watchdog, ignoring");

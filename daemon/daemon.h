@@ -8,6 +8,7 @@ struct control;
 struct control_bindings;
 struct events;
 struct hotplug;
+struct input;
 struct config;
 struct session;
 struct udev;
@@ -37,6 +38,8 @@ struct daemon {
 	struct control_bindings *bindings;
 	struct events *events;
 	struct hotplug *hotplug;
+	struct input *input;
+	char input_dir[4096];          /* the VMs' input device links */
 };
 
 /* The process exit status. */

@@ -49,6 +49,25 @@ void events_emit(struct daemon *d, const char *event, const char *vm, const char
 	json_object_put(f);
 }
 
+static struct json_object *str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+void events_emit_focus(struct daemon *d, const char *seat, const char *vm, const char *previous)
+{
+	if (!d || !d->control)
+		return;
+	struct json_object *f = json_object_new_object();
+	if (!f)
+		return;
+	json_object_object_add(f, "seat", json_object_new_string(seat));
+	json_object_object_add(f, "vm", str_or_null(vm));
+	json_object_object_add(f, "previous", str_or_null(previous));
+	control_broadcast(d->control, "focus-changed", f);
+	json_object_put(f);
+}
+
 struct events *events_create(void)
 {
 	return calloc(1, sizeof(struct events));

@@ -13,6 +13,9 @@ struct events;
 void events_emit(struct daemon *d, const char *event, const char *vm, const char *monitor,
 		 const char *detail);
 
+/* focus-changed: {"seat", "vm", "previous"}, vm and previous null for the host. */
+void events_emit_focus(struct daemon *d, const char *seat, const char *vm, const char *previous);
+
 /* What events_scan compares against: connectors seen connected, and each
  * vm's last reason for not being shown. */
 struct events *events_create(void);

@@ -8,6 +8,8 @@
 
 #include "check.h"
 #include "config/config.h"
+#include "config/hotkey.h"
+#include <linux/input-event-codes.h>
 
 static struct config_diags diags;
 
@@ -1020,6 +1022,83 @@ static void diags_accumulate(void)
 	CHECK_EQ_STR(diags.items[0].file, "<string>");
 }
 
+
+/* hotkey.focus.VM focuses a named VM; every hotkey parses to key codes. */
+static void focus_hotkeys(void)
+{
+	static const char text[] = "[vm.a]\nsource.0 = client\ninput = s\n"
+				   "[vm.b]\nsource.0 = client\ninput = s\n"
+				   "[seat.s]\nhotkey.next = ctrl+alt+right\n"
+				   "hotkey.focus.a = ctrl+alt+1\nhotkey.focus.b = Super+F2\n";
+	struct config *cfg = expect_ok(text);
+	const struct config_seat *s = &cfg->seats[0];
+	CHECK_EQ_INT(s->n_focus_keys, 2);
+	CHECK_EQ_STR(s->focus_keys[0].vm, "a");
+	CHECK_EQ_STR(s->focus_keys[0].combo, "ctrl+alt+1");
+	CHECK_EQ_INT(s->focus_keys[0].at.line, 9);
+	CHECK_EQ_STR(s->focus_keys[1].vm, "b");
+	struct config_hotkey h;
+	CHECK_EQ_INT(config_hotkey_parse(s->focus_keys[1].combo, &h), 0);
+	CHECK_EQ_INT(h.mods, CONFIG_MOD_SUPER);
+	CHECK_EQ_INT(h.key, KEY_F2);
+	CHECK_EQ_INT(config_hotkey_parse(s->hotkey_next, &h), 0);
+	CHECK_EQ_INT(h.mods, CONFIG_MOD_CTRL | CONFIG_MOD_ALT);
+	CHECK_EQ_INT(h.key, KEY_RIGHT);
+	config_free(cfg);
+	CHECK_EQ_INT(config_hotkey_parse("ctrl+shift+q", &h), 0);
+	CHECK(h.mods == (CONFIG_MOD_CTRL | CONFIG_MOD_SHIFT) && h.key == KEY_Q);
+	CHECK_EQ_INT(config_hotkey_parse("alt+f24", &h), 0);
+	CHECK(h.mods == CONFIG_MOD_ALT && h.key == KEY_F24);
+	CHECK_EQ_INT(config_hotkey_parse("ctrl+", &h), -EINVAL);
+	CHECK_EQ_INT(config_hotkey_parse("ctrl+f25", &h), -EINVAL);
+
+	/* The VM must exist and take its input from this seat. */
+	EXPECT_ERROR("[vm.a]\nsource.0 = client\n[seat.s]\nhotkey.focus.a = ctrl+1\n", 4,
+		     "[seat.s] hotkey.focus.a: vm 'a' does not take input from this seat; "
+		     "add input = s to [vm.a]");
+	EXPECT_ERROR("[seat.s]\nhotkey.focus.nope = ctrl+1\n", 2,
+		     "[seat.s] hotkey.focus.nope: vm 'nope' is not defined");
+	EXPECT_ERROR("[seat.s]\nhotkey.focus.x! = ctrl+1\n", 2,
+		     "'hotkey.focus.x!': VM in hotkey.focus.VM is not a NAME");
+	EXPECT_ERROR("[vm.a]\nsource.0 = client\ninput = s\n[seat.s]\nhotkey.focus.a = ctrl+\n", 5,
+		     "hotkey.focus.a 'ctrl+' is not a key combination");
+	EXPECT_ERROR("[vm.a]\nsource.0 = client\ninput = s\n[seat.s]\nhotkey.focus.a = ctrl+1\n"
+		     "hotkey.focus.a = ctrl+2\n", 6, "duplicate key 'hotkey.focus.a' in [seat.s]");
+	/* The same keys twice in a seat: only the first could fire. */
+	EXPECT_ERROR("[vm.a]\nsource.0 = client\ninput = s\n[seat.s]\nhotkey.next = Ctrl+Alt+Right\n"
+		     "hotkey.focus.a = alt+ctrl+right\n", 6,
+		     "[seat.s] hotkey 'alt+ctrl+right' is already used (line 5)");
+	EXPECT_ERROR("[seat.s]\nhotkey.focus.VN = ctrl+1\nhotkey.fokus.a = ctrl+2\n", 3,
+		     "unknown key 'hotkey.fokus.a' in [seat.s]");
+}
+
+/* focus-follows-pointer: the seat's monitors need a place and a size. */
+static void follows_pointer(void)
+{
+	static const char text[] = "[monitor.l]\nconnector = A-1\nmode = 1024x768\nposition = 0,0\n"
+				   "[monitor.r]\nconnector = A-2\nmode = 800x600\nposition = 1024,100\n"
+				   "[seat.s]\nmonitors = l r\nfocus-follows-pointer = yes\n";
+	struct config *cfg = expect_ok(text);
+	const struct config_monitor *r = config_monitor_by_name(cfg, "r");
+	CHECK(r->has_position && r->x == 1024 && r->y == 100);
+	CHECK(cfg->seats[0].focus_follows_pointer);
+	CHECK(!config_monitor_by_name(cfg, "l")->has_position || config_monitor_by_name(cfg, "l")->x == 0);
+	config_free(cfg);
+	EXPECT_ERROR("[monitor.l]\nconnector = A-1\nmode = 1024x768\n[seat.s]\nmonitors = l\n"
+		     "focus-follows-pointer = yes\n", 6,
+		     "[seat.s] focus-follows-pointer needs position = and mode = in [monitor.l]");
+	EXPECT_ERROR("[seat.s]\nfocus-follows-pointer = yes\n", 2,
+		     "[seat.s] focus-follows-pointer needs monitors =");
+	EXPECT_ERROR("[seat.s]\nfocus-follows-pointer = maybe\n", 2,
+		     "focus-follows-pointer 'maybe' is not yes or no");
+	EXPECT_ERROR("[monitor.l]\nconnector = A-1\nposition = 10\n", 3,
+		     "position '10' is not X,Y (for example 1920,0)");
+	EXPECT_ERROR("[monitor.l]\nconnector = A-1\nposition = 10,-1\n", 3,
+		     "position '10,-1' is not X,Y with each from 0 to 65536");
+	EXPECT_ERROR("[monitor.l]\nconnector = A-1\nposition = 99999,0\n", 3,
+		     "is not X,Y with each from 0 to 65536");
+}
+
 static const struct test_case cases[] = {
 	{ "full_layout", full_layout },
 	{ "defaults", defaults },
@@ -1043,6 +1122,8 @@ static const struct test_case cases[] = {
 	{ "empty_values_reset", empty_values_reset },
 	{ "missing_file", missing_file },
 	{ "diags_accumulate", diags_accumulate },
+	{ "focus_hotkeys", focus_hotkeys },
+	{ "follows_pointer", follows_pointer },
 };
 
 int main(int argc, char **argv)
