@@ -164,3 +164,11 @@ int card_refresh(struct card *card)
 	card->props = props;
 	return 0;
 }
+
+int card_refresh_connectors(struct card *card)
+{
+	if (!card->snap || !card->prop_names)
+		return card_refresh(card);
+	int r = kms_snapshot_reread_connectors(card->fd, card->prop_names, card->snap);
+	return r == -ESTALE ? card_refresh(card) : r;
+}

@@ -31,3 +31,5 @@ int card_adopt(int fd, struct card **out);
 void card_close(struct card *card);
 /* Re-reads connectors, CRTCs and planes (hotplug, leases going away). */
 int card_refresh(struct card *card);
+/* After a connector hotplug: connectors only, or all when they changed. */
+int card_refresh_connectors(struct card *card);

@@ -42,15 +42,24 @@ static int on_reconcile(sd_event_source *src, void *data)
 	/* Without master nothing can be committed; enabling reconciles. */
 	if (d->session && !session_active(d->session))
 		return 0;
-	reconcile(d);
+	enum daemon_reread reread = d->reread;
+	d->reread = DAEMON_REREAD_NONE;
+	reconcile(d, reread);
 	events_scan(d);
 	update_status(d);
 	return 0;
 }
 
+void daemon_schedule_reconcile_reread(struct daemon *d, enum daemon_reread reread)
+{
+	if (reread > d->reread)
+		d->reread = reread;
+	sd_event_source_set_enabled(d->reconcile_source, SD_EVENT_ONESHOT);
+}
+
 void daemon_schedule_reconcile(struct daemon *d)
 {
-	sd_event_source_set_enabled(d->reconcile_source, SD_EVENT_ONESHOT);
+	daemon_schedule_reconcile_reread(d, DAEMON_REREAD_ALL);
 }
 
 static void log_diags(const struct config_diags *diags)
@@ -230,7 +239,11 @@ static void on_hotplug(void *data, enum hotplug_kind kind, const char *devnode)
 			log_info("card=%s driver=%s added", d->card->path,
 				 kms_device_driver(d->card->kms));
 	}
-	daemon_schedule_reconcile(d);
+	/* A connector hotplug changes connectors only, a lease event nothing
+	 * that a re-read would show: hotplug latency is mostly re-reading. */
+	daemon_schedule_reconcile_reread(d, kind == HOTPLUG_LEASE ? DAEMON_REREAD_NONE :
+					 kind == HOTPLUG_CONNECTORS ? DAEMON_REREAD_CONNECTORS :
+					 DAEMON_REREAD_ALL);
 }
 
 /* Test hook (DIRECTFLIP_DEBUG_HANG=1): SIGUSR2 wedges the loop, so that
@@ -434,7 +447,7 @@ int daemon_run(const struct daemon_options *opts)
 	vm_sockets_sync(d.vm_sockets, &d);
 	reconcile_adopt(&d, &stored);
 	service_fds_release(&stored);
-	reconcile(&d);
+	reconcile(&d, DAEMON_REREAD_ALL);
 	events_scan(&d);
 	update_status(&d);
 	{

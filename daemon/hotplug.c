@@ -34,6 +34,10 @@ static int on_udev(sd_event_source *src, int fd, uint32_t revents, void *data)
 				kind = HOTPLUG_REMOVE;
 			const char *lease = udev_device_get_property_value(dev, "LEASE");
 			const char *hp = udev_device_get_property_value(dev, "HOTPLUG");
+			if (kind == HOTPLUG_CHANGE && hp && strcmp(hp, "1") == 0)
+				kind = HOTPLUG_CONNECTORS;
+			else if (kind == HOTPLUG_CHANGE && lease && strcmp(lease, "1") == 0)
+				kind = HOTPLUG_LEASE;
 			log_debug("udev: %s %s%s%s", action, devnode, lease ? " LEASE=1" : "",
 				  hp ? " HOTPLUG=1" : "");
 			h->fn(h->data, kind, devnode);

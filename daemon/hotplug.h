@@ -8,7 +8,9 @@ struct udev;
 struct hotplug;
 
 enum hotplug_kind {
-	HOTPLUG_CHANGE,  /* connector status, LEASE=1, or a synthetic change */
+	HOTPLUG_CHANGE,     /* a synthetic change, or one we do not know */
+	HOTPLUG_CONNECTORS, /* HOTPLUG=1: connector status */
+	HOTPLUG_LEASE,      /* LEASE=1 alone: a lease came or went */
 	HOTPLUG_ADD,
 	HOTPLUG_REMOVE,
 };

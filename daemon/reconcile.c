@@ -384,7 +384,7 @@ static bool lessee_alive(const uint32_t *ids, size_t n, uint32_t id)
 	return false;
 }
 
-int reconcile(struct daemon *d)
+int reconcile(struct daemon *d, enum daemon_reread reread)
 {
 	struct card *card = d->card;
 	if (!card) {
@@ -393,7 +393,8 @@ int reconcile(struct daemon *d)
 				vm_fail(d->vms[i], VM_WAITING, "no card: waiting for it to come back");
 		return 0;
 	}
-	int r = card_refresh(card);
+	int r = reread == DAEMON_REREAD_ALL ? card_refresh(card) :
+		reread == DAEMON_REREAD_CONNECTORS ? card_refresh_connectors(card) : 0;
 	if (r < 0)
 		return log_errno(r, "%s: re-reading KMS resources failed", card->path);
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "daemon/daemon.h"
+
 struct daemon;
 struct service_fds;
 struct vm;
@@ -7,7 +9,7 @@ struct vm;
 /* Desired state (config) against actual state (card, lessees): grant,
  * revoke, modeset and map until they agree. Idempotent; a binding that
  * cannot be met is recorded in its vm and leaves the others alone. */
-int reconcile(struct daemon *d);
+int reconcile(struct daemon *d, enum daemon_reread reread);
 /* Commits vm's planes again when a source now shows something else (a
  * client pushed a frame); quiet, as it runs per frame. 0 when not leased. */
 int reconcile_remap(struct daemon *d, struct vm *vm);

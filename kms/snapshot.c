@@ -307,3 +307,31 @@ const struct kms_mode *kms_connector_preferred_mode(const struct kms_connector *
 			return &conn->modes[i];
 	return conn->n_modes > 0 ? &conn->modes[0] : NULL;
 }
+
+int kms_snapshot_reread_connectors(int fd, struct kms_prop_names *nc, struct kms_snapshot *snap)
+{
+	drmModeRes *res = drmModeGetResources(fd);
+	if (!res)
+		return errno ? -errno : -EIO;
+	/* A connector that came or went (MST) needs a whole re-read. */
+	int r = (size_t)res->count_connectors == snap->n_connectors ? 0 : -ESTALE;
+	for (size_t i = 0; r == 0 && i < snap->n_connectors; i++)
+		if (res->connectors[i] != snap->connectors[i].id)
+			r = -ESTALE;
+	drmModeFreeResources(res);
+	if (r < 0)
+		return r;
+	/* All or nothing: read into a copy, then swap. */
+	struct kms_connector *fresh = calloc(snap->n_connectors + 1, sizeof(*fresh));
+	if (!fresh)
+		return -ENOMEM;
+	for (size_t i = 0; r == 0 && i < snap->n_connectors; i++)
+		r = read_connector(fd, nc, snap->connectors[i].id, &fresh[i]);
+	struct kms_connector *drop = r == 0 ? snap->connectors : fresh;
+	if (r == 0)
+		snap->connectors = fresh;
+	for (size_t i = 0; i < snap->n_connectors; i++)
+		free(drop[i].modes);
+	free(drop);
+	return r;
+}
