@@ -1070,6 +1070,17 @@ static void focus_hotkeys(void)
 		     "[seat.s] hotkey 'alt+ctrl+right' is already used (line 5)");
 	EXPECT_ERROR("[seat.s]\nhotkey.focus.VN = ctrl+1\nhotkey.fokus.a = ctrl+2\n", 3,
 		     "unknown key 'hotkey.fokus.a' in [seat.s]");
+
+	/* A client-written drop-in must not grow a seat without bound. */
+	char big[65 * 40 + 16];
+	size_t len = (size_t)snprintf(big, sizeof(big), "[seat.s]\n");
+	for (int i = 0; i <= CONFIG_MAX_VMS; i++)
+		len += (size_t)snprintf(big + len, sizeof(big) - len, "hotkey.focus.v%d = ctrl+f%d\n", i,
+					 1 + i % 24);
+	char want[80];
+	snprintf(want, sizeof(want), "[seat.s] has too many hotkey.focus.VM keys (at most %d)",
+		 CONFIG_MAX_VMS);
+	EXPECT_ERROR(big, CONFIG_MAX_VMS + 2, want);
 }
 
 /* focus-follows-pointer: the seat's monitors need a place and a size. */
