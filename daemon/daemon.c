@@ -261,6 +261,9 @@ static void on_seat_enable(void *data)
 	struct daemon *d = data;
 	log_info("seat enabled: master is back; restoring every lease's picture");
 	events_emit(d, "seat-enabled", NULL, NULL, "leases restored");
+	int r = input_resume(d->input);
+	if (r < 0)
+		log_errno(r, "seat enabled, but its input devices could not be listed");
 	if (!d->card)
 		return;
 	reconcile_restore(d);
@@ -271,6 +274,8 @@ static void on_seat_enable(void *data)
 static void on_seat_disable(void *data)
 {
 	struct daemon *d = data;
+	/* Before libseat is told we are done: the devices are being revoked. */
+	input_suspend(d->input);
 	log_info("seat disabled: leases keep their objects, but no lessee can commit until the seat returns");
 	events_emit(d, "seat-disabled", NULL, NULL,
 		    "leases kept; lessees cannot commit until seat-enabled");

@@ -185,3 +185,13 @@ void focus_key(struct focus *f, uint16_t code, bool pressed)
 	focus_flush(f);
 	send(f, code, true);
 }
+
+void focus_release_all(struct focus *f)
+{
+	for (uint16_t c = 0; c < KEY_CNT; c++) {
+		if (f->where[c] >= 0)
+			f->ops->emit(f->data, f->where[c], c, false);
+		if (f->where[c] != KEY_UP_)
+			f->where[c] = KEY_DROPPED;
+	}
+}

@@ -51,3 +51,7 @@ void focus_key(struct focus *f, uint16_t code, bool pressed);
 void focus_flush(struct focus *f);
 /* Moves the focus (FOCUS_HOST or a VM index), releasing keys on the old VM. */
 void focus_set(struct focus *f, int vm);
+/* The seat goes away (libseat disable): every key still down is released
+ * where it went, and held-back modifiers are dropped; their later releases
+ * reach no VM. The focus stays. */
+void focus_release_all(struct focus *f);

@@ -61,6 +61,7 @@ struct input {
 	const struct input_listener *listener;
 	void *data;
 	bool quiet;   /* tearing down: no focus events */
+	bool suspended;  /* the seat is away: no device may be opened */
 };
 
 /* ---- libinput's device access, through the session ---- */
@@ -344,7 +345,7 @@ static int on_udev(sd_event_source *src, int fd, uint32_t revents, void *data)
 		if (action && node && strcmp(action, "remove") == 0) {
 			for (size_t i = 0; i < in->n_seats; i++)
 				remove_device(&in->seats[i], node);
-		} else if (action && strcmp(action, "add") == 0) {
+		} else if (action && strcmp(action, "add") == 0 && !in->suspended) {
 			struct seat *s = seat_of(in, dev);
 			if (s)
 				add_device(s, node);
@@ -606,4 +607,26 @@ const struct uinput_vm *input_vm_devices(const struct input *in, const char *vm,
 		}
 	}
 	return NULL;
+}
+
+void input_suspend(struct input *in)
+{
+	if (!in || in->suspended)
+		return;
+	in->suspended = true;
+	for (size_t i = 0; i < in->n_seats; i++) {
+		struct seat *s = &in->seats[i];
+		while (s->n_devices > 0)
+			remove_device(s, s->devices[0].devnode);
+		if (s->focus)
+			focus_release_all(s->focus);
+	}
+}
+
+int input_resume(struct input *in)
+{
+	if (!in || !in->suspended)
+		return 0;
+	in->suspended = false;
+	return enumerate(in);
 }

@@ -32,6 +32,12 @@ int input_create(sd_event *loop, struct udev *udev, struct session *session,
 /* Releases every key still down on a VM. NULL is fine. */
 void input_destroy(struct input *in);
 
+/* The libseat session went away (VT switch): close every device, since the
+ * seat manager revokes them, and release whatever keys were down on the
+ * VMs. The focus and the VMs' virtual devices stay. */
+void input_suspend(struct input *in);
+/* The session is back: opens the seats' devices again. */
+int input_resume(struct input *in);
 size_t input_seat_count(const struct input *in);
 const char *input_seat_name(const struct input *in, size_t i);
 /* NULL: the host has the seat's input. */

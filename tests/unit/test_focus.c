@@ -206,6 +206,30 @@ static void bad_hotkeys(void)
 	focus_destroy(f);
 }
 
+/* The seat is taken away with keys down: each is released where it went,
+ * a held-back modifier reaches nobody, and nothing is released twice. */
+static void release_all_on_seat_loss(void)
+{
+	struct focus *f = three_vms();
+	focus_key(f, KEY_A, true);
+	EXPECT("0+30");
+	focus_set(f, 1);
+	EXPECT("0-30 >1");
+	focus_key(f, KEY_B, true);
+	focus_key(f, KEY_LEFTCTRL, true);
+	EXPECT("1+48");
+	focus_release_all(f);
+	EXPECT("1-48");
+	focus_key(f, KEY_B, false);
+	focus_key(f, KEY_LEFTCTRL, false);
+	focus_key(f, KEY_A, false);
+	EXPECT("");
+	CHECK_EQ_INT(focus_current(f), 1);
+	tap(f, KEY_C);
+	EXPECT("1+46 1-46");
+	focus_destroy(f);
+}
+
 static void no_vms_no_hotkeys(void)
 {
 	struct focus *f = focus_create(0, &ops, NULL);
@@ -224,6 +248,7 @@ static void no_vms_no_hotkeys(void)
 
 static const struct test_case cases[] = {
 	{ "keys_go_to_first_vm", keys_go_to_first_vm },
+	{ "release_all_on_seat_loss", release_all_on_seat_loss },
 	{ "modifiers_are_held_until_the_next_key", modifiers_are_held_until_the_next_key },
 	{ "hotkey_keys_reach_no_vm", hotkey_keys_reach_no_vm },
 	{ "held_key_is_released_on_the_old_vm", held_key_is_released_on_the_old_vm },

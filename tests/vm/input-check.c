@@ -9,6 +9,8 @@
  *   input-check bench N VM1-KBD
  *   input-check reaches VM-KBD      (a new simulated keyboard's keys get there)
  *   input-check follows VM1-KBD VM2-KBD  (vm1's monitor left of vm2's)
+ *   input-check seat-switch VM1-KBD (a VT switch away and back, driven
+ *                                    through stdin/stdout by the script)
  *
  * The seat's hotkeys must be ctrl+alt+right (next), ctrl+alt+1 (focus vm1)
  * and ctrl+alt+f12 (release), and vm1 must have the focus at the start.
@@ -422,6 +424,56 @@ static int follows(char **argv)
 	return 0;
 }
 
+/* Waits for a line on stdin: the script's go-ahead for the next step. */
+static void wait_line(const char *what)
+{
+	char line[64];
+	if (!fgets(line, sizeof(line), stdin))
+		die("no '%s' from the script", what);
+}
+
+/* Waits for code's release on r, skipping autorepeats. */
+static void expect_release(struct reader *r, unsigned code, const char *when)
+{
+	struct input_event ev;
+	char b[64];
+	int64_t end = now_us() + 5 * 1000000LL;
+	while (now_us() < end && next_event(r, 500, &ev)) {
+		if (ev.type == EV_KEY && ev.code == code && ev.value == 2)
+			continue;
+		if (ev.type == EV_KEY && ev.code == code && ev.value == 0)
+			return;
+		die("%s: %s: got %s", r->what, when, ev_name(&ev, b, sizeof(b)));
+	}
+	die("%s: %s: no release", r->what, when);
+}
+
+/* The seat goes away (VT switch) with a key down and comes back; the script
+ * switches when told "held" and answers "away", then "back". */
+static int seat_switch(const char *path)
+{
+	struct reader r;
+	reader_open(&r, "vm1's keyboard", path);
+	struct libevdev_uinput *kbd = make_keyboard();
+	wait_forwarding(kbd, &r, KEY_Z, "before the switch");
+	drain(&r);
+	key(kbd, KEY_A, true);
+	EXPECT(&r, "a key pressed before the switch", { EV_KEY, KEY_A, 1 });
+	printf("held\n");
+	wait_line("away");
+	expect_release(&r, KEY_A, "the seat went away with KEY_A down");
+	tap(kbd, KEY_B);
+	key(kbd, KEY_A, false);
+	expect_quiet(&r, 1000, "while the seat is away");
+	printf("typed\n");
+	wait_line("back");
+	wait_forwarding(kbd, &r, KEY_C, "after the seat came back");
+	printf("ok\n");
+	libevdev_uinput_destroy(kbd);
+	reader_close(&r);
+	return 0;
+}
+
 static int reaches(const char *path)
 {
 	struct reader r;
@@ -444,9 +496,12 @@ int main(int argc, char **argv)
 		return reaches(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "follows") == 0)
 		return follows(argv + 2);
+	if (argc == 3 && strcmp(argv[1], "seat-switch") == 0)
+		return seat_switch(argv[2]);
 	fprintf(stderr, "usage: input-check scenario VM1-KBD VM1-PTR VM2-KBD VM2-PTR\n"
 			"       input-check bench N VM1-KBD\n"
 			"       input-check reaches VM-KBD\n"
-			"       input-check follows VM1-KBD VM2-KBD\n");
+			"       input-check follows VM1-KBD VM2-KBD\n"
+			"       input-check seat-switch VM1-KBD\n");
 	return 2;
 }
