@@ -67,6 +67,7 @@ run_daemon_phase() { # $1 = phase number
 run_bare_phase() { # $1 = phase number
 	"$BARE" Virtual-2 "$CYCLES" >"$WORK/bare$1.log" 2>&1 &
 	_bare=$!
+	CHILDREN="$CHILDREN $_bare"  # it waits to be killed, even on failure
 	wait_for 10 grep -q ready "$WORK/bare$1.log" || fail "bare-modeset: $(cat "$WORK/bare$1.log")"
 	_i=1
 	while [ $_i -le "$CYCLES" ]; do
