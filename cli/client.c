@@ -121,6 +121,16 @@ static int receive(struct df_client *c, int timeout_ms, struct df_msg *m, int *f
 	do
 		n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == ECONNRESET) {
+		/* The daemon closed with our request unread: the kernel reports
+		 * that once, ahead of what the daemon sent first (a refusal). */
+		mh.msg_controllen = sizeof(cbuf.b);
+		do
+			n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			errno = ECONNRESET;
+	}
 	if (n < 0)
 		return set_error(c, -errno, "receiving from directflipd: %s", strerror(errno));
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
