@@ -323,6 +323,8 @@ static void grant(struct daemon *d, struct vm *vm, const struct config_monitor *
 
 	r = kms_lease_prepare_lessee(lfd);
 	uint32_t fbs[CONFIG_MAX_PLANES] = { 0 };
+	/* Cleared before the sources are read: a source's error outlives the grant. */
+	vm->error[0] = '\0';
 	read_sources(d, vm, fbs);
 	if (r == 0)
 		r = commit_vm(d, vm, true, fbs);
@@ -347,7 +349,6 @@ static void grant(struct daemon *d, struct vm *vm, const struct config_monitor *
 	for (size_t k = 0; k < alloc.n_planes; k++)
 		len += (size_t)snprintf(planes + len, sizeof(planes) - len, "%s%u", k ? "," : "",
 					alloc.planes[k]);
-	vm->error[0] = '\0';
 	log_info("vm=%s monitor=%s connector=%s crtc=%u planes=%s cursor=%u mode=%s@%u lessee=%u "
 		 "action=lease-granted",
 		 vm->name, mon->name, conn->name, alloc.crtc_id, planes, alloc.cursor_plane_id,

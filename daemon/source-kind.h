@@ -20,3 +20,4 @@ struct source_kind {
 extern const struct source_kind source_kind_fb;
 extern const struct source_kind source_kind_client;
 extern const struct source_kind source_kind_gvt_sysfs;
+extern const struct source_kind source_kind_vfio;

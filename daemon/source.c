@@ -16,10 +16,9 @@ static const struct source_kind *const kinds[] = {
 	&source_kind_fb,
 	&source_kind_client,
 	&source_kind_gvt_sysfs,
+	&source_kind_vfio,
 };
 
-/* Proposed schemes that are not implemented yet (docs/sources.md). */
-static const char *const planned[] = { "vfio:" };
 
 int source_create(const char *spec, struct source **out)
 {
@@ -34,12 +33,8 @@ int source_create(const char *spec, struct source **out)
 			kind = kinds[i];
 		}
 	}
-	if (!kind) {
-		for (size_t i = 0; i < sizeof(planned) / sizeof(planned[0]); i++)
-			if (strncmp(spec, planned[i], strlen(planned[i])) == 0)
-				return -EOPNOTSUPP;
+	if (!kind)
 		return -EINVAL;
-	}
 	struct source *src = calloc(1, sizeof(*src));
 	if (!src)
 		return -ENOMEM;

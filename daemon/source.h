@@ -8,10 +8,11 @@
  *   fb:NUMBER  a framebuffer id on the daemon's card      (source-fb.c)
  *   fb:PATH    a file holding that id                     (source-fb.c)
  *   client     dma-bufs a VMM pushes over the control socket (source-client.c)
- *   gvt-sysfs:PATH[#PLANE]  the proposed GVT-g plane_id_index (source-gvt-sysfs.c) */
+ *   gvt-sysfs:PATH[#PLANE]  the proposed GVT-g plane_id_index (source-gvt-sysfs.c)
+ *   vfio:PATH  a vGPU's VFIO device, VFIO_DEVICE_QUERY_GFX_PLANE (source-vfio.c) */
 struct source;
 
-/* -EINVAL for a malformed spec, -EOPNOTSUPP for a scheme not built yet. */
+/* -EINVAL for a malformed spec. */
 int source_create(const char *spec, struct source **out);
 void source_destroy(struct source *src);
 const char *source_spec(const struct source *src);

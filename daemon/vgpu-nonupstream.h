@@ -18,3 +18,5 @@
 /* v1's QEMU branch: a VFIO_DEVICE_QUERY_GFX_PLANE flag whose answer is a
  * host framebuffer id (__u32 drm_fb_id, in the region_index/dmabuf_id union). */
 #define VFIO_GFX_PLANE_TYPE_DRM (1 << 3)
+/* That union member, read from a struct vfio_device_gfx_plane_info. */
+#define VFIO_GFX_PLANE_DRM_FB_ID(info) ((info)->dmabuf_id)

@@ -1,0 +1,353 @@
+/*
+ * SIMULATION: stands in for a mediated vGPU's VFIO device node, as a CUSE
+ * character device (libfuse3) at /dev/NAME. It answers
+ * VFIO_DEVICE_QUERY_GFX_PLANE for the primary plane:
+ *   PROBE|DRM, DRM     GVT-g direct flip v1's QEMU branch (never upstream):
+ *                      the answer carries a host framebuffer id
+ *   PROBE|DMABUF, DMABUF  upstream: the answer carries a dmabuf_id (the
+ *                      dma-buf itself cannot be passed back through CUSE,
+ *                      so VFIO_DEVICE_GET_GFX_DMABUF is not answered)
+ * --offer picks which of the two it admits to. The framebuffers are real:
+ * created on the host card as a plain client, as the kernel driver would.
+ * SIGUSR1 swaps the plane for one of --resize size (--resize-color inside
+ * the centred --size area, --color around it); SIGUSR2 switches the guest
+ * plane off (an all-zero answer). Both raise POLLPRI for pollers. The
+ * ioctls are _IO (no size in the number), so they go through CUSE's
+ * unrestricted-ioctl retry: the first call asks the kernel for the
+ * caller's struct, the retried one answers it. Nothing here runs in a
+ * real product.
+ */
+#define FUSE_USE_VERSION 31
+#include <errno.h>
+#include <fcntl.h>
+#include <cuse_lowlevel.h>
+#include <fuse_lowlevel.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+#include <drm_fourcc.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+/* Not upstream: the same value as daemon/vgpu-nonupstream.h, kept apart
+ * so that the stand-in does not share the daemon's reading of it. */
+#define STANDIN_PLANE_TYPE_DRM (1 << 3)
+#define MAX_HANDLES 32
+
+static struct {
+	pthread_mutex_t lock;
+	int card;
+	uint32_t fb, w, h, pitch, dmabuf_id;
+	bool off, offer_drm, offer_dmabuf;
+	uint32_t iw, ih, rw, rh, color, rcolor;
+	unsigned queries;
+	bool used[MAX_HANDLES], changed[MAX_HANDLES];
+	struct fuse_pollhandle *ph[MAX_HANDLES];
+} st = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static int parse_u32(const char *s, int base, unsigned long max, uint32_t *out)
+{
+	char *end;
+	errno = 0;
+	if (!s || !*s || *s == '-')
+		return -1;
+	unsigned long v = strtoul(s, &end, base);
+	if (errno || *end || v > max)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_size(const char *s, uint32_t *w, uint32_t *h)
+{
+	char tmp[32];
+	const char *x = strchr(s, 'x');
+	if (!x || x - s >= (long)sizeof(tmp))
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%.*s", (int)(x - s), s);
+	return parse_u32(tmp, 10, 8192, w) || parse_u32(x + 1, 10, 8192, h) || !*w || !*h ? -1 : 0;
+}
+
+/* A framebuffer of w x h: outer, with inner in the centred iw x ih area. */
+static int make_fb(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint32_t iw,
+		   uint32_t ih, uint32_t *fb, uint32_t *pitch)
+{
+	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
+	if (drmIoctl(st.card, DRM_IOCTL_MODE_CREATE_DUMB, &c) != 0)
+		return -errno;
+	struct drm_mode_map_dumb m = { .handle = c.handle };
+	if (drmIoctl(st.card, DRM_IOCTL_MODE_MAP_DUMB, &m) != 0)
+		return -errno;
+	uint32_t *px = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, st.card, (off_t)m.offset);
+	if (px == MAP_FAILED)
+		return -errno;
+	uint32_t x0 = iw < w ? (w - iw) / 2 : 0, y0 = ih < h ? (h - ih) / 2 : 0;
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < w; x++)
+			px[(size_t)y * (c.pitch / 4) + x] =
+				iw && x >= x0 && x < x0 + iw && y >= y0 && y < y0 + ih ? inner : outer;
+	munmap(px, c.size);
+	uint32_t handles[4] = { c.handle }, pitches[4] = { c.pitch }, offsets[4] = { 0 };
+	if (drmModeAddFB2(st.card, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, fb, 0) != 0)
+		return -errno;
+	*pitch = c.pitch;
+	return 0;
+}
+
+static void cd_open(fuse_req_t req, struct fuse_file_info *fi)
+{
+	pthread_mutex_lock(&st.lock);
+	int slot = -1;
+	for (int i = 0; i < MAX_HANDLES && slot < 0; i++)
+		if (!st.used[i])
+			slot = i;
+	if (slot >= 0) {
+		st.used[slot] = true;
+		st.changed[slot] = false;
+	}
+	pthread_mutex_unlock(&st.lock);
+	if (slot < 0) {
+		fuse_reply_err(req, EMFILE);
+		return;
+	}
+	fi->fh = (uint64_t)slot;
+	fi->direct_io = 1;
+	fuse_reply_open(req, fi);
+}
+
+static void cd_release(fuse_req_t req, struct fuse_file_info *fi)
+{
+	pthread_mutex_lock(&st.lock);
+	st.used[fi->fh] = false;
+	if (st.ph[fi->fh])
+		fuse_pollhandle_destroy(st.ph[fi->fh]);
+	st.ph[fi->fh] = NULL;
+	pthread_mutex_unlock(&st.lock);
+	fuse_reply_err(req, 0);
+}
+
+/* As the kernel driver answers: probes say yes or EINVAL, a query of a
+ * plane that is off (or of any plane but the primary) is all zero. */
+static int answer(struct vfio_device_gfx_plane_info *info, uint64_t fh)
+{
+	uint32_t kind = info->flags & ~VFIO_GFX_PLANE_TYPE_PROBE;
+	bool offered = (kind == STANDIN_PLANE_TYPE_DRM && st.offer_drm) ||
+		       (kind == VFIO_GFX_PLANE_TYPE_DMABUF && st.offer_dmabuf);
+	if (info->argsz < sizeof(*info) || !offered)
+		return EINVAL;
+	if (info->flags & VFIO_GFX_PLANE_TYPE_PROBE)
+		return 0;
+	st.changed[fh] = false;
+	st.queries++;
+	uint32_t argsz = info->argsz, flags = info->flags, type = info->drm_plane_type;
+	*info = (struct vfio_device_gfx_plane_info){ .argsz = argsz, .flags = flags,
+						     .drm_plane_type = type };
+	if (st.off || type != DRM_PLANE_TYPE_PRIMARY)
+		return 0;
+	info->drm_format = DRM_FORMAT_XRGB8888;
+	info->drm_format_mod = DRM_FORMAT_MOD_LINEAR;
+	info->width = st.w;
+	info->height = st.h;
+	info->stride = st.pitch;
+	info->size = st.pitch * st.h;
+	/* drm_fb_id and dmabuf_id share the union's place. */
+	info->dmabuf_id = kind == STANDIN_PLANE_TYPE_DRM ? st.fb : st.dmabuf_id;
+	return 0;
+}
+
+static void cd_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi,
+		     unsigned flags, const void *in_buf, size_t in_bufsz, size_t out_bufsz)
+{
+	if ((unsigned)cmd != VFIO_DEVICE_QUERY_GFX_PLANE || (flags & FUSE_IOCTL_COMPAT)) {
+		fuse_reply_err(req, ENOTTY);
+		return;
+	}
+	struct vfio_device_gfx_plane_info info;
+	if (in_bufsz < sizeof(info) || out_bufsz < sizeof(info)) {
+		/* The number says nothing of the argument: ask for it. */
+		struct iovec iov = { .iov_base = arg, .iov_len = sizeof(info) };
+		fuse_reply_ioctl_retry(req, &iov, 1, &iov, 1);
+		return;
+	}
+	memcpy(&info, in_buf, sizeof(info));
+	pthread_mutex_lock(&st.lock);
+	int err = answer(&info, fi->fh);
+	pthread_mutex_unlock(&st.lock);
+	if (err)
+		fuse_reply_err(req, err);
+	else
+		fuse_reply_ioctl(req, 0, &info, sizeof(info));
+}
+
+static void cd_poll(fuse_req_t req, struct fuse_file_info *fi, struct fuse_pollhandle *ph)
+{
+	pthread_mutex_lock(&st.lock);
+	if (ph) {
+		if (st.ph[fi->fh])
+			fuse_pollhandle_destroy(st.ph[fi->fh]);
+		st.ph[fi->fh] = ph;
+	}
+	unsigned revents = st.changed[fi->fh] ? POLLPRI : 0;
+	pthread_mutex_unlock(&st.lock);
+	fuse_reply_poll(req, revents);
+}
+
+static const struct cuse_lowlevel_ops ops = {
+	.open = cd_open,
+	.release = cd_release,
+	.ioctl = cd_ioctl,
+	.poll = cd_poll,
+};
+
+static void notify_all(void)
+{
+	for (int i = 0; i < MAX_HANDLES; i++) {
+		st.changed[i] = st.used[i];
+		if (st.ph[i])
+			fuse_lowlevel_notify_poll(st.ph[i]);
+	}
+}
+
+/* SIGUSR1: a new framebuffer of the --resize size. SIGUSR2: plane off. */
+static void *signals(void *arg)
+{
+	sigset_t *set = arg;
+	int sig;
+	while (sigwait(set, &sig) == 0) {
+		uint32_t fb = 0, pitch = 0;
+		if (sig == SIGUSR1) {
+			int r = st.rw ? make_fb(st.rw, st.rh, st.color, st.rcolor, st.iw, st.ih, &fb, &pitch)
+				      : -EINVAL;
+			if (r < 0) {
+				fprintf(stderr, "vfio-cuse-standin: resize: %s\n", strerror(-r));
+				continue;
+			}
+		}
+		pthread_mutex_lock(&st.lock);
+		if (sig == SIGUSR1) {
+			/* The old framebuffer stays until exit, as a flip would keep it. */
+			st.fb = fb;
+			st.pitch = pitch;
+			st.w = st.rw;
+			st.h = st.rh;
+			st.dmabuf_id++;
+			st.off = false;
+		} else {
+			st.off = true;
+		}
+		notify_all();
+		unsigned queries = st.queries;
+		pthread_mutex_unlock(&st.lock);
+		if (sig == SIGUSR1)
+			printf("resized fb=%u size=%ux%u queries=%u\n", fb, st.rw, st.rh, queries);
+		else
+			printf("off queries=%u\n", queries);
+		fflush(stdout);
+	}
+	return NULL;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: vfio-cuse-standin --name DEVNAME --color RRGGBB [--size WxH]\n"
+			"         [--offer drm|dmabuf|both] [--resize WxH --resize-color RRGGBB]\n"
+			"         [--card PATH]\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = NULL, *card = "/dev/dri/card0", *offer = "both";
+	bool have_color = false;
+	st.w = 1024;
+	st.h = 768;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int bad = !v;
+		if (!bad && !strcmp(a, "--name"))
+			name = v, bad = strchr(v, '/') != NULL || strlen(v) > 64;
+		else if (!bad && !strcmp(a, "--card"))
+			card = v;
+		else if (!bad && !strcmp(a, "--offer"))
+			offer = v;
+		else if (!bad && !strcmp(a, "--color"))
+			bad = parse_u32(v, 16, 0xffffff, &st.color), have_color = !bad;
+		else if (!bad && !strcmp(a, "--resize-color"))
+			bad = parse_u32(v, 16, 0xffffff, &st.rcolor);
+		else if (!bad && !strcmp(a, "--size"))
+			bad = parse_size(v, &st.w, &st.h);
+		else if (!bad && !strcmp(a, "--resize"))
+			bad = parse_size(v, &st.rw, &st.rh);
+		else
+			bad = 1;
+		if (bad) {
+			usage();
+			return 2;
+		}
+		i++;
+	}
+	st.offer_drm = !strcmp(offer, "drm") || !strcmp(offer, "both");
+	st.offer_dmabuf = !strcmp(offer, "dmabuf") || !strcmp(offer, "both");
+	if (!name || !have_color || (!st.offer_drm && !st.offer_dmabuf)) {
+		usage();
+		return 2;
+	}
+	st.iw = st.w;
+	st.ih = st.h;
+	st.card = open(card, O_RDWR | O_CLOEXEC);
+	if (st.card < 0) {
+		fprintf(stderr, "vfio-cuse-standin: %s: %s\n", card, strerror(errno));
+		return 1;
+	}
+	if (drmIsMaster(st.card))
+		drmDropMaster(st.card);
+	int r = make_fb(st.w, st.h, st.color, 0, 0, 0, &st.fb, &st.pitch);
+	if (r < 0) {
+		fprintf(stderr, "vfio-cuse-standin: framebuffer: %s\n", strerror(-r));
+		return 1;
+	}
+	st.dmabuf_id = 1;
+	printf("plane0 fb=%u size=%ux%u\n", st.fb, st.w, st.h);
+	fflush(stdout);
+
+	static sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	pthread_t t;
+	if (pthread_create(&t, NULL, signals, &set) != 0)
+		return 1;
+
+	char devname[80];
+	snprintf(devname, sizeof(devname), "DEVNAME=%s", name);
+	const char *dev_info[] = { devname };
+	struct cuse_info ci = {
+		.dev_info_argc = 1,
+		.dev_info_argv = dev_info,
+		.flags = CUSE_UNRESTRICTED_IOCTL,
+	};
+	/* Foreground, single-threaded; SIGTERM/SIGINT end the loop. */
+	char *cargv[] = { argv[0], "-f", "-s", NULL };
+	int mt = 0;
+	struct fuse_session *se = cuse_lowlevel_setup(3, cargv, &ci, &ops, &mt, NULL);
+	if (!se) {
+		fprintf(stderr, "vfio-cuse-standin: cannot create /dev/%s (is cuse loaded?)\n", name);
+		return 1;
+	}
+	r = fuse_session_loop(se);
+	cuse_lowlevel_teardown(se);
+	close(st.card); /* the framebuffers die with this file */
+	if (r == 0 || r == -SIGTERM || r == -SIGINT || r == SIGTERM || r == SIGINT)
+		return 0;
+	fprintf(stderr, "vfio-cuse-standin: the device loop failed (%d)\n", r);
+	return 1;
+}
