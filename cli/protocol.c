@@ -41,6 +41,7 @@ static const char *const event_names[DF_EVENT_COUNT] = {
 	[DF_EVENT_SEAT_DISABLED] = "seat-disabled",
 	[DF_EVENT_SEAT_ENABLED] = "seat-enabled",
 	[DF_EVENT_FOCUS_CHANGED] = "focus-changed",
+	[DF_EVENT_SOURCE_GONE] = "source-gone",
 };
 
 const char *df_method_name(enum df_method m)

@@ -6,7 +6,7 @@ struct events;
 /*
  * Events for `subscribe`d control clients (docs/protocol.md, "Events").
  * event is one of monitor-added, monitor-removed, binding-changed,
- * lease-granted, lease-revoked, error; vm, monitor and detail may be NULL
+ * lease-granted, lease-revoked, source-gone, error; vm, monitor and detail may be NULL
  * and are then left out. A no-op when the control socket is not up, so any
  * part of the daemon may call it at the point where it logs the decision.
  */

@@ -19,6 +19,7 @@
 #include "daemon/vm.h"
 #include "kms/commit.h"
 #include "kms/lease.h"
+#include "kms/framebuffer.h"
 #include "config/number.h"
 
 #define PRINTF_LIKE(a, b) __attribute__((format(printf, a, b)))
@@ -68,11 +69,19 @@ static void release_fd(struct vm *vm)
 	char name[64];
 	lease_fd_name(vm, name);
 	service_forget_fd(name);
-	if (vm->lease_fd >= 0)
+	if (vm->lease_fd >= 0) {
+		/* A client may still hold the lease file, which would keep them. */
+		for (size_t k = 0; k < CONFIG_MAX_PLANES; k++)
+			if (vm->mirrored[k] && vm->shown_fb[k])
+				kms_fb_remove(vm->lease_fd, vm->shown_fb[k]);
 		close(vm->lease_fd);
+	}
 	vm->lease_fd = -1;
 	vm->lessee_id = 0;
 	memset(vm->shown_fb, 0, sizeof(vm->shown_fb));
+	memset(vm->mirrored, 0, sizeof(vm->mirrored));
+	memset(vm->source_fb, 0, sizeof(vm->source_fb));
+	memset(vm->source_serial, 0, sizeof(vm->source_serial));
 }
 
 void reconcile_release(struct daemon *d, struct vm *vm, const char *why)
@@ -138,8 +147,9 @@ static void on_source_changed(void *data)
 static void note_source_error(struct daemon *d, struct vm *vm, size_t k, int r)
 {
 	char msg[sizeof(vm->error)];
-	snprintf(msg, sizeof(msg), SOURCE_ERROR_PREFIX "%zu '%.150s': %s; the plane is off", k,
-		 source_spec(vm->sources[k]), strerror(-r));
+	snprintf(msg, sizeof(msg), SOURCE_ERROR_PREFIX "%zu '%.150s': %s; %s", k,
+		 source_spec(vm->sources[k]), strerror(-r),
+		 vm->mirrored[k] && vm->shown_fb[k] ? "the last frame stays" : "the plane is off");
 	if (strcmp(msg, vm->error) == 0)
 		return;
 	memcpy(vm->error, msg, sizeof(msg));
@@ -192,18 +202,19 @@ static int add_plane(struct card *card, struct vm *vm, struct kms_commit *c, siz
 		kms_commit_plane_off(c, plane);
 		return 0;
 	}
-	drmModeFB2 *info = drmModeGetFB2(card->fd, fb);
-	if (!info)
-		return -errno;
+	uint32_t w, h;
+	int r = kms_fb_size(card->fd, fb, &w, &h);
+	if (r < 0)
+		return r;
 	struct kms_rect src, dst;
-	kms_scale(to_kms_scaling(vm->cfg->scaling), info->width, info->height, vm->mode.hdisplay,
-		  vm->mode.vdisplay, &src, &dst);
-	drmModeFreeFB2(info);
+	kms_scale(to_kms_scaling(vm->cfg->scaling), w, h, vm->mode.hdisplay, vm->mode.vdisplay,
+		  &src, &dst);
 	kms_commit_plane(c, plane, vm->alloc.crtc_id, fb, &src, &dst);
 	return 0;
 }
 
-/* One commit through the lessee fd: modeset (on grant) plus every plane. */
+/* One commit through the lessee fd: modeset (on grant) plus every plane.
+ * fbs are what the planes show: mirrors or the sources' own. */
 static int commit_vm(struct daemon *d, struct vm *vm, bool modeset, const uint32_t *fbs)
 {
 	struct card *card = d->card;
@@ -231,6 +242,94 @@ static int commit_vm(struct daemon *d, struct vm *vm, bool modeset, const uint32
 	if (r == 0)
 		memcpy(vm->shown_fb, fbs, sizeof(vm->shown_fb));
 	return r;
+}
+
+/* on-vm-exit=keep shows a mirror (kms/framebuffer.h) of what fb: and
+ * gvt-sysfs: sources name, so the frame outlives the file that made it.
+ * Client frames are the daemon's own imports already: shown as they are. */
+static bool wants_mirror(const struct vm *vm, size_t k)
+{
+	if (vm->cfg->on_vm_exit != CONFIG_ON_VM_EXIT_KEEP || !vm->sources[k])
+		return false;
+	const char *kind = source_kind_name(vm->sources[k]);
+	return strcmp(kind, "fb") == 0 || strcmp(kind, "gvt-sysfs") == 0;
+}
+
+/* Reads the sources and commits what changed; everything with modeset.
+ * A mirror is replaced in the same commit that shows its successor and
+ * removed after it, so the plane is never without a frame. Returns 1 when
+ * it committed, 0 when nothing changed, or a negative errno. */
+static int map_planes(struct daemon *d, struct vm *vm, bool modeset)
+{
+	uint32_t src[CONFIG_MAX_PLANES] = { 0 }, show[CONFIG_MAX_PLANES];
+	uint32_t old_show[CONFIG_MAX_PLANES];
+	uint64_t serial[CONFIG_MAX_PLANES] = { 0 };
+	bool mirrored[CONFIG_MAX_PLANES], fresh[CONFIG_MAX_PLANES] = { 0 };
+	read_sources(d, vm, src);
+	memcpy(show, vm->shown_fb, sizeof(show));
+	memcpy(old_show, vm->shown_fb, sizeof(old_show));
+	memcpy(mirrored, vm->mirrored, sizeof(mirrored));
+	bool changed = modeset;
+	for (size_t k = 0; k < vm->alloc.n_planes; k++) {
+		serial[k] = vm->sources[k] ? source_serial(vm->sources[k]) : 0;
+		bool same = src[k] == vm->source_fb[k] && serial[k] == vm->source_serial[k];
+		if (!wants_mirror(vm, k)) {
+			/* A republished id may be the same number: commit it again. */
+			changed |= !same || show[k] != src[k] || mirrored[k];
+			show[k] = src[k];
+			mirrored[k] = false;
+			continue;
+		}
+		/* Nothing to show: the last frame stays. */
+		if (!src[k] || (same && mirrored[k] && show[k]))
+			continue;
+		uint32_t m;
+		int r = kms_fb_mirror(vm->lease_fd, src[k], &m);
+		if (r < 0) {
+			note_source_error(d, vm, k, r);
+			continue;
+		}
+		show[k] = m;
+		mirrored[k] = true;
+		fresh[k] = true;
+		changed = true;
+	}
+	if (changed) {
+		int r = commit_vm(d, vm, modeset, show);
+		if (r < 0) {
+			for (size_t k = 0; k < vm->alloc.n_planes; k++)
+				if (fresh[k])
+					kms_fb_remove(vm->lease_fd, show[k]);
+			return r;
+		}
+		for (size_t k = 0; k < vm->alloc.n_planes; k++)
+			if (vm->mirrored[k] && old_show[k] && old_show[k] != show[k])
+				kms_fb_remove(vm->lease_fd, old_show[k]);
+	}
+	for (size_t k = 0; k < vm->alloc.n_planes; k++) {
+		if (vm->source_fb[k] && !src[k]) {
+			bool kept = mirrored[k] && show[k];
+			log_info("vm=%s connector=%s plane=%zu fb=%u on-vm-exit=%s action=source-gone",
+				 vm->name, vm->conn_name, k, vm->source_fb[k], kept ? "keep" : "black");
+			events_emit(d, "source-gone", vm->name, vm->cfg->monitor,
+				    kept ? "the last frame stays" : "the plane is off");
+		}
+		vm->source_fb[k] = src[k];
+		vm->source_serial[k] = serial[k];
+	}
+	memcpy(vm->mirrored, mirrored, sizeof(mirrored));
+	return changed ? 1 : 0;
+}
+
+static int remap_if_changed(struct daemon *d, struct vm *vm, bool quiet)
+{
+	int r = map_planes(d, vm, false);
+	if (r < 0)
+		log_errno(r, "vm=%s connector=%s: mapping planes failed", vm->name, vm->conn_name);
+	else if (r > 0 && !quiet)
+		log_info("vm=%s connector=%s fb0=%u shown0=%u action=planes-mapped", vm->name,
+			 vm->conn_name, vm->source_fb[0], vm->shown_fb[0]);
+	return r < 0 ? r : 0;
 }
 
 /* Objects held by other leases, and CRTCs/planes the host itself drives. */
@@ -322,12 +421,10 @@ static void grant(struct daemon *d, struct vm *vm, const struct config_monitor *
 	vm->state = VM_LEASED;
 
 	r = kms_lease_prepare_lessee(lfd);
-	uint32_t fbs[CONFIG_MAX_PLANES] = { 0 };
 	/* Cleared before the sources are read: a source's error outlives the grant. */
 	vm->error[0] = '\0';
-	read_sources(d, vm, fbs);
 	if (r == 0)
-		r = commit_vm(d, vm, true, fbs);
+		r = map_planes(d, vm, true);
 	if (r < 0) {
 		reconcile_release(d, vm, "modeset failed");
 		vm_fail(vm, VM_FAILED, "connector %s crtc %u mode %s: modeset refused: %s%s", conn->name,
@@ -354,20 +451,6 @@ static void grant(struct daemon *d, struct vm *vm, const struct config_monitor *
 		 vm->name, mon->name, conn->name, alloc.crtc_id, planes, alloc.cursor_plane_id,
 		 mode->info.name, mode->info.vrefresh, lessee);
 	events_emit(d, "lease-granted", vm->name, mon->name, conn->name);
-}
-
-static int remap_if_changed(struct daemon *d, struct vm *vm, bool quiet)
-{
-	uint32_t fbs[CONFIG_MAX_PLANES] = { 0 };
-	read_sources(d, vm, fbs);
-	if (memcmp(fbs, vm->shown_fb, sizeof(fbs)) == 0)
-		return 0;
-	int r = commit_vm(d, vm, false, fbs);
-	if (r < 0)
-		log_errno(r, "vm=%s connector=%s: mapping planes failed", vm->name, vm->conn_name);
-	else if (!quiet)
-		log_info("vm=%s connector=%s fb0=%u action=planes-mapped", vm->name, vm->conn_name, fbs[0]);
-	return r;
 }
 
 int reconcile_remap(struct daemon *d, struct vm *vm)
@@ -525,6 +608,12 @@ static bool adopt_one(struct daemon *d, struct vm *vm, int fd, uint32_t lessee_i
 	for (size_t k = 0; k < alloc.n_planes; k++) {
 		const struct kms_plane *p = kms_snapshot_plane_by_id(snap, alloc.planes[k]);
 		vm->shown_fb[k] = p ? p->fb_id : 0;
+		/* Our mirror from before the restart, made on this file; it is
+		 * replaced on the next pass. A framebuffer of another file is
+		 * not removed: the kernel refuses that. */
+		vm->mirrored[k] = wants_mirror(vm, k) && vm->shown_fb[k];
+		vm->source_fb[k] = 0;
+		vm->source_serial[k] = 0;
 	}
 	vm->state = VM_LEASED;
 	vm->error[0] = '\0';
@@ -598,9 +687,7 @@ void reconcile_restore(struct daemon *d)
 		struct vm *vm = d->vms[i];
 		if (vm->state != VM_LEASED)
 			continue;
-		uint32_t fbs[CONFIG_MAX_PLANES] = { 0 };
-		read_sources(d, vm, fbs);
-		r = commit_vm(d, vm, true, fbs);
+		r = map_planes(d, vm, true);
 		if (r < 0) {
 			/* The next reconcile decides: revoke and re-grant if it must. */
 			log_errno(r, "vm=%s connector=%s: restoring the picture failed", vm->name,

@@ -10,6 +10,9 @@ struct source {
 	const struct source_kind *kind;
 	void *impl;
 	char *spec;
+	uint64_t serial;              /* changes the kind reported */
+	void (*changed)(void *data);
+	void *data;
 };
 
 static const struct source_kind *const kinds[] = {
@@ -78,10 +81,25 @@ int source_current_fb(struct source *src, uint32_t *fb_id)
 	return src->kind->current_fb(src->impl, fb_id);
 }
 
+static void on_kind_changed(void *data)
+{
+	struct source *src = data;
+	src->serial++;
+	if (src->changed)
+		src->changed(src->data);
+}
+
 void source_watch(struct source *src, sd_event *loop, void (*changed)(void *data), void *data)
 {
+	src->changed = changed;
+	src->data = data;
 	if (src->kind->watch)
-		src->kind->watch(src->impl, loop, changed, data);
+		src->kind->watch(src->impl, loop, on_kind_changed, src);
+}
+
+uint64_t source_serial(const struct source *src)
+{
+	return src->serial;
 }
 
 void source_card_lost(struct source *src)

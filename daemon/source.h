@@ -22,6 +22,9 @@ const char *source_kind_name(const struct source *src);
 int source_current_fb(struct source *src, uint32_t *fb_id);
 /* Sources that report changes call changed(data) on loop from now on. */
 void source_watch(struct source *src, sd_event *loop, void (*changed)(void *data), void *data);
+/* Counts the changes the source reported: a new framebuffer may reuse
+ * the id of one that is gone, so the id alone does not tell. */
+uint64_t source_serial(const struct source *src);
 /* The card's file closed: framebuffers made on it are gone already. */
 void source_card_lost(struct source *src);
 /* The kind's state, for its own module; NULL when src is not of that kind. */

@@ -31,6 +31,11 @@ struct vm {
 	struct kms_alloc_result alloc;
 	drmModeModeInfo mode;
 	uint32_t shown_fb[CONFIG_MAX_PLANES];  /* 0 = plane off */
+	/* With on-vm-exit=keep, shown_fb is the daemon's mirror (on lease_fd)
+	 * of the source's framebuffer source_fb: see kms/framebuffer.h. */
+	bool mirrored[CONFIG_MAX_PLANES];
+	uint32_t source_fb[CONFIG_MAX_PLANES];     /* 0 = the source had none */
+	uint64_t source_serial[CONFIG_MAX_PLANES];
 };
 
 /* Sources that fail to parse are reported in vm->error, not fatal. */

@@ -12,6 +12,12 @@
  * the lessee file of PID (directflipd) that shows our framebuffer, and
  * flushes through it. That is a kernel-level privilege taken by a test
  * tool; it does not wake PID, which is what the frame benchmark checks.
+ * With on-vm-exit=keep the plane shows the daemon's mirror of our buffer
+ * (kms/framebuffer.h), recognised by the buffer's flink name, and that
+ * mirror, read from the plane each frame, is what gets flushed.
+ *
+ * On SIGTERM it removes DIR/planeK before closing the card, as a vGPU
+ * driver retracts its planes when the guest goes away.
  *
  * Pattern: the whole frame is the VM's colour, with a 64-pixel white
  * band at the top holding the frame counter as black bars.
@@ -120,8 +126,33 @@ static int publish(const char *dir, unsigned k, uint32_t fb_id)
 	return 0;
 }
 
-/* A DRM master file of pid (a lessee) through which DIRTYFB reaches fb. */
-static int borrow_master(long pid, int own_fd, uint32_t fb_id)
+static uint32_t flink(int fd, uint32_t handle)
+{
+	struct drm_gem_flink f = { .handle = handle };
+	return drmIoctl(fd, DRM_IOCTL_GEM_FLINK, &f) == 0 ? f.name : 0;
+}
+
+/* Whether fb, seen through master file fd, is ours (fb_id) or another
+ * framebuffer over our buffer (name: its flink name, 0 if none). */
+static bool shows_ours(int fd, uint32_t fb, uint32_t fb_id, uint32_t name)
+{
+	if (fb == fb_id)
+		return true;
+	if (!fb || !name)
+		return false;
+	drmModeFB2 *info = drmModeGetFB2(fd, fb);
+	if (!info)
+		return false;
+	bool ours = info->handles[0] && flink(fd, info->handles[0]) == name;
+	if (info->handles[0])
+		drmCloseBufferHandle(fd, info->handles[0]);
+	drmModeFreeFB2(info);
+	return ours;
+}
+
+/* A DRM master file of pid (a lessee) through which DIRTYFB reaches fb,
+ * and in *plane_id the plane that shows it. */
+static int borrow_master(long pid, int own_fd, uint32_t fb_id, uint32_t name, uint32_t *plane_id)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
 	if (pidfd < 0)
@@ -148,10 +179,12 @@ static int borrow_master(long pid, int own_fd, uint32_t fb_id)
 			objs = drmModeGetLease(fd);
 			/* Only a lessee's lease lists few objects; pick the one
 			 * whose planes show our framebuffer. */
-			for (uint32_t i = 0; objs && i < objs->count && objs->count < 16; i++) {
+			for (uint32_t i = 0; objs && i < objs->count && objs->count < 16 && !lessee; i++) {
 				drmModePlane *p = drmModeGetPlane(own_fd, objs->objects[i]);
-				if (p && p->fb_id == fb_id)
+				if (p && shows_ours(fd, p->fb_id, fb_id, name)) {
 					lessee = true;
+					*plane_id = p->plane_id;
+				}
 				drmModeFreePlane(p);
 			}
 			drmFree(objs);
@@ -302,6 +335,7 @@ int main(int argc, char **argv)
 	signal(SIGUSR1, on_signal);
 	struct timespec period = { 0, (long)(1000000000ul / fps) };
 	int dirty_err = 0, flush_fd = -1;
+	uint32_t flush_plane = 0, name = 0;
 	/* With --on-signal, each SIGUSR1 runs one animation of N frames. */
 	for (unsigned run = 0; frames && !stop && (run == 0 || on_sig); run++) {
 		while (on_sig && !go && !stop)
@@ -321,7 +355,9 @@ int main(int argc, char **argv)
 				fprintf(stderr, "vgpu-standin: no pid in %s\n", flush_pid_file);
 		}
 		if (flush_fd < 0 && flush_pid) {
-			int r = borrow_master((long)flush_pid, fd, bufs[0].fb_id);
+			if (!name)
+				name = flink(fd, bufs[0].handle);
+			int r = borrow_master((long)flush_pid, fd, bufs[0].fb_id, name, &flush_plane);
 			if (r < 0)
 				fprintf(stderr, "vgpu-standin: no lessee of pid %lu shows fb %u: %s\n",
 					flush_pid, bufs[0].fb_id, strerror(-r));
@@ -332,7 +368,13 @@ int main(int argc, char **argv)
 		for (unsigned long i = 1; i <= frames && !stop; i++) {
 			draw(&bufs[0], (uint32_t)color, i);
 			drmModeClip clip = { 0, 0, (unsigned short)w, 64 };
-			if (drmModeDirtyFB(flush_fd >= 0 ? flush_fd : fd, bufs[0].fb_id, &clip, 1) != 0 &&
+			/* The daemon may have put a new mirror up since. */
+			uint32_t shown = bufs[0].fb_id;
+			drmModePlane *p = flush_fd >= 0 ? drmModeGetPlane(flush_fd, flush_plane) : NULL;
+			if (p && p->fb_id)
+				shown = p->fb_id;
+			drmModeFreePlane(p);
+			if (drmModeDirtyFB(flush_fd >= 0 ? flush_fd : fd, shown, &clip, 1) != 0 &&
 			    !dirty_err) {
 				dirty_err = errno;
 				fprintf(stderr, "vgpu-standin: DIRTYFB: %s (frames stay in memory only)\n",
@@ -349,6 +391,11 @@ int main(int argc, char **argv)
 	}
 	while (!stop)
 		sigsuspend(&old);
+	for (unsigned k = 0; k < planes; k++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/plane%u", dir, k);
+		unlink(path);
+	}
 	close(fd); /* the framebuffers die with this file */
 	return 0;
 }
