@@ -98,7 +98,7 @@ wait_for 20 grep -q '^off' "$WORK/vfio-a.log" || fail "stand-in did not switch o
 q=$(sed -n 's/^off queries=\([0-9]*\)/\1/p' "$WORK/vfio-a.log")
 [ "$q" -le 3 ] || fail "the daemon asked the device $q times (counting 2 by hand) without a change"
 ok "no query without a change signal ($q queries, 2 of them by hand)"
-wait_for 20 log_has_n "vm=vm1 connector=Virtual-2 fb0=0 action=planes-mapped" 1 ||
+wait_for 20 log_has_n "vm=vm1 connector=Virtual-2 fb0=0 .*action=planes-mapped" 1 ||
 	fail "the daemon did not follow the plane going off"
 expect_frac 1 $RED "==" 0 "black while the guest plane is off"
 
@@ -108,7 +108,7 @@ expect_frac 1 $RED "==" 0 "black while the guest plane is off"
 kill -USR1 "$A_PID"
 wait_for 20 grep -q '^resized' "$WORK/vfio-a.log" || fail "stand-in did not resize: $(cat "$WORK/vfio-a.log")"
 nfb=$(sed -n 's/^resized fb=\([0-9]*\).*/\1/p' "$WORK/vfio-a.log")
-wait_for 20 log_has_n "vm=vm1 connector=Virtual-2 fb0=$nfb action=planes-mapped" 1 ||
+wait_for 20 log_has_n "vm=vm1 connector=Virtual-2 fb0=$nfb .*action=planes-mapped" 1 ||
 	fail "the daemon did not follow the change to fb $nfb"
 expect_frac 1 $BLUE ">" 0.99 "the 1280x960 plane, remapped: its centre fills the monitor"
 expect_frac 1 $RED "==" 0 "nothing of the old frame or of the new frame's border"
@@ -118,7 +118,7 @@ kill -TERM "$A_PID"
 wait "$A_PID" || fail "the stand-in exited with status $?"
 expect_frac 1 $BLUE "==" 0 "black once the vGPU is gone"
 expect_frac 1 $RED "==" 0 "no stale frame once the vGPU is gone"
-wait_for 20 log_has_n "vm=vm1 connector=Virtual-2 fb0=0 action=planes-mapped" 2 ||
+wait_for 20 log_has_n "vm=vm1 connector=Virtual-2 fb0=0 .*action=planes-mapped" 2 ||
 	fail "the daemon did not notice the device vanish"
 kill -0 "$DAEMON_PID" || fail "directflipd died"
 "$DF_BUILD/cli/vgpu-assign" vms --json >"$WORK/vms.json" || fail "vgpu-assign vms failed"
