@@ -351,12 +351,17 @@ static int m_subscribe(struct control_call *call)
 			struct json_object *e = json_object_array_get_idx(want, i);
 			enum df_event ev;
 			if (!json_object_is_type(e, json_type_string) ||
-			    df_event_lookup(json_object_get_string(e), &ev) < 0)
-				return fail(call, -EINVAL, "subscribe: unknown event %.64s; events are "
-							   "monitor-added, monitor-removed, "
-							   "binding-changed, lease-granted, "
-							   "lease-revoked and error",
-					    json_object_to_json_string(e));
+			    df_event_lookup(json_object_get_string(e), &ev) < 0) {
+				/* From the table, so that it cannot fall behind. */
+				char names[512] = "";
+				size_t len = 0;
+				for (int k = 0; k < DF_EVENT_COUNT && len < sizeof(names); k++)
+					len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+								k ? ", " : "",
+								df_event_name((enum df_event)k));
+				return fail(call, -EINVAL, "subscribe: unknown event %.64s; events are %s",
+					    json_object_to_json_string(e), names);
+			}
 			mask |= 1u << ev;
 		}
 	}
