@@ -9,8 +9,6 @@
 /* Property ids are per device, shared by every object of a kind: one
  * GetProperty per id and read, not one per object (hotplug latency). */
 #define NAME_CACHE_MAX 128
-/* Connectors a re-read may probe selectively; beyond it they are probed. */
-#define KMS_CONNECTORS_MAX 64
 struct kms_prop_names {
 	uint32_t ids[NAME_CACHE_MAX];
 	char names[NAME_CACHE_MAX][DRM_PROP_NAME_LEN];
@@ -45,39 +43,26 @@ static bool get_prop(int fd, struct kms_prop_names *nc, drmModeObjectProperties 
 	return false;
 }
 
-/* old: this connector's previous read, or NULL. Its EDID is kept while the
- * blob id is unchanged: the kernel makes a new blob whenever the EDID is set. */
-static void read_edid(int fd, struct kms_prop_names *nc, uint32_t conn_id,
-		      const struct kms_connector *old, struct kms_connector *out)
+static void read_edid(int fd, struct kms_prop_names *nc, uint32_t conn_id, struct kms_connector *out)
 {
 	drmModeObjectProperties *props =
 		drmModeObjectGetProperties(fd, conn_id, DRM_MODE_OBJECT_CONNECTOR);
 	if (!props)
 		return;
 	uint64_t blob_id = 0;
-	if (get_prop(fd, nc, props, "EDID", &blob_id) && blob_id != 0 && blob_id <= UINT32_MAX) {
-		out->edid_blob_id = (uint32_t)blob_id;
-		if (old && old->edid_blob_id == out->edid_blob_id) {
-			out->has_edid = old->has_edid;
-			out->edid = old->edid;
-		} else {
-			drmModePropertyBlobRes *blob = drmModeGetPropertyBlob(fd, out->edid_blob_id);
-			if (blob) {
-				out->has_edid =
-					kms_edid_parse(blob->data, blob->length, &out->edid) == 0;
-				drmModeFreePropertyBlob(blob);
-			}
+	if (get_prop(fd, nc, props, "EDID", &blob_id) && blob_id != 0) {
+		drmModePropertyBlobRes *blob = drmModeGetPropertyBlob(fd, (uint32_t)blob_id);
+		if (blob) {
+			out->has_edid = kms_edid_parse(blob->data, blob->length, &out->edid) == 0;
+			drmModeFreePropertyBlob(blob);
 		}
 	}
 	drmModeFreeObjectProperties(props);
 }
 
-/* probe: ask the driver to detect and list modes again (only the master's
- * GETCONNECTOR does); otherwise read what the kernel last saw. */
-static int read_connector(int fd, struct kms_prop_names *nc, uint32_t id,
-			  const struct kms_connector *old, bool probe, struct kms_connector *out)
+static int read_connector(int fd, struct kms_prop_names *nc, uint32_t id, struct kms_connector *out)
 {
-	drmModeConnector *c = probe ? drmModeGetConnector(fd, id) : drmModeGetConnectorCurrent(fd, id);
+	drmModeConnector *c = drmModeGetConnector(fd, id);
 	if (!c)
 		return -errno;
 
@@ -112,7 +97,7 @@ static int read_connector(int fd, struct kms_prop_names *nc, uint32_t id,
 		}
 		out->n_modes = (size_t)c->count_modes;
 	}
-	read_edid(fd, nc, id, old, out);
+	read_edid(fd, nc, id, out);
 out_free:
 	drmModeFreeConnector(c);
 	return r;
@@ -214,8 +199,7 @@ int kms_snapshot_read_with(int fd, struct kms_prop_names *nc, struct kms_snapsho
 		drmModeFreeCrtc(c);
 	}
 	for (int i = 0; i < res->count_connectors; i++) {
-		r = read_connector(fd, nc, res->connectors[i], NULL, true,
-				   &snap->connectors[snap->n_connectors]);
+		r = read_connector(fd, nc, res->connectors[i], &snap->connectors[snap->n_connectors]);
 		if (r < 0)
 			goto out_snap;
 		snap->n_connectors++;
@@ -324,13 +308,6 @@ const struct kms_mode *kms_connector_preferred_mode(const struct kms_connector *
 	return conn->n_modes > 0 ? &conn->modes[0] : NULL;
 }
 
-bool kms_connector_needs_probe(const struct kms_connector *old, const struct kms_connector *now)
-{
-	if (now->connection != old->connection || now->edid_blob_id != old->edid_blob_id)
-		return true;
-	return now->connection == KMS_CONNECTED && now->n_modes == 0;
-}
-
 int kms_snapshot_reread_connectors(int fd, struct kms_prop_names *nc, struct kms_snapshot *snap)
 {
 	drmModeRes *res = drmModeGetResources(fd);
@@ -344,34 +321,17 @@ int kms_snapshot_reread_connectors(int fd, struct kms_prop_names *nc, struct kms
 	drmModeFreeResources(res);
 	if (r < 0)
 		return r;
-	/* All or nothing: read into a copy, then swap. */
+	/* Every connector is probed (drmModeGetConnector, not ...Current):
+	 * virtio-gpu sends HOTPLUG=1 without detecting, and a connector's
+	 * status changes only when the master probes it. Reading the kernel's
+	 * last view first and probing only the changed ones left a monitor
+	 * "connected" forever (tried, vm/hotplug-style cycles hung).
+	 * All or nothing: read into a copy, then swap. */
 	struct kms_connector *fresh = calloc(snap->n_connectors + 1, sizeof(*fresh));
 	if (!fresh)
 		return -ENOMEM;
-	/* More connectors than the table: probe them all, as a whole read does. */
-	bool probe[KMS_CONNECTORS_MAX] = { false };
-	const size_t n = snap->n_connectors;
-	size_t n_probe = n > KMS_CONNECTORS_MAX ? n : 0;
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		const struct kms_connector *old = &snap->connectors[i];
-		r = read_connector(fd, nc, old->id, old, false, &fresh[i]);
-		if (r == 0 && i < KMS_CONNECTORS_MAX && kms_connector_needs_probe(old, &fresh[i])) {
-			probe[i] = true;
-			n_probe++;
-		}
-	}
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		/* An event that nothing visible explains (a new preferred mode,
-		 * say) probes every connected connector, as a whole read would. */
-		bool want = i >= KMS_CONNECTORS_MAX || probe[i] ||
-			    (n_probe == 0 && fresh[i].connection == KMS_CONNECTED);
-		if (!want)
-			continue;
-		const struct kms_connector *old = &snap->connectors[i];
-		free(fresh[i].modes);
-		memset(&fresh[i], 0, sizeof(fresh[i]));
-		r = read_connector(fd, nc, old->id, old, true, &fresh[i]);
-	}
+	for (size_t i = 0; r == 0 && i < snap->n_connectors; i++)
+		r = read_connector(fd, nc, snap->connectors[i].id, &fresh[i]);
 	struct kms_connector *drop = r == 0 ? snap->connectors : fresh;
 	if (r == 0)
 		snap->connectors = fresh;

@@ -35,7 +35,6 @@ struct kms_connector {
 	uint32_t crtc_id;            /* 0 when not driven */
 	struct kms_mode *modes;
 	size_t n_modes;
-	uint32_t edid_blob_id;       /* 0: none */
 	bool has_edid;
 	struct kms_edid_id edid;
 };
@@ -77,14 +76,8 @@ struct kms_prop_names *kms_prop_names_create(void);
 void kms_prop_names_destroy(struct kms_prop_names *names);
 int kms_snapshot_read_with(int fd, struct kms_prop_names *names, struct kms_snapshot **out);
 /* Connectors only, in place (a HOTPLUG=1 uevent changes nothing else);
- * -ESTALE when the set of connectors changed and a whole read is due.
- * The kernel detects before it sends HOTPLUG=1, so each connector is read
- * as the kernel last saw it, and probed again (a forced probe lists the
- * modes anew) only where kms_connector_needs_probe says so. */
+ * -ESTALE when the set of connectors changed and a whole read is due. */
 int kms_snapshot_reread_connectors(int fd, struct kms_prop_names *names, struct kms_snapshot *snap);
-/* The connection or the EDID changed since old was read, or a connected
- * connector has no modes listed yet. */
-bool kms_connector_needs_probe(const struct kms_connector *old, const struct kms_connector *now);
 void kms_snapshot_free(struct kms_snapshot *snap);
 
 const struct kms_connector *kms_snapshot_connector_by_name(const struct kms_snapshot *snap,
