@@ -165,10 +165,10 @@ int card_refresh(struct card *card)
 	return 0;
 }
 
-int card_refresh_connectors(struct card *card)
+int card_refresh_connectors(struct card *card, const uint32_t *only, size_t n_only)
 {
 	if (!card->snap || !card->prop_names)
 		return card_refresh(card);
-	int r = kms_snapshot_reread_connectors(card->fd, card->prop_names, card->snap);
+	int r = kms_snapshot_reread_connectors(card->fd, card->prop_names, card->snap, only, n_only);
 	return r == -ESTALE ? card_refresh(card) : r;
 }

@@ -31,5 +31,6 @@ int card_adopt(int fd, struct card **out);
 void card_close(struct card *card);
 /* Re-reads connectors, CRTCs and planes (hotplug, leases going away). */
 int card_refresh(struct card *card);
-/* After a connector hotplug: connectors only, or all when they changed. */
-int card_refresh_connectors(struct card *card);
+/* After a connector hotplug: the connectors in only[n_only] (all when only
+ * is NULL), or everything when the set of connectors changed. */
+int card_refresh_connectors(struct card *card, const uint32_t *only, size_t n_only);

@@ -468,6 +468,44 @@ static bool lessee_alive(const uint32_t *ids, size_t n, uint32_t id)
 	return false;
 }
 
+static bool id_in(const uint32_t *ids, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* Beyond it, a hotplug probes every connector at once. */
+#define KMS_WAITING_MAX 64
+
+/* Connectors a vm without a lease could be shown on: the one its monitor
+ * matches, or, for a monitor that matches none (an EDID seen nowhere),
+ * every disconnected one. */
+static size_t waiting_connectors(const struct daemon *d, uint32_t out[KMS_WAITING_MAX])
+{
+	const struct kms_snapshot *snap = d->card->snap;
+	size_t n = 0;
+	for (size_t i = 0; i < d->n_vms; i++) {
+		const struct vm *vm = d->vms[i];
+		if (vm->state == VM_LEASED || !vm->cfg->monitor)
+			continue;
+		const struct config_monitor *mon = config_monitor_by_name(d->config, vm->cfg->monitor);
+		if (!mon)
+			continue;
+		const struct kms_connector *c = monitor_find_connector(snap, mon);
+		for (size_t k = 0; k < snap->n_connectors; k++) {
+			const struct kms_connector *o = &snap->connectors[k];
+			bool take = c ? o == c : o->connection != KMS_CONNECTED;
+			if (take && !id_in(out, n, o->id) && n < KMS_WAITING_MAX)
+				out[n++] = o->id;
+		}
+	}
+	return n;
+}
+
+static int reconcile_pass(struct daemon *d);
+
 int reconcile(struct daemon *d, enum daemon_reread reread)
 {
 	struct card *card = d->card;
@@ -477,10 +515,41 @@ int reconcile(struct daemon *d, enum daemon_reread reread)
 				vm_fail(d->vms[i], VM_WAITING, "no card: waiting for it to come back");
 		return 0;
 	}
-	int r = reread == DAEMON_REREAD_ALL ? card_refresh(card) :
-		reread == DAEMON_REREAD_CONNECTORS ? card_refresh_connectors(card) : 0;
+	/* Probing a connector costs a driver round trip, so on a hotplug the
+	 * connectors a waiting vm could take are probed first and their vms
+	 * granted; then the rest are probed and everything is checked again. */
+	uint32_t first[KMS_WAITING_MAX], rest[KMS_WAITING_MAX];
+	size_t n_first = 0, n_rest = 0;
+	if (reread == DAEMON_REREAD_CONNECTORS && card->snap &&
+	    card->snap->n_connectors <= KMS_WAITING_MAX) {
+		n_first = waiting_connectors(d, first);
+		for (size_t i = 0; i < card->snap->n_connectors; i++)
+			if (!id_in(first, n_first, card->snap->connectors[i].id))
+				rest[n_rest++] = card->snap->connectors[i].id;
+	}
+	int r;
+	if (n_first > 0 && n_rest > 0) {
+		r = card_refresh_connectors(card, first, n_first);
+		if (r < 0)
+			return log_errno(r, "%s: re-reading KMS resources failed", card->path);
+		r = reconcile_pass(d);
+		if (r < 0)
+			return r;
+		r = card_refresh_connectors(card, rest, n_rest);
+	} else {
+		r = reread == DAEMON_REREAD_ALL ? card_refresh(card) :
+		    reread == DAEMON_REREAD_CONNECTORS ? card_refresh_connectors(card, NULL, 0) : 0;
+	}
 	if (r < 0)
 		return log_errno(r, "%s: re-reading KMS resources failed", card->path);
+	return reconcile_pass(d);
+}
+
+/* One pass over a snapshot already read: drop lost leases, release, grant. */
+static int reconcile_pass(struct daemon *d)
+{
+	struct card *card = d->card;
+	int r;
 
 	/* The kernel's lessee list is the truth: a lease can end without us. */
 	uint32_t *ids = NULL;

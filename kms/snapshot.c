@@ -308,7 +308,16 @@ const struct kms_mode *kms_connector_preferred_mode(const struct kms_connector *
 	return conn->n_modes > 0 ? &conn->modes[0] : NULL;
 }
 
-int kms_snapshot_reread_connectors(int fd, struct kms_prop_names *nc, struct kms_snapshot *snap)
+static bool listed(const uint32_t *ids, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+int kms_snapshot_reread_connectors(int fd, struct kms_prop_names *nc, struct kms_snapshot *snap,
+				   const uint32_t *only, size_t n_only)
 {
 	drmModeRes *res = drmModeGetResources(fd);
 	if (!res)
@@ -321,22 +330,36 @@ int kms_snapshot_reread_connectors(int fd, struct kms_prop_names *nc, struct kms
 	drmModeFreeResources(res);
 	if (r < 0)
 		return r;
-	/* Every connector is probed (drmModeGetConnector, not ...Current):
-	 * virtio-gpu sends HOTPLUG=1 without detecting, and a connector's
-	 * status changes only when the master probes it. Reading the kernel's
-	 * last view first and probing only the changed ones left a monitor
-	 * "connected" forever (tried, vm/hotplug-style cycles hung).
-	 * All or nothing: read into a copy, then swap. */
-	struct kms_connector *fresh = calloc(snap->n_connectors + 1, sizeof(*fresh));
+	/* Every connector read is a probe (drmModeGetConnector, not
+	 * ...Current): virtio-gpu sends HOTPLUG=1 without detecting, and a
+	 * connector's status changes only when the master probes it. Reading
+	 * the kernel's last view instead left an unplugged monitor
+	 * "connected" for good (tried).
+	 * All or nothing: read into a copy, then swap; a connector not read
+	 * moves over as it is. */
+	const size_t n = snap->n_connectors;
+	struct kms_connector *fresh = calloc(n + 1, sizeof(*fresh));
 	if (!fresh)
 		return -ENOMEM;
-	for (size_t i = 0; r == 0 && i < snap->n_connectors; i++)
-		r = read_connector(fd, nc, snap->connectors[i].id, &fresh[i]);
+	bool *read = calloc(n + 1, sizeof(*read));
+	if (!read) {
+		free(fresh);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		read[i] = !only || listed(only, n_only, snap->connectors[i].id);
+		if (read[i])
+			r = read_connector(fd, nc, snap->connectors[i].id, &fresh[i]);
+		else
+			fresh[i] = snap->connectors[i];
+	}
 	struct kms_connector *drop = r == 0 ? snap->connectors : fresh;
 	if (r == 0)
 		snap->connectors = fresh;
-	for (size_t i = 0; i < snap->n_connectors; i++)
-		free(drop[i].modes);
+	for (size_t i = 0; i < n; i++)
+		if (read[i])
+			free(drop[i].modes);
+	free(read);
 	free(drop);
 	return r;
 }

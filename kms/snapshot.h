@@ -75,9 +75,11 @@ struct kms_prop_names;
 struct kms_prop_names *kms_prop_names_create(void);
 void kms_prop_names_destroy(struct kms_prop_names *names);
 int kms_snapshot_read_with(int fd, struct kms_prop_names *names, struct kms_snapshot **out);
-/* Connectors only, in place (a HOTPLUG=1 uevent changes nothing else);
- * -ESTALE when the set of connectors changed and a whole read is due. */
-int kms_snapshot_reread_connectors(int fd, struct kms_prop_names *names, struct kms_snapshot *snap);
+/* Connectors only, in place (a HOTPLUG=1 uevent changes nothing else):
+ * those whose ids are in only[n_only], or all when only is NULL. -ESTALE
+ * when the set of connectors changed and a whole read is due. */
+int kms_snapshot_reread_connectors(int fd, struct kms_prop_names *names, struct kms_snapshot *snap,
+				   const uint32_t *only, size_t n_only);
 void kms_snapshot_free(struct kms_snapshot *snap);
 
 const struct kms_connector *kms_snapshot_connector_by_name(const struct kms_snapshot *snap,
