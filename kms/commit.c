@@ -126,8 +126,8 @@ int kms_commit_apply(struct kms_commit *c, bool allow_modeset)
 	if (c->error)
 		return c->error;
 	uint32_t flags = allow_modeset ? DRM_MODE_ATOMIC_ALLOW_MODESET : 0;
-	/* No TEST_ONLY pass first: the kernel checks the whole request before
-	 * it touches anything, and a refused one changes nothing. */
+	if (drmModeAtomicCommit(c->fd, c->req, flags | DRM_MODE_ATOMIC_TEST_ONLY, NULL) != 0)
+		return c->error = errno ? -errno : -EIO;
 	if (drmModeAtomicCommit(c->fd, c->req, flags, NULL) != 0)
 		return c->error = errno ? -errno : -EIO;
 	return 0;

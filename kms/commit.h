@@ -7,8 +7,8 @@
 #include "kms/scale.h"
 
 /* An atomic request builder. The first failure while building is sticky
- * and returned by apply. An atomic request is all or nothing: one the
- * kernel refuses changes nothing. */
+ * and returned by apply; apply runs TEST_ONLY before the real commit, so
+ * a request the kernel would refuse changes nothing. */
 struct kms_commit;
 
 /* fd is the file the commit goes through (a lessee's fd for leased objects). */
