@@ -43,56 +43,64 @@ static bool not_found(int r)
 	return r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM;
 }
 
-int config_lookup_uid(const char *text, uid_t *out)
+/* One getXXnam_r call into buf: its error number, and *found with *id. */
+typedef int (*lookup_fn)(const char *name, char *buf, size_t size, uint32_t *id, bool *found);
+
+static int lookup_user(const char *name, char *buf, size_t size, uint32_t *id, bool *found)
 {
-	uint32_t id;
-	if (all_digits(text)) {
-		int r = parse_id(text, &id);
-		if (r == 0)
-			*out = (uid_t)id;
-		return r;
-	}
-	for (size_t size = start_size(_SC_GETPW_R_SIZE_MAX); size <= MAX_BUF; size *= 2) {
+	struct passwd pw, *res = NULL;
+	int r = getpwnam_r(name, &pw, buf, size, &res);
+	*found = r == 0 && res;
+	if (*found)
+		*id = res->pw_uid;
+	return r;
+}
+
+static int lookup_group(const char *name, char *buf, size_t size, uint32_t *id, bool *found)
+{
+	struct group gr, *res = NULL;
+	int r = getgrnam_r(name, &gr, buf, size, &res);
+	*found = r == 0 && res;
+	if (*found)
+		*id = res->gr_gid;
+	return r;
+}
+
+/* A number, or a name looked up with a buffer grown until it fits. */
+static int lookup_id(const char *text, int size_name, lookup_fn fn, uint32_t *out)
+{
+	if (all_digits(text))
+		return parse_id(text, out);
+	for (size_t size = start_size(size_name); size <= MAX_BUF; size *= 2) {
 		char *buf = malloc(size);
 		if (!buf)
 			return -ENOMEM;
-		struct passwd pw, *res = NULL;
-		int r = getpwnam_r(text, &pw, buf, size, &res);
-		if (r == 0 && res)
-			*out = res->pw_uid;
+		bool found = false;
+		int r = fn(text, buf, size, out, &found);
 		free(buf);
 		if (r == ERANGE)
 			continue;
-		if (res)
+		if (found)
 			return 0;
 		return not_found(r) ? -ENOENT : -r;
 	}
 	return -ENOBUFS;
 }
 
+int config_lookup_uid(const char *text, uid_t *out)
+{
+	uint32_t id;
+	int r = lookup_id(text, _SC_GETPW_R_SIZE_MAX, lookup_user, &id);
+	if (r == 0)
+		*out = (uid_t)id;
+	return r;
+}
+
 int config_lookup_gid(const char *text, gid_t *out)
 {
 	uint32_t id;
-	if (all_digits(text)) {
-		int r = parse_id(text, &id);
-		if (r == 0)
-			*out = (gid_t)id;
-		return r;
-	}
-	for (size_t size = start_size(_SC_GETGR_R_SIZE_MAX); size <= MAX_BUF; size *= 2) {
-		char *buf = malloc(size);
-		if (!buf)
-			return -ENOMEM;
-		struct group gr, *res = NULL;
-		int r = getgrnam_r(text, &gr, buf, size, &res);
-		if (r == 0 && res)
-			*out = res->gr_gid;
-		free(buf);
-		if (r == ERANGE)
-			continue;
-		if (res)
-			return 0;
-		return not_found(r) ? -ENOENT : -r;
-	}
-	return -ENOBUFS;
+	int r = lookup_id(text, _SC_GETGR_R_SIZE_MAX, lookup_group, &id);
+	if (r == 0)
+		*out = (gid_t)id;
+	return r;
 }
