@@ -178,49 +178,45 @@ static const char *mode_text(struct json_object *m, char *buf, size_t len)
 
 /* ---- subcommands ---- */
 
-static int list(struct opts *o, const char *method, struct json_object **res)
-{
-	return call(o, method, NULL, res);
-}
-
-static int cmd_status(struct opts *o, int argc, char **argv)
+/* A list request: the answer as JSON with --json, else as a table. */
+static int list(struct opts *o, const char *method, void (*table)(struct json_object *res))
 {
 	struct json_object *res = NULL;
-	int st = list(o, "status", &res);
+	int st = call(o, method, NULL, &res);
 	if (st != EXIT_OK)
 		return st;
-	if (o->json) {
+	if (o->json)
 		print_json(res);
-	} else {
-		static const char *const keys[] = { "server", "pid", "card", "config", "dropin_dir",
-						    "socket", "state_file", "vms", "leased",
-						    "runtime_bindings", "clients", NULL };
-		for (size_t i = 0; keys[i]; i++)
-			printf("%-17s %s\n", keys[i], str(res, keys[i]));
-		/* "focus desk=vm1 lab=host": which VM each seat's input goes to. */
-		struct json_object *focus = get(res, "focus");
-		if (focus && json_object_is_type(focus, json_type_object)) {
-			printf("%-17s", "focus");
-			json_object_object_foreach(focus, seat, vm)
-				printf(" %s=%s", seat, vm ? json_object_get_string(vm) : "host");
-			printf("\n");
-		}
-	}
+	else
+		table(res);
 	json_object_put(res);
 	return EXIT_OK;
 }
 
-static int cmd_monitors(struct opts *o, int argc, char **argv)
+static void status_table(struct json_object *res)
 {
-	struct json_object *res = NULL;
-	int st = list(o, "list-monitors", &res);
-	if (st != EXIT_OK)
-		return st;
-	if (o->json) {
-		print_json(res);
-		json_object_put(res);
-		return EXIT_OK;
+	static const char *const keys[] = { "server", "pid", "card", "config", "dropin_dir",
+					    "socket", "state_file", "vms", "leased",
+					    "runtime_bindings", "clients", NULL };
+	for (size_t i = 0; keys[i]; i++)
+		printf("%-17s %s\n", keys[i], str(res, keys[i]));
+	/* "focus desk=vm1 lab=host": which VM each seat's input goes to. */
+	struct json_object *focus = get(res, "focus");
+	if (focus && json_object_is_type(focus, json_type_object)) {
+		printf("%-17s", "focus");
+		json_object_object_foreach(focus, seat, vm)
+			printf(" %s=%s", seat, vm ? json_object_get_string(vm) : "host");
+		printf("\n");
 	}
+}
+
+static int cmd_status(struct opts *o, int argc, char **argv)
+{
+	return list(o, "status", status_table);
+}
+
+static void monitors_table(struct json_object *res)
+{
 	struct json_object *mons = get(res, "monitors");
 	printf("%-12s %-13s %-10s %-8s %-22s %s\n", "CONNECTOR", "STATUS", "MONITOR", "VM", "EDID",
 	       "MODES");
@@ -245,21 +241,15 @@ static int cmd_monitors(struct opts *o, int argc, char **argv)
 		printf("%-12s %-13s %-10s %-8s %-22s %s%s\n", str(m, "connector"), str(m, "status"),
 		       str(m, "monitor"), str(m, "vm"), edid, best, more);
 	}
-	json_object_put(res);
-	return EXIT_OK;
 }
 
-static int cmd_vms(struct opts *o, int argc, char **argv)
+static int cmd_monitors(struct opts *o, int argc, char **argv)
 {
-	struct json_object *res = NULL;
-	int st = list(o, "list-vms", &res);
-	if (st != EXIT_OK)
-		return st;
-	if (o->json) {
-		print_json(res);
-		json_object_put(res);
-		return EXIT_OK;
-	}
+	return list(o, "list-monitors", monitors_table);
+}
+
+static void vms_table(struct json_object *res)
+{
 	struct json_object *vms = get(res, "vms");
 	printf("%-10s %-8s %-10s %-6s %-10s %-7s %s\n", "VM", "STATE", "MONITOR", "PLANES",
 	       "CONNECTOR", "OWNER", "ERROR");
@@ -284,21 +274,15 @@ static int cmd_vms(struct opts *o, int argc, char **argv)
 		       str(get(in, "keyboard"), "link"), str(get(in, "pointer"), "link"),
 		       str(get(in, "tablet"), "link"));
 	}
-	json_object_put(res);
-	return EXIT_OK;
 }
 
-static int cmd_leases(struct opts *o, int argc, char **argv)
+static int cmd_vms(struct opts *o, int argc, char **argv)
 {
-	struct json_object *res = NULL;
-	int st = list(o, "list-leases", &res);
-	if (st != EXIT_OK)
-		return st;
-	if (o->json) {
-		print_json(res);
-		json_object_put(res);
-		return EXIT_OK;
-	}
+	return list(o, "list-vms", vms_table);
+}
+
+static void leases_table(struct json_object *res)
+{
 	struct json_object *leases = get(res, "leases");
 	printf("%-10s %-10s %-10s %-6s %-10s %-6s %-7s %s\n", "VM", "MONITOR", "CONNECTOR", "CRTC",
 	       "PLANES", "CURSOR", "LESSEE", "MODE");
@@ -312,8 +296,11 @@ static int cmd_leases(struct opts *o, int argc, char **argv)
 	}
 	if (!leases || json_object_array_length(leases) == 0)
 		printf("(no leases)\n");
-	json_object_put(res);
-	return EXIT_OK;
+}
+
+static int cmd_leases(struct opts *o, int argc, char **argv)
+{
+	return list(o, "list-leases", leases_table);
 }
 
 static int parse_count(const char *cmd, const char *what, const char *s, uint32_t min,
