@@ -1052,8 +1052,11 @@ static int m_take_lease(struct control_call *call)
 		/* Refused before it was shown: nothing changed. */
 		drmModeRmFB(d->card->fd, fb);
 		return fail(call, r, "vm %s: take-lease: the kernel refused the frame on plane %u: "
-				     "%s; the lease stays with its holder",
-			    vm->name, vm->alloc.planes[0], strerror(-r));
+				     "%s%s; the lease stays with its holder",
+			    vm->name, vm->alloc.planes[0], strerror(-r),
+			    r == -ERANGE ? " (the plane cannot scale or place a frame of this "
+					   "size: send one of the mode's size)"
+					 : "");
 	}
 	if (r < 0)
 		return fail(call, r, "vm %s: take-lease: the frame was shown but the lease could not "

@@ -67,7 +67,7 @@ a_objects() {
 # A non-owner: refused with the reason; A keeps everything.
 $AS_OTHER "$TC" take --vm vm1 --color $BLUE --expect-refused >"$WORK/other.log" 2>&1 ||
 	fail "uid 1234's takeover: $(cat "$WORK/other.log")"
-grep -q "uid 1234 may not take over vm vm1's lease: it belongs to owner 4321 (uid 4321)" \
+grep -q "code=-1 uid 1234 may not take over vm vm1's lease: it belongs to owner 4321 (uid 4321)" \
 	"$WORK/other.log" || fail "unclear refusal: $(cat "$WORK/other.log")"
 set -- $(a_objects)
 [ "$1" = "$A_OBJ" ] && [ "$2" = "$A_FB" ] ||
@@ -76,6 +76,21 @@ set -- $(a_objects)
 ! grep -q '"lease-takeover"' "$WORK/events.json" || fail "a refused takeover was announced"
 expect_frac 1 $RED ">" 0.85 "A's frame after the refused takeover"
 ok "uid 1234's take-lease refused: $(cat "$WORK/other.log"); A keeps $A_OBJ objects and its frame"
+
+# The owner, with a first frame the plane cannot show (virtio-gpu's primary
+# plane does not scale): the kernel refuses the commit, nothing changes.
+$AS_OWNER "$TC" take --vm vm1 --color $BLUE --size 64x64 --expect-refused >"$WORK/small.log" 2>&1 ||
+	fail "the owner's takeover with a 64x64 frame: $(cat "$WORK/small.log")"
+grep -q "the kernel refused the frame on plane .*; the lease stays with its holder" "$WORK/small.log" ||
+	fail "unclear refusal: $(cat "$WORK/small.log")"
+set -- $(a_objects)
+[ "$1" = "$A_OBJ" ] && [ "$2" = "$A_FB" ] ||
+	fail "after the failed takeover A's fd has $1 objects (want $A_OBJ), the plane fb $2 (want A's $A_FB)"
+! grep -q '^lost' "$WORK/a.log" || fail "A lost its lease to a failed takeover"
+! grep -q '"lease-takeover"' "$WORK/events.json" || fail "a failed takeover was announced"
+[ "$(daemon_fbs)" -eq 0 ] || fail "the refused frame's framebuffer was kept ($(daemon_fbs))"
+expect_frac 1 $RED ">" 0.85 "A's frame after the failed takeover"
+ok "a frame the plane cannot show: $(cat "$WORK/small.log"); A keeps everything"
 
 # sampler DIR: screendumps of head 1 named by CLOCK_REALTIME ns, until DIR/stop.
 sampler() {
