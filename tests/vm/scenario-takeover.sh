@@ -1,17 +1,19 @@
 #!/bin/sh
 # Issue 10, item 3: a takeover by a second client of the same vm
 # (take-lease, docs/protocol.md). SIMULATION: tests/vm/takeover-client
-# plays both VMMs: A holds vm1's lease and shows red through it; B sends a
-# blue first frame (a dumb buffer exported as a dma-buf) with take-lease,
-# then flips its own green frame through the lease fd it got back.
+# plays both VMMs: A holds vm1's lease and shows red through it; B, through
+# vm1's own socket, sends a blue first frame (a dumb buffer exported as a
+# dma-buf) with take-lease, then flips its own green frame through the
+# lease fd it got back.
 #
-# A non-owner's takeover is refused with the reason and changes nothing.
-# After the owner's takeover: A's fd has no objects (drmModeGetLease on
-# A's fd); when A saw them go, the plane already showed B's first frame;
-# the daemon's events say the frame was up before the old lease was
-# revoked, and the new lease was granted after; screendumps taken as fast
-# as the harness allows across the switch are never black, and the last
-# is green. The daemon's copy of B's first frame goes once unused.
+# A non-owner's takeover is refused with the reason and changes nothing,
+# and so is the owner's with a frame the plane cannot show. After the
+# owner's takeover: A's fd has no objects (drmModeGetLease on A's fd); when
+# A saw them go, the plane already showed B's first frame; the daemon's
+# events say the frame was up before the old lease was revoked, and the new
+# lease was granted after; screendumps taken as fast as the harness allows
+# across the switch are never black, and the last is green. The daemon's
+# copy of B's first frame goes once unused.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -34,6 +36,7 @@ connector = Virtual-2
 [vm.vm1]
 monitor = left
 owner = 4321
+socket = yes
 INI
 start_daemon "$WORK/layout.ini"
 wait_for 30 log_has_n "action=lease-granted" 1 || fail "vm1's lease was not granted"
@@ -109,8 +112,10 @@ SAMPLER=$!
 CHILDREN="$CHILDREN $SAMPLER"
 wait_for 60 has_samples "$S" 0 2 || fail "no samples before the takeover"
 
-# The owner's second client takes over with a blue first frame.
-$AS_OWNER "$TC" take --vm vm1 --color $BLUE --then $GREEN >"$WORK/b.log" 2>&1 &
+# The owner's second client takes over with a blue first frame, through
+# vm1's own socket (what a sandboxed VMM has).
+$AS_OWNER "$TC" take --vm vm1 --socket /run/directflip/vm/vm1.sock --size 1024x768 \
+	--color $BLUE --then $GREEN >"$WORK/b.log" 2>&1 &
 B_PID=$!
 CHILDREN="$CHILDREN $B_PID"
 wait_for 60 grep -q '^took' "$WORK/b.log" || fail "B: $(cat "$WORK/b.log")"

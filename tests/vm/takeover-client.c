@@ -13,8 +13,8 @@
  *     It keeps its fd until SIGTERM, as a VMM would.
  *   takeover-client take --vm VM --color RRGGBB --then RRGGBB [--size WxH]
  *                        [--expect-refused]
- *     exports a dumb buffer of COLOR (of the vm's mode size, or WxH) as a
- *     dma-buf and sends it with take-lease; prints "took lessee=L
+ *     exports a dumb buffer of COLOR (of the vm's mode size from
+ *     list-leases, or WxH) as a dma-buf and sends it with take-lease; prints "took lessee=L
  *     revoked=R fb=F objects=N". On SIGUSR1 it flips its own frame of THEN
  *     through the new lease fd and prints "flipped fb=F". With
  *     --expect-refused the request must fail: prints "refused: code=C
@@ -251,15 +251,16 @@ static int hold(struct df_client *c, int card, const char *vm, uint32_t color)
 static int take(struct df_client *c, int card, const char *vm, uint32_t color, uint32_t then,
 		uint32_t fw, uint32_t fh, bool expect_refused)
 {
-	/* The frame's size: the vm's mode, from list-leases. */
+	/* The frame's size: --size, else the vm's mode from list-leases (a
+	 * vm's own socket does not serve it). */
 	struct json_object *res = NULL;
-	struct target t = { 0 };
-	if (df_client_call(c, "list-leases", NULL, &res) < 0) {
+	struct target t = { .w = fw, .h = fh };
+	if (!fw && df_client_call(c, "list-leases", NULL, &res) < 0) {
 		fprintf(stderr, "takeover-client: list-leases: %s\n", df_client_error(c));
 		return 1;
 	}
-	struct json_object *leases = json_object_object_get(res, "leases");
-	for (size_t i = 0; i < json_object_array_length(leases); i++) {
+	struct json_object *leases = res ? json_object_object_get(res, "leases") : NULL;
+	for (size_t i = 0; leases && i < json_object_array_length(leases); i++) {
 		struct json_object *l = json_object_array_get_idx(leases, i);
 		if (strcmp(json_object_get_string(json_object_object_get(l, "vm")), vm) == 0)
 			target_of(l, &t);
@@ -269,8 +270,7 @@ static int take(struct df_client *c, int card, const char *vm, uint32_t color, u
 		fprintf(stderr, "takeover-client: vm %s has no lease\n", vm);
 		return 1;
 	}
-	/* The first frame: the mode's size unless told otherwise. */
-	uint32_t w = fw ? fw : t.w, h = fh ? fh : t.h;
+	uint32_t w = t.w, h = t.h;
 	struct buffer b;
 	int dmabuf = -1;
 	int r = create(card, w, h, color, false, &b);
@@ -302,6 +302,10 @@ static int take(struct df_client *c, int card, const char *vm, uint32_t color, u
 	}
 	if (r < 0 || lease < 0) {
 		fprintf(stderr, "takeover-client: take-lease %s: %s\n", vm, df_client_error(c));
+		return 1;
+	}
+	if (target_of(res, &t) < 0) {
+		fprintf(stderr, "takeover-client: take-lease's answer names no CRTC, plane or mode\n");
 		return 1;
 	}
 	printf("took lessee=%lld revoked=%lld fb=%lld objects=%d\n",
