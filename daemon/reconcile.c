@@ -507,7 +507,7 @@ int reconcile_takeover(struct daemon *d, struct vm *vm, uint32_t fb, const char 
 		return -EAGAIN;
 	int r = show_on_master(d, vm, fb);
 	if (r < 0)
-		return r;  /* TEST_ONLY first: nothing changed */
+		return r;  /* a refused atomic commit changes nothing */
 	uint32_t old = vm->lessee_id;
 	log_info("vm=%s connector=%s crtc=%u plane=%u fb=%u lessee=%u action=takeover-frame-shown",
 		 vm->name, vm->conn_name, vm->alloc.crtc_id, vm->alloc.planes[0], fb, old);
