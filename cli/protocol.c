@@ -29,6 +29,7 @@ static const char *const method_names[DF_METHOD_COUNT] = {
 	[DF_METHOD_RELOAD] = "reload",
 	[DF_METHOD_SCANOUT_DMABUF] = "scanout-dmabuf",
 	[DF_METHOD_UPDATE_DMABUF] = "update-dmabuf",
+	[DF_METHOD_TAKE_LEASE] = "take-lease",
 };
 
 static const char *const event_names[DF_EVENT_COUNT] = {
@@ -42,6 +43,7 @@ static const char *const event_names[DF_EVENT_COUNT] = {
 	[DF_EVENT_SEAT_ENABLED] = "seat-enabled",
 	[DF_EVENT_FOCUS_CHANGED] = "focus-changed",
 	[DF_EVENT_SOURCE_GONE] = "source-gone",
+	[DF_EVENT_LEASE_TAKEOVER] = "lease-takeover",
 };
 
 const char *df_method_name(enum df_method m)

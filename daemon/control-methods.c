@@ -16,9 +16,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <xf86drmMode.h>
 
 #include "config/config.h"
 #include "daemon/card.h"
+#include "daemon/control-auth.h"
 #include "daemon/control-bindings.h"
 #include "daemon/control.h"
 #include "daemon/daemon.h"
@@ -29,6 +31,7 @@
 #include "daemon/source-client.h"
 #include "daemon/source.h"
 #include "daemon/vm.h"
+#include "kms/dmabuf.h"
 
 #define PRINTF_LIKE(a, b) __attribute__((format(printf, a, b)))
 
@@ -153,7 +156,7 @@ static int m_hello(struct control_call *call)
 	struct json_object *methods = json_object_new_array();
 	for (int i = 0; i < DF_METHOD_COUNT; i++)
 		if (!call->scope || i == DF_METHOD_HELLO || i == DF_METHOD_GET_LEASE ||
-		    i == DF_METHOD_SUBSCRIBE)
+		    i == DF_METHOD_TAKE_LEASE || i == DF_METHOD_SUBSCRIBE)
 			json_object_array_add(methods,
 					      json_object_new_string(df_method_name((enum df_method)i)));
 	json_object_object_add(r, "methods", methods);
@@ -397,6 +400,14 @@ static int owner_or_admin(struct control_call *call, const struct vm *vm, const 
 		    (unsigned)call->peer->uid, act, admins);
 }
 
+/* Who was last sent vm's lease fd, for the lease-takeover event. */
+static void note_holder(struct vm *vm, const struct control_peer *peer)
+{
+	vm->has_holder = true;
+	vm->holder_pid = (int)peer->pid;
+	vm->holder_uid = (unsigned)peer->uid;
+}
+
 static int m_get_lease(struct control_call *call)
 {
 	struct daemon *d = call->d;
@@ -428,6 +439,7 @@ static int m_get_lease(struct control_call *call)
 			    vm->error);
 	call->result = lease_json(vm);
 	call->fd = vm->lease_fd;
+	note_holder(vm, call->peer);
 	log_info("vm=%s lessee=%u action=lease-fd-sent pid=%d uid=%u", vm->name, vm->lessee_id,
 		 (int)call->peer->pid, (unsigned)call->peer->uid);
 	return 0;
@@ -885,31 +897,41 @@ static int client_commit(struct control_call *call, struct vm *vm, struct source
 	return 0;
 }
 
-static int m_scanout_dmabuf(struct control_call *call)
+/* The dma-buf fields scanout-dmabuf and take-lease share. */
+static int dmabuf_params(struct control_call *call, const char *method,
+			 const char *const *known, struct kms_dmabuf *b)
 {
-	static const char *const known[] = { "vm", "plane", "buffer", "width", "height", "format",
-					     "modifier", "stride", "offset", NULL };
 	char err[256];
-	struct kms_dmabuf b = { .modifier = DRM_FORMAT_MOD_INVALID };
+	*b = (struct kms_dmabuf){ .modifier = DRM_FORMAT_MOD_INVALID };
 	const char *mod = NULL;
 	if (df_params_only(call->params, known, err, sizeof(err)) < 0 ||
-	    df_param_uint(call->params, "width", true, 1, 16384, &b.width, err, sizeof(err)) < 0 ||
-	    df_param_uint(call->params, "height", true, 1, 16384, &b.height, err, sizeof(err)) < 0 ||
-	    df_param_uint(call->params, "format", true, 1, UINT32_MAX, &b.format, err, sizeof(err)) < 0 ||
-	    df_param_uint(call->params, "stride", true, 1, UINT32_MAX, &b.stride, err, sizeof(err)) < 0 ||
-	    df_param_uint(call->params, "offset", false, 0, UINT32_MAX, &b.offset, err, sizeof(err)) == -EINVAL ||
+	    df_param_uint(call->params, "width", true, 1, 16384, &b->width, err, sizeof(err)) < 0 ||
+	    df_param_uint(call->params, "height", true, 1, 16384, &b->height, err, sizeof(err)) < 0 ||
+	    df_param_uint(call->params, "format", true, 1, UINT32_MAX, &b->format, err, sizeof(err)) < 0 ||
+	    df_param_uint(call->params, "stride", true, 1, UINT32_MAX, &b->stride, err, sizeof(err)) < 0 ||
+	    df_param_uint(call->params, "offset", false, 0, UINT32_MAX, &b->offset, err, sizeof(err)) == -EINVAL ||
 	    df_param_string(call->params, "modifier", false, &mod, err, sizeof(err)) == -EINVAL)
-		return bad_param(call, "scanout-dmabuf", err);
+		return bad_param(call, method, err);
 	if (mod) {
 		char *end;
 		errno = 0;
 		unsigned long long v = strtoull(mod, &end, 0);
 		if (errno || end == mod || *end || mod[0] == '-')
-			return bad_param(call, "scanout-dmabuf",
+			return bad_param(call, method,
 					 "\"modifier\" must be a string holding a 64-bit DRM "
 					 "format modifier, e.g. \"0x0\" for linear");
-		b.modifier = v;
+		b->modifier = v;
 	}
+	return 0;
+}
+
+static int m_scanout_dmabuf(struct control_call *call)
+{
+	static const char *const known[] = { "vm", "plane", "buffer", "width", "height", "format",
+					     "modifier", "stride", "offset", NULL };
+	struct kms_dmabuf b;
+	if (dmabuf_params(call, "scanout-dmabuf", known, &b) < 0)
+		return -EINVAL;
 	struct vm *vm = NULL;
 	struct source *src = NULL;
 	uint32_t buffer = 0;
@@ -968,15 +990,102 @@ static int m_update_dmabuf(struct control_call *call)
 	return 0;
 }
 
+/* ---- take-lease: a second client of the same vm takes its lease over ---- */
+
+static int m_take_lease(struct control_call *call)
+{
+	struct daemon *d = call->d;
+	static const char *const known[] = { "vm", "width", "height", "format", "modifier",
+					     "stride", "offset", NULL };
+	char err[256];
+	struct kms_dmabuf b;
+	if (dmabuf_params(call, "take-lease", known, &b) < 0)
+		return -EINVAL;
+	const char *name = NULL;
+	if (df_param_string(call->params, "vm", !call->scope, &name, err, sizeof(err)) == -EINVAL)
+		return bad_param(call, "take-lease", err);
+	if (!name)
+		name = call->scope;
+	if (call->scope && strcmp(name, call->scope) != 0)
+		return fail(call, -EACCES, "take-lease: this is vm %s's socket; it serves no other "
+					   "vm's lease (asked for '%.64s')",
+			    call->scope, name);
+	struct vm *vm = find_vm(d, name, NULL);
+	if (!vm)
+		return no_such_vm(call, name);
+	char act[128];
+	snprintf(act, sizeof(act), "take over vm %s's lease", vm->name);
+	int r = owner_or_admin(call, vm, act);
+	if (r < 0)
+		return r;
+	if (call->fd_in < 0)
+		return fail(call, -EBADF, "take-lease: send your first frame's dma-buf fd with the "
+					  "request (SCM_RIGHTS)");
+	if (vm->state != VM_LEASED || vm->lease_fd < 0 || !d->card)
+		return fail(call, -EAGAIN, "vm %s has no lease now to take over (state %s); "
+					   "get-lease once it is granted (`vgpu-assign watch`)",
+			    vm->name, vm_state_name(vm->state));
+	/* The daemon draws planes that have sources: a frame from a taker
+	 * would be overwritten by the next source change. */
+	for (unsigned k = 0; k < vm->cfg->planes && k < CONFIG_MAX_PLANES; k++)
+		if (vm->sources[k])
+			return fail(call, -EINVAL, "vm %s plane %u is drawn by the daemon from source "
+						   "%s, so its lease cannot be taken over; take-lease "
+						   "is for a vm bound without sources",
+				    vm->name, k, source_spec(vm->sources[k]));
+	uint32_t fb = 0;
+	r = kms_dmabuf_import(d->card->fd, call->fd_in, &b, &fb);
+	if (r < 0)
+		return fail(call, r, "vm %s: take-lease: importing the %ux%u frame failed: %s; the "
+				     "lease stays with its holder",
+			    vm->name, b.width, b.height, strerror(-r));
+	char detail[256], old[96] = "";
+	if (vm->has_holder)
+		snprintf(old, sizeof(old), " (last sent to pid %d uid %u)", vm->holder_pid,
+			 vm->holder_uid);
+	uint32_t old_lessee = vm->lessee_id;
+	snprintf(detail, sizeof(detail), "pid %d uid %u takes over lessee %u%s: its first frame "
+					 "(fb %u) is on screen, lessee %u is revoked next",
+		 (int)call->peer->pid, (unsigned)call->peer->uid, old_lessee, old, fb, old_lessee);
+	r = reconcile_takeover(d, vm, fb, detail);
+	if (r < 0 && vm->takeover_fb != fb && vm->state == VM_LEASED) {
+		/* Refused before it was shown: nothing changed. */
+		drmModeRmFB(d->card->fd, fb);
+		return fail(call, r, "vm %s: take-lease: the kernel refused the frame on plane %u: "
+				     "%s%s; the lease stays with its holder",
+			    vm->name, vm->alloc.planes[0], strerror(-r),
+			    r == -ERANGE ? " (the plane cannot scale or place a frame of this "
+					   "size: send one of the mode's size)"
+					 : "");
+	}
+	if (r < 0)
+		return fail(call, r, "vm %s: take-lease: the frame was shown but the lease could not "
+				     "be handed over: %s; %s",
+			    vm->name, strerror(-r),
+			    vm->state == VM_LEASED ? "the old holder keeps it"
+						   : "the vm is granted again (`vgpu-assign watch`)");
+	log_info("vm=%s lessee=%u old-lessee=%u fb=%u action=lease-taken-over pid=%d uid=%u",
+		 vm->name, vm->lessee_id, old_lessee, fb, (int)call->peer->pid,
+		 (unsigned)call->peer->uid);
+	note_holder(vm, call->peer);
+	call->result = lease_json(vm);
+	json_object_object_add(call->result, "fb", json_object_new_int64(fb));
+	json_object_object_add(call->result, "revoked", json_object_new_int64(old_lessee));
+	call->fd = vm->lease_fd;
+	return 0;
+}
+
 bool control_method_takes_fd(enum df_method m)
 {
-	return m == DF_METHOD_SCANOUT_DMABUF;
+	return m == DF_METHOD_SCANOUT_DMABUF || m == DF_METHOD_TAKE_LEASE;
 }
 
 void control_methods_conn_gone(struct daemon *d, const void *conn)
 {
 	for (size_t i = 0; i < d->n_vms; i++) {
 		struct vm *vm = d->vms[i];
+		/* A taker that flipped its own frame and left: ours is unused. */
+		reconcile_collect_takeover(d, vm);
 		bool fed = false;
 		for (size_t k = 0; k < CONFIG_MAX_PLANES; k++)
 			fed |= vm->sources[k] && source_client_disown(vm->sources[k], conn);
@@ -1012,6 +1121,7 @@ static const method_fn methods[DF_METHOD_COUNT] = {
 	[DF_METHOD_RELOAD] = m_reload,
 	[DF_METHOD_SCANOUT_DMABUF] = m_scanout_dmabuf,
 	[DF_METHOD_UPDATE_DMABUF] = m_update_dmabuf,
+	[DF_METHOD_TAKE_LEASE] = m_take_lease,
 };
 
 int control_method_call(enum df_method m, struct control_call *call)

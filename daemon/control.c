@@ -206,11 +206,11 @@ static int client_call(struct client *c, const struct df_msg *m, int fd_in)
 		return client_error(c, m->id, -ENOSYS, msg);
 	}
 	if (ctl->vm && meth != DF_METHOD_HELLO && meth != DF_METHOD_GET_LEASE &&
-	    meth != DF_METHOD_SUBSCRIBE) {
+	    meth != DF_METHOD_TAKE_LEASE && meth != DF_METHOD_SUBSCRIBE) {
 		char msg[256 + DF_MAX_NAME];
 		snprintf(msg, sizeof(msg),
-			 "%s is not served on vm %s's socket %s: it serves only get-lease, subscribe "
-			 "and hello for that vm; use the control socket",
+			 "%s is not served on vm %s's socket %s: it serves only get-lease, take-lease, "
+			 "subscribe and hello for that vm; use the control socket",
 			 m->name, ctl->vm, ctl->path);
 		log_warn("control: vm=%s socket: client pid=%d uid=%u refused method %s", ctl->vm,
 			 (int)c->peer.pid, (unsigned)c->peer.uid, m->name);

@@ -84,6 +84,15 @@ static void release_fd(struct vm *vm)
 	memset(vm->source_serial, 0, sizeof(vm->source_serial));
 }
 
+/* The take-lease frame goes with the lease: after the blanking commit, or
+ * the kernel would switch the plane off itself in between. */
+static void drop_takeover_fb(struct card *card, struct vm *vm)
+{
+	if (vm->takeover_fb && card)
+		drmModeRmFB(card->fd, vm->takeover_fb);
+	vm->takeover_fb = 0;
+}
+
 void reconcile_release(struct daemon *d, struct vm *vm, const char *why)
 {
 	if (vm->state != VM_LEASED)
@@ -115,6 +124,7 @@ void reconcile_release(struct daemon *d, struct vm *vm, const char *why)
 		 vm->alloc.crtc_id, vm->lessee_id, why);
 	events_emit(d, "lease-revoked", vm->name, vm->cfg->monitor, why);
 	release_fd(vm);
+	drop_takeover_fb(card, vm);
 	vm->state = VM_WAITING;
 	vm->error[0] = '\0';
 }
@@ -131,6 +141,7 @@ void reconcile_card_lost(struct daemon *d)
 		log_warn("vm=%s connector=%s lessee=%u action=lease-lost reason=\"card removed\"",
 			 vm->name, vm->conn_name, vm->lessee_id);
 		release_fd(vm);
+		vm->takeover_fb = 0;  /* went with the card */
 		vm->state = VM_WAITING;
 	}
 }
@@ -460,6 +471,117 @@ int reconcile_remap(struct daemon *d, struct vm *vm)
 	return remap_if_changed(d, vm, true);
 }
 
+/* The new client's frame on plane 0, committed by the daemon as the top
+ * lessor: it holds every object it leased out, and the kernel refuses a
+ * second lease of them while the first exists. A modeset with the lease's
+ * own mode, so a lessee that switched the CRTC off cannot make it fail;
+ * with the mode unchanged it is no modeset at all. */
+static int show_on_master(struct daemon *d, struct vm *vm, uint32_t fb)
+{
+	struct card *card = d->card;
+	struct kms_commit *c = kms_commit_create(card->fd, card->props);
+	if (!c)
+		return -ENOMEM;
+	kms_commit_modeset(c, vm->conn_id, vm->alloc.crtc_id, &vm->mode);
+	int r = add_plane(card, vm, c, 0, fb);
+	if (r == 0)
+		r = kms_commit_apply(c, true);
+	kms_commit_destroy(c);
+	return r;
+}
+
+/* Revoked, or the grant after it failed: blank like any release, and let
+ * the next pass grant again. */
+static int takeover_failed(struct daemon *d, struct vm *vm, int r, const char *step)
+{
+	log_errno(r, "vm=%s connector=%s: take-lease: %s failed", vm->name, vm->conn_name, step);
+	reconcile_release(d, vm, "take-lease failed");  /* the frame goes with it */
+	daemon_schedule_reconcile(d);
+	return r;
+}
+
+int reconcile_takeover(struct daemon *d, struct vm *vm, uint32_t fb, const char *detail)
+{
+	struct card *card = d->card;
+	if (!card || vm->state != VM_LEASED)
+		return -EAGAIN;
+	int r = show_on_master(d, vm, fb);
+	if (r < 0)
+		return r;  /* a refused atomic commit changes nothing */
+	uint32_t old = vm->lessee_id;
+	log_info("vm=%s connector=%s crtc=%u plane=%u fb=%u lessee=%u action=takeover-frame-shown",
+		 vm->name, vm->conn_name, vm->alloc.crtc_id, vm->alloc.planes[0], fb, old);
+	events_emit(d, "lease-takeover", vm->name, vm->cfg->monitor, detail);
+
+	/* From here the frame is on screen: it is the vm's to remove. */
+	if (vm->takeover_fb)
+		drmModeRmFB(card->fd, vm->takeover_fb);
+	vm->takeover_fb = fb;
+	r = kms_lease_revoke(card->fd, old);
+	if (r < 0) {
+		/* The old lessee keeps its lease; its next flip replaces the frame. */
+		log_errno(r, "vm=%s connector=%s: take-lease: revoking lessee %u failed", vm->name,
+			  vm->conn_name, old);
+		return r;
+	}
+	char name[64];
+	lease_fd_name(vm, name);
+	service_forget_fd(name);
+	log_info("vm=%s monitor=%s connector=%s crtc=%u lessee=%u action=lease-revoked "
+		 "reason=\"taken over\"",
+		 vm->name, vm->cfg->monitor ? vm->cfg->monitor : "-", vm->conn_name,
+		 vm->alloc.crtc_id, old);
+	events_emit(d, "lease-revoked", vm->name, vm->cfg->monitor, "taken over by take-lease");
+	close(vm->lease_fd);
+	vm->lease_fd = -1;
+
+	uint32_t objects[KMS_LEASE_MAX_OBJECTS];
+	size_t n = kms_lease_objects(vm->conn_id, &vm->alloc, objects);
+	uint32_t lessee = 0;
+	int lfd = -1;
+	r = kms_lease_create(card->fd, objects, n, &lessee, &lfd);
+	if (r < 0)
+		return takeover_failed(d, vm, r, "creating the new lease");
+	vm->lessee_id = lessee;
+	vm->lease_fd = lfd;
+	r = kms_lease_prepare_lessee(lfd);
+	if (r < 0)
+		return takeover_failed(d, vm, r, "preparing the new lease");
+	/* The hygiene of a grant, with the frame kept on plane 0: whatever the
+	 * old lessee did after the frame went up is undone here. */
+	uint32_t fbs[CONFIG_MAX_PLANES] = { fb };
+	r = commit_vm(d, vm, true, fbs);
+	/* The planes are the lessee's: nothing for map_planes to keep up. */
+	memset(vm->shown_fb, 0, sizeof(vm->shown_fb));
+	if (r < 0)
+		return takeover_failed(d, vm, r, "resetting the CRTC for the new lease");
+	lease_fd_name(vm, name);
+	r = service_store_fd(lfd, name);
+	if (r < 0)
+		log_errno(r, "vm=%s: cannot keep the lease fd in the fd store", vm->name);
+	log_info("vm=%s monitor=%s connector=%s crtc=%u lessee=%u action=lease-granted "
+		 "reason=\"taken over\"",
+		 vm->name, vm->cfg->monitor ? vm->cfg->monitor : "-", vm->conn_name,
+		 vm->alloc.crtc_id, lessee);
+	events_emit(d, "lease-granted", vm->name, vm->cfg->monitor, vm->conn_name);
+	return 0;
+}
+
+void reconcile_collect_takeover(struct daemon *d, struct vm *vm)
+{
+	if (!vm->takeover_fb || !d->card || vm->state != VM_LEASED)
+		return;
+	drmModePlane *p = drmModeGetPlane(d->card->fd, vm->alloc.planes[0]);
+	bool shown = !p || p->fb_id == vm->takeover_fb;
+	drmModeFreePlane(p);
+	if (shown)
+		return;
+	drmModeRmFB(d->card->fd, vm->takeover_fb);
+	log_info("vm=%s connector=%s fb=%u action=takeover-frame-dropped", vm->name, vm->conn_name,
+		 vm->takeover_fb);
+	vm->takeover_fb = 0;
+}
+
 static bool lessee_alive(const uint32_t *ids, size_t n, uint32_t id)
 {
 	for (size_t i = 0; i < n; i++)
@@ -563,6 +685,7 @@ static int reconcile_pass(struct daemon *d)
 			log_warn("vm=%s connector=%s lessee=%u action=lease-lost", vm->name,
 				 vm->conn_name, vm->lessee_id);
 			release_fd(vm);
+			drop_takeover_fb(card, vm);
 			vm->state = VM_WAITING;
 		}
 	}
@@ -585,6 +708,7 @@ static int reconcile_pass(struct daemon *d)
 		struct vm *vm = d->vms[i];
 		if (vm->state == VM_LEASED) {
 			remap_if_changed(d, vm, false);
+			reconcile_collect_takeover(d, vm);
 			continue;
 		}
 		if (!vm->cfg->monitor) {

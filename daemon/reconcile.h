@@ -16,6 +16,16 @@ int reconcile_remap(struct daemon *d, struct vm *vm);
 /* Revokes vm's lease and blanks what it had: revoke alone leaves the
  * lessee's last frame on screen. */
 void reconcile_release(struct daemon *d, struct vm *vm, const char *why);
+/* take-lease (docs/protocol.md): shows fb (the new client's first frame,
+ * imported on the card fd) on vm's plane 0 through the daemon's master fd
+ * and emits lease-takeover with detail, then revokes the old lease, grants
+ * a new one over the same objects with a grant's hygiene, and keeps fb on
+ * plane 0. A failure before the frame is shown changes nothing and leaves
+ * fb to the caller; after that fb is the vm's (removed once unused), and a
+ * failure after the revoke releases the vm to be granted again. */
+int reconcile_takeover(struct daemon *d, struct vm *vm, uint32_t fb, const char *detail);
+/* Removes the take-lease frame once plane 0 shows something else. */
+void reconcile_collect_takeover(struct daemon *d, struct vm *vm);
 /* The card went away with its leases: forget them without kernel calls. */
 void reconcile_card_lost(struct daemon *d);
 /* After a restart: takes back the lessee fds kept in the fd store, keeps

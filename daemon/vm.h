@@ -36,6 +36,15 @@ struct vm {
 	bool mirrored[CONFIG_MAX_PLANES];
 	uint32_t source_fb[CONFIG_MAX_PLANES];     /* 0 = the source had none */
 	uint64_t source_serial[CONFIG_MAX_PLANES];
+	/* take-lease: the new client's first frame, imported on the daemon's
+	 * card fd, shown on plane 0 until that client flips its own; removed
+	 * once the plane shows something else or the lease ends. 0 = none. */
+	uint32_t takeover_fb;
+	/* Who was last sent this lease's fd (get-lease, take-lease): named in
+	 * the lease-takeover event. */
+	bool has_holder;
+	int holder_pid;
+	unsigned holder_uid;
 };
 
 /* Sources that fail to parse are reported in vm->error, not fatal. */

@@ -88,16 +88,16 @@ assert r["id"] == 2 and r["error"]["code"] == -errno.EACCES, r
 print("vm2 through vm1's socket:", r["error"]["message"])
 s.send(json.dumps({"id": 3, "method": "hello"}).encode())
 r = json.loads(s.recv(65536))["result"]
-assert r["vm"] == "vm1" and sorted(r["methods"]) == ["get-lease", "hello", "subscribe"], r
+assert r["vm"] == "vm1" and sorted(r["methods"]) == ["get-lease", "hello", "subscribe", "take-lease"], r
 print("hello lists:", r["methods"])
 PY
-ok "get-lease on vm1's socket: vm implied; vm2 refused with EACCES; hello lists 3 methods"
+ok "get-lease on vm1's socket: vm implied; vm2 refused with EACCES; hello lists 4 methods"
 
 # Nothing administrative, whoever asks; the refusal says where to go.
 for cmd in "bind vm1 right" "unbind vm1" "reload" "vms" "leases" "status"; do
 	# shellcheck disable=SC2086
 	expect_status 4 "root: $cmd on vm1's socket" "$VA" --socket "$SOCK" $cmd
-	grep -q "is not served on vm vm1's socket $SOCK: it serves only get-lease, subscribe and hello" "$WORK/err" ||
+	grep -q "is not served on vm vm1's socket $SOCK: it serves only get-lease, take-lease, subscribe and hello" "$WORK/err" ||
 		fail "unclear refusal of $cmd: $(cat "$WORK/err")"
 	grep -q "(EACCES)" "$WORK/err" || fail "the refusal of $cmd is not EACCES"
 done
