@@ -157,6 +157,14 @@ static void note_source_error(struct daemon *d, struct vm *vm, size_t k, int r)
 	events_emit(d, "error", vm->name, vm->cfg->monitor, msg);
 }
 
+/* The mode's frame time from its pixel clock (kHz); vrefresh is rounded. */
+static uint64_t frame_usec(const drmModeModeInfo *m)
+{
+	if (m->clock && m->htotal && m->vtotal)
+		return (uint64_t)m->htotal * m->vtotal * 1000 / m->clock;
+	return m->vrefresh ? 1000000 / m->vrefresh : 16667;
+}
+
 /* Current fb per vGPU plane; 0 where the source has nothing to show. */
 static void read_sources(struct daemon *d, struct vm *vm, uint32_t fbs[CONFIG_MAX_PLANES])
 {
@@ -166,6 +174,7 @@ static void read_sources(struct daemon *d, struct vm *vm, uint32_t fbs[CONFIG_MA
 		if (!vm->sources[k])
 			continue;
 		source_watch(vm->sources[k], d->loop, on_source_changed, d);
+		source_set_output(vm->sources[k], d->card->fd, frame_usec(&vm->mode));
 		int r = source_current_fb(vm->sources[k], &fbs[k]);
 		if (r < 0)
 			fbs[k] = 0;

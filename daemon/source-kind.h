@@ -15,6 +15,9 @@ struct source_kind {
 	/* May be NULL. Keeps loop and changed(data), to be called when the
 	 * source reports a new framebuffer; idempotent. */
 	void (*watch)(void *impl, sd_event *loop, void (*changed)(void *data), void *data);
+	/* May be NULL. The card the plane is on and the monitor's frame
+	 * period, for kinds that import buffers or poll; idempotent. */
+	void (*output)(void *impl, int card_fd, uint64_t frame_usec);
 };
 
 extern const struct source_kind source_kind_fb;

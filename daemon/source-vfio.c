@@ -1,11 +1,15 @@
 /* vfio:PATH: a mediated vGPU's VFIO device (PATH, its device node), asked
- * for its primary plane with VFIO_DEVICE_QUERY_GFX_PLANE. Only the "DRM
- * plane type" (GVT-g direct flip v1's QEMU branch, not upstream,
- * daemon/vgpu-nonupstream.h) is read: the answer is a host framebuffer id,
- * mapped as it is. Upstream has no flip notification, so the daemon asks
- * again only when the device fd signals POLLPRI: no work per guest frame
- * (docs/sources.md). A device that offers only upstream dma-buf planes is
- * -EOPNOTSUPP for now. */
+ * for its primary plane with VFIO_DEVICE_QUERY_GFX_PLANE, in the first
+ * form it admits to (docs/sources.md):
+ * (a) the "DRM plane type" (GVT-g direct flip v1's QEMU branch, not
+ *     upstream, daemon/vgpu-nonupstream.h): the answer is a host
+ *     framebuffer id, mapped as it is, asked again only when the device fd
+ *     signals POLLPRI: no work per guest frame;
+ * (c) upstream dma-buf planes: upstream has no flip notification, so the
+ *     plane is asked once per monitor frame on a timer; a dmabuf_id not
+ *     seen before is fetched (VFIO_DEVICE_GET_GFX_DMABUF, a new fd each
+ *     call, closed at once) and imported into a bounded cache, and a change
+ *     is reported only when the answer differs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -18,11 +22,16 @@
 
 #include "daemon/source-kind.h"
 #include "daemon/vgpu-nonupstream.h"
+#include "kms/dmabuf-cache.h"
 
 enum vfio_mode {
 	VFIO_UNPROBED,
 	VFIO_DRM,      /* (a) the answer is a host framebuffer id */
+	VFIO_DMABUF,   /* (c) the answer is a dmabuf_id, polled */
 };
+
+/* Imported guest buffers per device: a guest flips between two or three. */
+#define VFIO_DMABUF_CACHE 8
 
 struct vfio_source {
 	char *path;
@@ -34,15 +43,28 @@ struct vfio_source {
 	sd_event_source *io;
 	void (*changed)(void *data);
 	void *data;
+	/* (c) */
+	int card_fd;        /* where imports go; -1 */
+	uint64_t frame_usec;
+	sd_event_source *tick;
+	struct kms_dmabuf_cache *cache;   /* by dmabuf_id */
+	struct vfio_device_gfx_plane_info last;  /* the answer fb_id is for */
+	bool pending;       /* last is a tick's answer not resolved yet */
+	int err;            /* last could not be shown: until it changes */
 };
 
 static void vfio_close(struct vfio_source *s)
 {
 	s->io = sd_event_source_disable_unref(s->io);
+	s->tick = sd_event_source_disable_unref(s->tick);
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
 	s->mode = VFIO_UNPROBED;
+	s->pending = false;
+	s->err = 0;
+	/* The device is gone: so are its buffers, and the plane goes off. */
+	kms_dmabuf_cache_clear(s->cache, true);
 }
 
 static void vfio_destroy(void *impl)
@@ -51,6 +73,7 @@ static void vfio_destroy(void *impl)
 	if (!s)
 		return;
 	vfio_close(s);
+	kms_dmabuf_cache_destroy(s->cache);
 	free(s->path);
 	free(s);
 }
@@ -63,10 +86,13 @@ static int vfio_create(const char *arg, void **impl)
 	if (!s)
 		return -ENOMEM;
 	s->fd = -1;
+	s->card_fd = -1;
 	s->path = strdup(arg);
-	if (!s->path) {
+	int r = s->path ? kms_dmabuf_cache_create(VFIO_DMABUF_CACHE, &s->cache) : -ENOMEM;
+	if (r < 0) {
+		free(s->path);
 		free(s);
-		return -ENOMEM;
+		return r;
 	}
 	*impl = s;
 	return 0;
@@ -99,8 +125,58 @@ static int probe(struct vfio_source *s)
 	}
 	if (r != -EINVAL && r != -ENOTTY && r != -EOPNOTSUPP)
 		return gone(-r);
-	/* The upstream dma-buf plane ((c) in docs/sources.md) is not read yet. */
+	r = query_plane(s->fd, VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_DMABUF, &info);
+	if (r == 0) {
+		s->mode = VFIO_DMABUF;
+		return 0;
+	}
+	if (r != -EINVAL && r != -ENOTTY && r != -EOPNOTSUPP)
+		return gone(-r);
 	return -EOPNOTSUPP;
+}
+
+/* All zero: the guest has the plane off. */
+static bool plane_off(const struct vfio_device_gfx_plane_info *info)
+{
+	return info->drm_format == 0 && info->width == 0 && info->height == 0;
+}
+
+static bool same_plane(const struct vfio_device_gfx_plane_info *a,
+		       const struct vfio_device_gfx_plane_info *b)
+{
+	return a->dmabuf_id == b->dmabuf_id && a->drm_format == b->drm_format &&
+	       a->drm_format_mod == b->drm_format_mod && a->width == b->width &&
+	       a->height == b->height && a->stride == b->stride && a->size == b->size;
+}
+
+/* (c): the framebuffer of s->last, from the cache or imported into it. */
+static int resolve_dmabuf(struct vfio_source *s)
+{
+	const struct vfio_device_gfx_plane_info *info = &s->last;
+	if (plane_off(info)) {
+		kms_dmabuf_cache_hide(s->cache);
+		s->fb_id = 0;
+		return 0;
+	}
+	if (s->card_fd < 0)
+		return -ENODEV;
+	struct kms_dmabuf b = {
+		.width = info->width,
+		.height = info->height,
+		.format = info->drm_format,
+		.modifier = info->drm_format_mod,
+		.stride = info->stride,
+	};
+	if (kms_dmabuf_cache_show(s->cache, info->dmabuf_id, &b, &s->fb_id) == 0)
+		return 0;
+	uint32_t id = info->dmabuf_id;
+	/* A new fd on every call, O_CLOEXEC, closed once imported. */
+	int fd = ioctl(s->fd, VFIO_DEVICE_GET_GFX_DMABUF, &id);
+	if (fd < 0)
+		return -errno;
+	int r = kms_dmabuf_cache_import(s->cache, s->card_fd, info->dmabuf_id, &b, fd, &s->fb_id);
+	close(fd);
+	return r;
 }
 
 static int query(struct vfio_source *s)
@@ -113,15 +189,68 @@ static int query(struct vfio_source *s)
 	int r = s->mode == VFIO_UNPROBED ? probe(s) : 0;
 	if (r < 0)
 		return r;
+	if (s->mode == VFIO_DMABUF) {
+		if (!s->pending) {
+			r = query_plane(s->fd, VFIO_GFX_PLANE_TYPE_DMABUF, &s->last);
+			if (r < 0)
+				return gone(-r);
+		}
+		s->pending = false;
+		/* Not importable is no reason to stop asking: the error
+		 * stays until the guest's plane changes. */
+		s->err = resolve_dmabuf(s);
+		s->valid = true;
+		return 0;
+	}
 	struct vfio_device_gfx_plane_info info;
 	r = query_plane(s->fd, VFIO_GFX_PLANE_TYPE_DRM, &info);
 	if (r < 0)
 		return gone(-r);
-	/* All zero: the guest has the plane off. */
-	bool off = info.drm_format == 0 && info.width == 0 && info.height == 0;
-	s->fb_id = off ? 0 : VFIO_GFX_PLANE_DRM_FB_ID(&info);
+	s->fb_id = plane_off(&info) ? 0 : VFIO_GFX_PLANE_DRM_FB_ID(&info);
 	s->valid = true;
 	return 0;
+}
+
+/* (c): one query per monitor frame; a changed answer stops the timer
+ * until the reconcile pass it schedules has read it (vfio_current). */
+static int on_tick(sd_event_source *src, uint64_t usec, void *data)
+{
+	struct vfio_source *s = data;
+	struct vfio_device_gfx_plane_info info;
+	int r = query_plane(s->fd, VFIO_GFX_PLANE_TYPE_DMABUF, &info);
+	if (r == 0 && s->valid && same_plane(&info, &s->last)) {
+		uint64_t now = 0;
+		sd_event_now(s->loop, CLOCK_MONOTONIC, &now);
+		uint64_t next = usec + s->frame_usec;
+		sd_event_source_set_time(src, next > now ? next : now + s->frame_usec);
+		sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
+		return 0;
+	}
+	/* A failed query is asked again by the pass, which reports it. */
+	s->pending = r == 0;
+	if (r == 0)
+		s->last = info;
+	s->valid = false;
+	if (s->changed)
+		s->changed(s->data);
+	return 0;
+}
+
+static void arm_tick(struct vfio_source *s)
+{
+	int on = SD_EVENT_OFF;
+	if (s->tick && sd_event_source_get_enabled(s->tick, &on) >= 0 && on != SD_EVENT_OFF)
+		return;
+	uint64_t now = 0;
+	sd_event_now(s->loop, CLOCK_MONOTONIC, &now);
+	if (!s->tick) {
+		if (sd_event_add_time(s->loop, &s->tick, CLOCK_MONOTONIC, now + s->frame_usec, 0,
+				      on_tick, s) < 0)
+			s->tick = NULL;
+		return;
+	}
+	sd_event_source_set_time(s->tick, now + s->frame_usec);
+	sd_event_source_set_enabled(s->tick, SD_EVENT_ONESHOT);
 }
 
 static int on_device(sd_event_source *src, int fd, uint32_t revents, void *data)
@@ -141,6 +270,8 @@ static int on_device(sd_event_source *src, int fd, uint32_t revents, void *data)
 static int vfio_current(void *impl, uint32_t *fb_id)
 {
 	struct vfio_source *s = impl;
+	/* What the last pass replaced is off screen now. */
+	kms_dmabuf_cache_collect(s->cache);
 	if (!s->valid) {
 		int r = query(s);
 		if (r < 0) {
@@ -148,14 +279,18 @@ static int vfio_current(void *impl, uint32_t *fb_id)
 			return r;
 		}
 	}
+	if (s->loop && s->mode == VFIO_DMABUF)
+		arm_tick(s);
 	/* A device that cannot be polled (upstream vfio has no poll) is
 	 * asked again only on the daemon's own reconcile passes. */
-	if (s->loop && s->fd >= 0) {
+	if (s->loop && s->fd >= 0 && s->mode == VFIO_DRM) {
 		if (!s->io && sd_event_add_io(s->loop, &s->io, s->fd, EPOLLPRI, on_device, s) < 0)
 			s->io = NULL;
 		if (s->io)
 			sd_event_source_set_enabled(s->io, SD_EVENT_ON);
 	}
+	if (s->err)
+		return s->err;
 	if (s->fb_id == 0)
 		return -ENOENT;
 	*fb_id = s->fb_id;
@@ -170,6 +305,22 @@ static void vfio_watch(void *impl, sd_event *loop, void (*changed)(void *data), 
 	s->data = data;
 }
 
+static void vfio_output(void *impl, int card_fd, uint64_t frame_usec)
+{
+	struct vfio_source *s = impl;
+	s->card_fd = card_fd;
+	s->frame_usec = frame_usec ? frame_usec : 16667;
+}
+
+static void vfio_card_lost(void *impl)
+{
+	struct vfio_source *s = impl;
+	kms_dmabuf_cache_clear(s->cache, false);
+	s->card_fd = -1;
+	if (s->mode == VFIO_DMABUF)
+		s->valid = false;
+}
+
 const struct source_kind source_kind_vfio = {
 	.name = "vfio",
 	.prefix = "vfio:",
@@ -178,4 +329,6 @@ const struct source_kind source_kind_vfio = {
 	.destroy = vfio_destroy,
 	.current_fb = vfio_current,
 	.watch = vfio_watch,
+	.output = vfio_output,
+	.card_lost = vfio_card_lost,
 };

@@ -97,6 +97,12 @@ void source_watch(struct source *src, sd_event *loop, void (*changed)(void *data
 		src->kind->watch(src->impl, loop, on_kind_changed, src);
 }
 
+void source_set_output(struct source *src, int card_fd, uint64_t frame_usec)
+{
+	if (src->kind->output)
+		src->kind->output(src->impl, card_fd, frame_usec);
+}
+
 uint64_t source_serial(const struct source *src)
 {
 	return src->serial;

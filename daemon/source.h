@@ -24,6 +24,10 @@ int source_current_fb(struct source *src, uint32_t *fb_id);
 void source_watch(struct source *src, sd_event *loop, void (*changed)(void *data), void *data);
 /* Counts the changes the source reported: a new framebuffer may reuse
  * the id of one that is gone, so the id alone does not tell. */
+/* The plane is shown on card_fd by a monitor refreshing every frame_usec:
+ * where imports go and how often a polled source asks. Before
+ * source_current_fb. */
+void source_set_output(struct source *src, int card_fd, uint64_t frame_usec);
 uint64_t source_serial(const struct source *src);
 /* The card's file closed: framebuffers made on it are gone already. */
 void source_card_lost(struct source *src);
