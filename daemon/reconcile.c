@@ -314,6 +314,9 @@ static int map_planes(struct daemon *d, struct vm *vm, bool modeset)
 		for (size_t k = 0; k < vm->alloc.n_planes; k++)
 			if (vm->mirrored[k] && old_show[k] && old_show[k] != show[k])
 				kms_fb_remove(vm->lease_fd, old_show[k]);
+		for (size_t k = 0; k < vm->alloc.n_planes; k++)
+			if (vm->sources[k])
+				source_shown(vm->sources[k], src[k]);
 	}
 	for (size_t k = 0; k < vm->alloc.n_planes; k++) {
 		if (vm->source_fb[k] && !src[k]) {

@@ -18,6 +18,8 @@ struct source_kind {
 	/* May be NULL. The card the plane is on and the monitor's frame
 	 * period, for kinds that import buffers or poll; idempotent. */
 	void (*output)(void *impl, int card_fd, uint64_t frame_usec);
+	/* May be NULL. A commit put fb_id (0: off) on the plane. */
+	void (*shown)(void *impl, uint32_t fb_id);
 };
 
 extern const struct source_kind source_kind_fb;

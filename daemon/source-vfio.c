@@ -1,10 +1,16 @@
-/* vfio:PATH: a mediated vGPU's VFIO device (PATH, its device node), asked
- * for its primary plane with VFIO_DEVICE_QUERY_GFX_PLANE, in the first
- * form it admits to (docs/sources.md):
+/* vfio:PATH[#MDEV]: a mediated vGPU's VFIO device (PATH, its device node;
+ * MDEV, its mdev sysfs directory, by default /sys/dev/char/MAJ:MIN/device
+ * of the node), asked for its primary plane with
+ * VFIO_DEVICE_QUERY_GFX_PLANE, in the first form it admits to
+ * (docs/sources.md):
  * (a) the "DRM plane type" (GVT-g direct flip v1's QEMU branch, not
  *     upstream, daemon/vgpu-nonupstream.h): the answer is a host
  *     framebuffer id, mapped as it is, asked again only when the device fd
  *     signals POLLPRI: no work per guest frame;
+ * (b) dma-buf planes with MDEV/enable_direct_flip (GVT-g direct flip v2,
+ *     not upstream): the plane's dma-buf is imported and shown once, then
+ *     1 is written there and the kernel commits every guest flip itself:
+ *     no polling;
  * (c) upstream dma-buf planes: upstream has no flip notification, so the
  *     plane is asked once per monitor frame on a timer; a dmabuf_id not
  *     seen before is fetched (VFIO_DEVICE_GET_GFX_DMABUF, a new fd each
@@ -15,7 +21,10 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/vfio.h>
 #include <xf86drmMode.h>
@@ -27,6 +36,7 @@
 enum vfio_mode {
 	VFIO_UNPROBED,
 	VFIO_DRM,      /* (a) the answer is a host framebuffer id */
+	VFIO_FLIP,     /* (b) a dmabuf_id, shown once, then enable_direct_flip */
 	VFIO_DMABUF,   /* (c) the answer is a dmabuf_id, polled */
 };
 
@@ -35,6 +45,7 @@ enum vfio_mode {
 
 struct vfio_source {
 	char *path;
+	char *mdev;         /* the mdev sysfs directory given, or NULL */
 	int fd;             /* the device, kept open to be polled; -1 */
 	enum vfio_mode mode;
 	uint32_t fb_id;
@@ -51,6 +62,9 @@ struct vfio_source {
 	struct vfio_device_gfx_plane_info last;  /* the answer fb_id is for */
 	bool pending;       /* last is a tick's answer not resolved yet */
 	int err;            /* last could not be shown: until it changes */
+	/* (b) */
+	char *flip_attr;    /* MDEV/enable_direct_flip */
+	bool flip_on;       /* 1 written since the device was opened */
 };
 
 static void vfio_close(struct vfio_source *s)
@@ -63,6 +77,9 @@ static void vfio_close(struct vfio_source *s)
 	s->mode = VFIO_UNPROBED;
 	s->pending = false;
 	s->err = 0;
+	s->flip_on = false;
+	free(s->flip_attr);
+	s->flip_attr = NULL;
 	/* The device is gone: so are its buffers, and the plane goes off. */
 	kms_dmabuf_cache_clear(s->cache, true);
 }
@@ -75,6 +92,7 @@ static void vfio_destroy(void *impl)
 	vfio_close(s);
 	kms_dmabuf_cache_destroy(s->cache);
 	free(s->path);
+	free(s->mdev);
 	free(s);
 }
 
@@ -87,10 +105,17 @@ static int vfio_create(const char *arg, void **impl)
 		return -ENOMEM;
 	s->fd = -1;
 	s->card_fd = -1;
-	s->path = strdup(arg);
-	int r = s->path ? kms_dmabuf_cache_create(VFIO_DMABUF_CACHE, &s->cache) : -ENOMEM;
+	const char *hash = strchr(arg, '#');
+	s->path = hash ? strndup(arg, (size_t)(hash - arg)) : strdup(arg);
+	s->mdev = hash ? strdup(hash + 1) : NULL;
+	int r = s->path && (!hash || s->mdev) ? 0 : -ENOMEM;
+	if (r == 0 && hash && (s->mdev[0] != '/' || strchr(s->mdev, '#')))
+		r = -EINVAL;
+	if (r == 0)
+		r = kms_dmabuf_cache_create(VFIO_DMABUF_CACHE, &s->cache);
 	if (r < 0) {
 		free(s->path);
+		free(s->mdev);
 		free(s);
 		return r;
 	}
@@ -115,6 +140,32 @@ static int query_plane(int fd, uint32_t flags, struct vfio_device_gfx_plane_info
 	return ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, info) == 0 ? 0 : -errno;
 }
 
+/* (b): MDEV/enable_direct_flip, where the device has one. */
+static bool find_flip_attr(struct vfio_source *s)
+{
+	char dir[64];
+	const char *mdev = s->mdev;
+	struct stat st;
+	if (!mdev) {
+		if (fstat(s->fd, &st) != 0 || !S_ISCHR(st.st_mode))
+			return false;
+		snprintf(dir, sizeof(dir), "/sys/dev/char/%u:%u/device", major(st.st_rdev),
+			 minor(st.st_rdev));
+		mdev = dir;
+	}
+	free(s->flip_attr);
+	s->flip_attr = NULL;
+	if (asprintf(&s->flip_attr, "%s/" GVT_ATTR_ENABLE_DIRECT_FLIP, mdev) < 0) {
+		s->flip_attr = NULL;
+		return false;
+	}
+	if (access(s->flip_attr, W_OK) == 0)
+		return true;
+	free(s->flip_attr);
+	s->flip_attr = NULL;
+	return false;
+}
+
 static int probe(struct vfio_source *s)
 {
 	struct vfio_device_gfx_plane_info info;
@@ -127,7 +178,7 @@ static int probe(struct vfio_source *s)
 		return gone(-r);
 	r = query_plane(s->fd, VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_DMABUF, &info);
 	if (r == 0) {
-		s->mode = VFIO_DMABUF;
+		s->mode = find_flip_attr(s) ? VFIO_FLIP : VFIO_DMABUF;
 		return 0;
 	}
 	if (r != -EINVAL && r != -ENOTTY && r != -EOPNOTSUPP)
@@ -189,7 +240,7 @@ static int query(struct vfio_source *s)
 	int r = s->mode == VFIO_UNPROBED ? probe(s) : 0;
 	if (r < 0)
 		return r;
-	if (s->mode == VFIO_DMABUF) {
+	if (s->mode == VFIO_DMABUF || s->mode == VFIO_FLIP) {
 		if (!s->pending) {
 			r = query_plane(s->fd, VFIO_GFX_PLANE_TYPE_DMABUF, &s->last);
 			if (r < 0)
@@ -282,9 +333,11 @@ static int vfio_current(void *impl, uint32_t *fb_id)
 	if (s->loop && s->mode == VFIO_DMABUF)
 		arm_tick(s);
 	/* A device that cannot be polled (upstream vfio has no poll) is
-	 * asked again only on the daemon's own reconcile passes. */
-	if (s->loop && s->fd >= 0 && s->mode == VFIO_DRM) {
-		if (!s->io && sd_event_add_io(s->loop, &s->io, s->fd, EPOLLPRI, on_device, s) < 0)
+	 * asked again only on the daemon's own reconcile passes. (b) is not
+	 * asked again at all (the kernel flips), but hears the device go. */
+	if (s->loop && s->fd >= 0 && (s->mode == VFIO_DRM || s->mode == VFIO_FLIP)) {
+		uint32_t events = s->mode == VFIO_DRM ? EPOLLPRI : 0;
+		if (!s->io && sd_event_add_io(s->loop, &s->io, s->fd, events, on_device, s) < 0)
 			s->io = NULL;
 		if (s->io)
 			sd_event_source_set_enabled(s->io, SD_EVENT_ON);
@@ -303,6 +356,27 @@ static void vfio_watch(void *impl, sd_event *loop, void (*changed)(void *data), 
 	s->loop = loop;
 	s->changed = changed;
 	s->data = data;
+}
+
+/* (b): 1 once the plane shows the guest's buffer; the kernel flips from
+ * then on. A switch that cannot be written leaves polling, (c). */
+static void vfio_shown(void *impl, uint32_t fb_id)
+{
+	struct vfio_source *s = impl;
+	kms_dmabuf_cache_collect(s->cache);
+	if (s->mode != VFIO_FLIP || s->flip_on || !fb_id || fb_id != s->fb_id)
+		return;
+	int fd = open(s->flip_attr, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	bool ok = fd >= 0 && write(fd, "1", 1) == 1;
+	if (fd >= 0)
+		ok = close(fd) == 0 && ok;
+	if (ok) {
+		s->flip_on = true;
+		return;
+	}
+	s->mode = VFIO_DMABUF;
+	if (s->loop)
+		arm_tick(s);
 }
 
 static void vfio_output(void *impl, int card_fd, uint64_t frame_usec)
@@ -331,4 +405,5 @@ const struct source_kind source_kind_vfio = {
 	.watch = vfio_watch,
 	.output = vfio_output,
 	.card_lost = vfio_card_lost,
+	.shown = vfio_shown,
 };

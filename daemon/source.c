@@ -103,6 +103,12 @@ void source_set_output(struct source *src, int card_fd, uint64_t frame_usec)
 		src->kind->output(src->impl, card_fd, frame_usec);
 }
 
+void source_shown(struct source *src, uint32_t fb_id)
+{
+	if (src->kind->shown)
+		src->kind->shown(src->impl, fb_id);
+}
+
 uint64_t source_serial(const struct source *src)
 {
 	return src->serial;

@@ -9,7 +9,7 @@
  *   fb:PATH    a file holding that id                     (source-fb.c)
  *   client     dma-bufs a VMM pushes over the control socket (source-client.c)
  *   gvt-sysfs:PATH[#PLANE]  the proposed GVT-g plane_id_index (source-gvt-sysfs.c)
- *   vfio:PATH  a vGPU's VFIO device, VFIO_DEVICE_QUERY_GFX_PLANE (source-vfio.c) */
+ *   vfio:PATH[#MDEV]  a vGPU's VFIO device, VFIO_DEVICE_QUERY_GFX_PLANE (source-vfio.c) */
 struct source;
 
 /* -EINVAL for a malformed spec. */
@@ -28,6 +28,9 @@ void source_watch(struct source *src, sd_event *loop, void (*changed)(void *data
  * where imports go and how often a polled source asks. Before
  * source_current_fb. */
 void source_set_output(struct source *src, int card_fd, uint64_t frame_usec);
+/* A commit put fb_id, what source_current_fb gave (0: nothing), on the
+ * plane: for kinds that act once their frame is on screen. */
+void source_shown(struct source *src, uint32_t fb_id);
 uint64_t source_serial(const struct source *src);
 /* The card's file closed: framebuffers made on it are gone already. */
 void source_card_lost(struct source *src);

@@ -21,7 +21,8 @@
  * the centred --size area, --color around it, a new dmabuf_id); SIGUSR2
  * switches the guest plane off (an all-zero answer); SIGHUP flips between
  * the first buffer and one of --flip-color (dmabuf_ids 1 and 2), as a
- * double-buffering guest does. All raise POLLPRI for pollers. The
+ * double-buffering guest does. All raise POLLPRI for pollers. SIGWINCH
+ * only reports the query and fetch counts. The
  * ioctls are _IO (no size in the number), so they go through CUSE's
  * unrestricted-ioctl retry: the first call asks the kernel for the
  * caller's struct, the retried one answers it. Nothing here runs in a
@@ -280,6 +281,13 @@ static void *signals(void *arg)
 	int sig;
 	while (sigwait(set, &sig) == 0) {
 		int r = 0;
+		if (sig == SIGWINCH) {
+			pthread_mutex_lock(&st.lock);
+			printf("report queries=%u gets=%u\n", st.queries, st.gets);
+			pthread_mutex_unlock(&st.lock);
+			fflush(stdout);
+			continue;
+		}
 		if (sig == SIGUSR1) {
 			r = st.rw ? add_buf(st.rw, st.rh, st.color, st.rcolor, st.iw, st.ih) : -EINVAL;
 			if (r < 0) {
@@ -544,6 +552,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGWINCH);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	pthread_t t;
 	if (pthread_create(&t, NULL, signals, &set) != 0)
