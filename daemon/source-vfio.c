@@ -40,8 +40,10 @@ enum vfio_mode {
 	VFIO_DMABUF,   /* (c) the answer is a dmabuf_id, polled */
 };
 
-/* Imported guest buffers per device: a guest flips between two or three. */
+/* Imported guest buffers per device: a guest flips between two or three;
+ * cursor images change less. */
 #define VFIO_DMABUF_CACHE 8
+#define VFIO_CURSOR_CACHE 4
 
 struct vfio_source {
 	char *path;
@@ -62,6 +64,11 @@ struct vfio_source {
 	struct vfio_device_gfx_plane_info last;  /* the answer fb_id is for */
 	bool pending;       /* last is a tick's answer not resolved yet */
 	int err;            /* last could not be shown: until it changes */
+	/* The cursor, in (a) and (c): asked with the primary plane. */
+	bool cursor_ok;     /* the device answers cursor queries */
+	struct vfio_device_gfx_plane_info cursor;  /* the answer cursor_fb is for */
+	uint32_t cursor_fb;  /* 0: none */
+	struct kms_dmabuf_cache *cursor_cache;
 	/* (b) */
 	char *flip_attr;    /* MDEV/enable_direct_flip */
 	bool flip_on;       /* 1 written since the device was opened */
@@ -77,6 +84,9 @@ static void vfio_close(struct vfio_source *s)
 	s->mode = VFIO_UNPROBED;
 	s->pending = false;
 	s->err = 0;
+	s->cursor_ok = false;
+	s->cursor_fb = 0;
+	kms_dmabuf_cache_clear(s->cursor_cache, true);
 	s->flip_on = false;
 	free(s->flip_attr);
 	s->flip_attr = NULL;
@@ -91,6 +101,7 @@ static void vfio_destroy(void *impl)
 		return;
 	vfio_close(s);
 	kms_dmabuf_cache_destroy(s->cache);
+	kms_dmabuf_cache_destroy(s->cursor_cache);
 	free(s->path);
 	free(s->mdev);
 	free(s);
@@ -113,7 +124,10 @@ static int vfio_create(const char *arg, void **impl)
 		r = -EINVAL;
 	if (r == 0)
 		r = kms_dmabuf_cache_create(VFIO_DMABUF_CACHE, &s->cache);
+	if (r == 0)
+		r = kms_dmabuf_cache_create(VFIO_CURSOR_CACHE, &s->cursor_cache);
 	if (r < 0) {
+		kms_dmabuf_cache_destroy(s->cache);
 		free(s->path);
 		free(s->mdev);
 		free(s);
@@ -130,14 +144,19 @@ static int gone(int err)
 	return err == ENOENT || err == ENODEV || err == ENOTCONN || err == ENXIO ? -ENODEV : -err;
 }
 
-static int query_plane(int fd, uint32_t flags, struct vfio_device_gfx_plane_info *info)
+static int query_type(int fd, uint32_t flags, uint32_t type, struct vfio_device_gfx_plane_info *info)
 {
 	*info = (struct vfio_device_gfx_plane_info){
 		.argsz = sizeof(*info),
 		.flags = flags,
-		.drm_plane_type = DRM_PLANE_TYPE_PRIMARY,
+		.drm_plane_type = type,
 	};
 	return ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, info) == 0 ? 0 : -errno;
+}
+
+static int query_plane(int fd, uint32_t flags, struct vfio_device_gfx_plane_info *info)
+{
+	return query_type(fd, flags, DRM_PLANE_TYPE_PRIMARY, info);
 }
 
 /* (b): MDEV/enable_direct_flip, where the device has one. */
@@ -200,13 +219,20 @@ static bool same_plane(const struct vfio_device_gfx_plane_info *a,
 	       a->height == b->height && a->stride == b->stride && a->size == b->size;
 }
 
-/* (c): the framebuffer of s->last, from the cache or imported into it. */
-static int resolve_dmabuf(struct vfio_source *s)
+static bool same_cursor(const struct vfio_device_gfx_plane_info *a,
+			const struct vfio_device_gfx_plane_info *b)
 {
-	const struct vfio_device_gfx_plane_info *info = &s->last;
+	return same_plane(a, b) && a->x_pos == b->x_pos && a->y_pos == b->y_pos &&
+	       a->x_hot == b->x_hot && a->y_hot == b->y_hot;
+}
+
+/* (c): the framebuffer of info, from cache or imported into it. */
+static int fetch(struct vfio_source *s, struct kms_dmabuf_cache *cache,
+		 const struct vfio_device_gfx_plane_info *info, uint32_t *fb_id)
+{
+	*fb_id = 0;
 	if (plane_off(info)) {
-		kms_dmabuf_cache_hide(s->cache);
-		s->fb_id = 0;
+		kms_dmabuf_cache_hide(cache);
 		return 0;
 	}
 	if (s->card_fd < 0)
@@ -218,16 +244,39 @@ static int resolve_dmabuf(struct vfio_source *s)
 		.modifier = info->drm_format_mod,
 		.stride = info->stride,
 	};
-	if (kms_dmabuf_cache_show(s->cache, info->dmabuf_id, &b, &s->fb_id) == 0)
+	if (kms_dmabuf_cache_show(cache, info->dmabuf_id, &b, fb_id) == 0)
 		return 0;
 	uint32_t id = info->dmabuf_id;
 	/* A new fd on every call, O_CLOEXEC, closed once imported. */
 	int fd = ioctl(s->fd, VFIO_DEVICE_GET_GFX_DMABUF, &id);
 	if (fd < 0)
 		return -errno;
-	int r = kms_dmabuf_cache_import(s->cache, s->card_fd, info->dmabuf_id, &b, fd, &s->fb_id);
+	int r = kms_dmabuf_cache_import(cache, s->card_fd, info->dmabuf_id, &b, fd, fb_id);
 	close(fd);
 	return r;
+}
+
+/* The cursor's answer of the form in use into *info; false when the
+ * device has no cursor answers (asked no more until it is reopened). */
+static bool query_cursor(struct vfio_source *s, struct vfio_device_gfx_plane_info *info)
+{
+	uint32_t flags = s->mode == VFIO_DRM ? VFIO_GFX_PLANE_TYPE_DRM : VFIO_GFX_PLANE_TYPE_DMABUF;
+	if (!s->cursor_ok || query_type(s->fd, flags, DRM_PLANE_TYPE_CURSOR, info) < 0) {
+		s->cursor_ok = false;
+		*info = (struct vfio_device_gfx_plane_info){ 0 };
+		return false;
+	}
+	return true;
+}
+
+/* A cursor that cannot be shown is no cursor: the primary plane matters. */
+static void resolve_cursor(struct vfio_source *s)
+{
+	const struct vfio_device_gfx_plane_info *info = &s->cursor;
+	if (s->mode == VFIO_DRM)
+		s->cursor_fb = plane_off(info) ? 0 : VFIO_GFX_PLANE_DRM_FB_ID(info);
+	else if (fetch(s, s->cursor_cache, info, &s->cursor_fb) < 0)
+		s->cursor_fb = 0;
 }
 
 static int query(struct vfio_source *s)
@@ -237,7 +286,11 @@ static int query(struct vfio_source *s)
 		if (s->fd < 0)
 			return gone(errno);
 	}
-	int r = s->mode == VFIO_UNPROBED ? probe(s) : 0;
+	int r = 0;
+	if (s->mode == VFIO_UNPROBED) {
+		r = probe(s);
+		s->cursor_ok = s->mode != VFIO_FLIP;
+	}
 	if (r < 0)
 		return r;
 	if (s->mode == VFIO_DMABUF || s->mode == VFIO_FLIP) {
@@ -245,11 +298,13 @@ static int query(struct vfio_source *s)
 			r = query_plane(s->fd, VFIO_GFX_PLANE_TYPE_DMABUF, &s->last);
 			if (r < 0)
 				return gone(-r);
+			query_cursor(s, &s->cursor);
 		}
 		s->pending = false;
 		/* Not importable is no reason to stop asking: the error
 		 * stays until the guest's plane changes. */
-		s->err = resolve_dmabuf(s);
+		s->err = fetch(s, s->cache, &s->last, &s->fb_id);
+		resolve_cursor(s);
 		s->valid = true;
 		return 0;
 	}
@@ -258,6 +313,8 @@ static int query(struct vfio_source *s)
 	if (r < 0)
 		return gone(-r);
 	s->fb_id = plane_off(&info) ? 0 : VFIO_GFX_PLANE_DRM_FB_ID(&info);
+	query_cursor(s, &s->cursor);
+	resolve_cursor(s);
 	s->valid = true;
 	return 0;
 }
@@ -267,9 +324,13 @@ static int query(struct vfio_source *s)
 static int on_tick(sd_event_source *src, uint64_t usec, void *data)
 {
 	struct vfio_source *s = data;
-	struct vfio_device_gfx_plane_info info;
+	struct vfio_device_gfx_plane_info info, cursor = { 0 };
 	int r = query_plane(s->fd, VFIO_GFX_PLANE_TYPE_DMABUF, &info);
-	if (r == 0 && s->valid && same_plane(&info, &s->last)) {
+	bool had_cursor = s->cursor_ok;
+	if (r == 0)
+		query_cursor(s, &cursor);
+	bool same_cur = !had_cursor || same_cursor(&cursor, &s->cursor);
+	if (r == 0 && s->valid && same_plane(&info, &s->last) && same_cur) {
 		uint64_t now = 0;
 		sd_event_now(s->loop, CLOCK_MONOTONIC, &now);
 		uint64_t next = usec + s->frame_usec;
@@ -279,8 +340,10 @@ static int on_tick(sd_event_source *src, uint64_t usec, void *data)
 	}
 	/* A failed query is asked again by the pass, which reports it. */
 	s->pending = r == 0;
-	if (r == 0)
+	if (r == 0) {
 		s->last = info;
+		s->cursor = cursor;
+	}
 	s->valid = false;
 	if (s->changed)
 		s->changed(s->data);
@@ -323,6 +386,7 @@ static int vfio_current(void *impl, uint32_t *fb_id)
 	struct vfio_source *s = impl;
 	/* What the last pass replaced is off screen now. */
 	kms_dmabuf_cache_collect(s->cache);
+	kms_dmabuf_cache_collect(s->cursor_cache);
 	if (!s->valid) {
 		int r = query(s);
 		if (r < 0) {
@@ -379,6 +443,19 @@ static void vfio_shown(void *impl, uint32_t fb_id)
 		arm_tick(s);
 }
 
+static int vfio_cursor(void *impl, struct source_cursor *out)
+{
+	struct vfio_source *s = impl;
+	if (!s->valid || s->err || !s->fb_id || !s->cursor_fb)
+		return -ENOENT;
+	*out = (struct source_cursor){
+		.fb_id = s->cursor_fb,
+		.x = (int32_t)s->cursor.x_pos - (int32_t)s->cursor.x_hot,
+		.y = (int32_t)s->cursor.y_pos - (int32_t)s->cursor.y_hot,
+	};
+	return 0;
+}
+
 static void vfio_output(void *impl, int card_fd, uint64_t frame_usec)
 {
 	struct vfio_source *s = impl;
@@ -390,6 +467,7 @@ static void vfio_card_lost(void *impl)
 {
 	struct vfio_source *s = impl;
 	kms_dmabuf_cache_clear(s->cache, false);
+	kms_dmabuf_cache_clear(s->cursor_cache, false);
 	s->card_fd = -1;
 	if (s->mode == VFIO_DMABUF)
 		s->valid = false;
@@ -406,4 +484,5 @@ const struct source_kind source_kind_vfio = {
 	.output = vfio_output,
 	.card_lost = vfio_card_lost,
 	.shown = vfio_shown,
+	.cursor = vfio_cursor,
 };

@@ -81,6 +81,11 @@ int source_current_fb(struct source *src, uint32_t *fb_id)
 	return src->kind->current_fb(src->impl, fb_id);
 }
 
+int source_cursor(struct source *src, struct source_cursor *out)
+{
+	return src->kind->cursor ? src->kind->cursor(src->impl, out) : -ENOENT;
+}
+
 static void on_kind_changed(void *data)
 {
 	struct source *src = data;

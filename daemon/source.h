@@ -12,6 +12,13 @@
  *   vfio:PATH[#MDEV]  a vGPU's VFIO device, VFIO_DEVICE_QUERY_GFX_PLANE (source-vfio.c) */
 struct source;
 
+/* A guest cursor: its framebuffer, and where its top-left corner is on
+ * the guest's primary plane (the pointer position less the hotspot). */
+struct source_cursor {
+	uint32_t fb_id;
+	int32_t x, y;
+};
+
 /* -EINVAL for a malformed spec. */
 int source_create(const char *spec, struct source **out);
 void source_destroy(struct source *src);
@@ -20,6 +27,9 @@ const char *source_spec(const struct source *src);
 const char *source_kind_name(const struct source *src);
 /* -ENOENT when the source has no frame yet. */
 int source_current_fb(struct source *src, uint32_t *fb_id);
+/* The cursor that goes with the primary plane source_current_fb gave;
+ * -ENOENT when there is none (off, or the kind has no cursor). */
+int source_cursor(struct source *src, struct source_cursor *out);
 /* Sources that report changes call changed(data) on loop from now on. */
 void source_watch(struct source *src, sd_event *loop, void (*changed)(void *data), void *data);
 /* Counts the changes the source reported: a new framebuffer may reuse

@@ -4,9 +4,8 @@
 #include <xf86drmMode.h>
 
 #include "config/config.h"
+#include "daemon/source.h"
 #include "kms/alloc.h"
-
-struct source;
 
 enum vm_state {
 	VM_UNBOUND,   /* no monitor in the layout */
@@ -36,6 +35,8 @@ struct vm {
 	bool mirrored[CONFIG_MAX_PLANES];
 	uint32_t source_fb[CONFIG_MAX_PLANES];     /* 0 = the source had none */
 	uint64_t source_serial[CONFIG_MAX_PLANES];
+	/* Plane 0's source's cursor on the CRTC's cursor plane; fb 0 = off. */
+	struct source_cursor cursor;
 };
 
 /* Sources that fail to parse are reported in vm->error, not fatal. */

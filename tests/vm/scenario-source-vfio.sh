@@ -19,7 +19,8 @@ DEV_C=/dev/vfio-standin-c
 "$VMCTL" plug 2 1024 768 || fail "plug head 2"
 
 "$CUSE" --name "${DEV#/dev/}" --offer both --color $RED --size 1024x768 \
-	--resize 1280x960 --resize-color $BLUE >"$WORK/vfio-a.log" 2>&1 &
+	--resize 1280x960 --resize-color $BLUE --cursor 100,80,4,2 --cursor-color ffff00 \
+	>"$WORK/vfio-a.log" 2>&1 &
 A_PID=$!
 "$CUSE" --name "${DEV_C#/dev/}" --offer dmabuf --color $BLUE >"$WORK/vfio-c.log" 2>&1 &
 C_PID=$!
@@ -53,7 +54,7 @@ except OSError as e:
     assert e.errno == 22, e
 info = query(a, DRM)
 assert info[5:7] == (1024, 768) and info[13] == fb, info
-assert query(a, DRM, plane=2)[3:] == (0,) * 11, "a cursor that is off is all zero"
+assert query(c, DMABUF, plane=2)[3:] == (0,) * 11, "a cursor that is off is all zero"
 info = query(c, DMABUF)
 assert info[5:7] == (1024, 768) and info[13] == 1, info
 print("fb", info[13], "through CUSE")
@@ -90,6 +91,14 @@ assert e and "plane source 0" in e and sys.argv[2] in e and "Inappropriate ioctl
 print("vm2:", e)
 PY
 ok "a dma-buf device whose GET_GFX_DMABUF fails is vm2's error"
+
+# The guest's cursor (the stand-in's own framebuffer) on vm1's cursor
+# plane at pointer 100,80 less hotspot 4,2. QEMU's screendump leaves the
+# hardware cursor out, so the plane's state is read back from the kernel.
+"$DF_BUILD/tests/vm/plane-state" >"$WORK/planes.txt" || fail "plane-state failed"
+grep ' type=cursor ' "$WORK/planes.txt" | grep -v ' fb=0 ' | grep -q ' x=96 y=78 w=64 h=64$' ||
+	fail "vm1's cursor is not at 96,78: $(cat "$WORK/planes.txt")"
+ok "vm1's cursor plane at 96,78 (CRTC_X/Y read back)"
 
 # The guest switches its plane off: an all-zero answer, the monitor black.
 sleep 2

@@ -21,7 +21,10 @@
  * the centred --size area, --color around it, a new dmabuf_id); SIGUSR2
  * switches the guest plane off (an all-zero answer); SIGHUP flips between
  * the first buffer and one of --flip-color (dmabuf_ids 1 and 2), as a
- * double-buffering guest does. All raise POLLPRI for pollers. SIGWINCH
+ * double-buffering guest does. --cursor X,Y,HX,HY adds a 64x64 ARGB8888
+ * cursor of --cursor-color at pointer X,Y with hotspot HX,HY (its own
+ * dmabuf_id); SIGTTIN moves the pointer by (+100, +60). All raise POLLPRI
+ * for pollers. SIGWINCH
  * only reports the query and fetch counts. The
  * ioctls are _IO (no size in the number), so they go through CUSE's
  * unrestricted-ioctl retry: the first call asks the kernel for the
@@ -74,6 +77,9 @@ static struct {
 	uint32_t fb, w, h, pitch, dmabuf_id;
 	bool off, offer_drm, offer_dmabuf;
 	uint32_t iw, ih, rw, rh, color, rcolor, fcolor;
+	bool cursor_on;
+	uint32_t cx, cy, chx, chy, ccolor;
+	unsigned cursor_buf;  /* index into bufs */
 	bool have_flip;
 	unsigned queries, gets;
 	struct buf bufs[MAX_BUFS];
@@ -106,9 +112,24 @@ static int parse_size(const char *s, uint32_t *w, uint32_t *h)
 	return parse_u32(tmp, 10, 8192, w) || parse_u32(x + 1, 10, 8192, h) || !*w || !*h ? -1 : 0;
 }
 
+/* X,Y,HX,HY: the cursor's pointer position and hotspot. */
+static int parse_cursor(const char *s)
+{
+	char tmp[64];
+	uint32_t *out[4] = { &st.cx, &st.cy, &st.chx, &st.chy };
+	if (strlen(s) >= sizeof(tmp))
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s", s);
+	char *save = NULL, *tok = strtok_r(tmp, ",", &save);
+	for (int i = 0; i < 4; i++, tok = strtok_r(NULL, ",", &save))
+		if (!tok || parse_u32(tok, 10, 8192, out[i]) < 0)
+			return -1;
+	return tok ? -1 : 0;
+}
+
 /* A framebuffer of w x h: outer, with inner in the centred iw x ih area. */
 static int make_fb(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint32_t iw,
-		   uint32_t ih, uint32_t *fb, uint32_t *pitch, uint32_t *handle)
+		   uint32_t ih, uint32_t format, uint32_t *fb, uint32_t *pitch, uint32_t *handle)
 {
 	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
 	if (drmIoctl(st.card, DRM_IOCTL_MODE_CREATE_DUMB, &c) != 0)
@@ -126,7 +147,7 @@ static int make_fb(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint3
 				iw && x >= x0 && x < x0 + iw && y >= y0 && y < y0 + ih ? inner : outer;
 	munmap(px, c.size);
 	uint32_t handles[4] = { c.handle }, pitches[4] = { c.pitch }, offsets[4] = { 0 };
-	if (drmModeAddFB2(st.card, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, fb, 0) != 0)
+	if (drmModeAddFB2(st.card, w, h, format, handles, pitches, offsets, fb, 0) != 0)
 		return -errno;
 	*pitch = c.pitch;
 	*handle = c.handle;
@@ -144,12 +165,13 @@ static void show_buf(unsigned i)
 	st.off = false;
 }
 
-static int add_buf(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint32_t iw, uint32_t ih)
+static int add_buf(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint32_t iw, uint32_t ih,
+		   uint32_t format)
 {
 	if (st.n_bufs == MAX_BUFS)
 		return -ENOSPC;
 	struct buf b = { .w = w, .h = h };
-	int r = make_fb(w, h, outer, inner, iw, ih, &b.fb, &b.pitch, &b.handle);
+	int r = make_fb(w, h, outer, inner, iw, ih, format, &b.fb, &b.pitch, &b.handle);
 	if (r < 0)
 		return r;
 	pthread_mutex_lock(&st.lock);
@@ -208,8 +230,25 @@ static int answer(struct vfio_device_gfx_plane_info *info, uint64_t fh)
 	uint32_t argsz = info->argsz, flags = info->flags, type = info->drm_plane_type;
 	*info = (struct vfio_device_gfx_plane_info){ .argsz = argsz, .flags = flags,
 						     .drm_plane_type = type };
-	if (st.off || type != DRM_PLANE_TYPE_PRIMARY)
+	if (st.off || (type != DRM_PLANE_TYPE_PRIMARY && type != DRM_PLANE_TYPE_CURSOR))
 		return 0;
+	if (type == DRM_PLANE_TYPE_CURSOR) {
+		if (!st.cursor_on)
+			return 0;
+		const struct buf *c = &st.bufs[st.cursor_buf];
+		info->drm_format = DRM_FORMAT_ARGB8888;
+		info->drm_format_mod = DRM_FORMAT_MOD_LINEAR;
+		info->width = c->w;
+		info->height = c->h;
+		info->stride = c->pitch;
+		info->size = c->pitch * c->h;
+		info->x_pos = st.cx;
+		info->y_pos = st.cy;
+		info->x_hot = st.chx;
+		info->y_hot = st.chy;
+		info->dmabuf_id = kind == STANDIN_PLANE_TYPE_DRM ? c->fb : c->id;
+		return 0;
+	}
 	info->drm_format = DRM_FORMAT_XRGB8888;
 	info->drm_format_mod = DRM_FORMAT_MOD_LINEAR;
 	info->width = st.w;
@@ -289,14 +328,18 @@ static void *signals(void *arg)
 			continue;
 		}
 		if (sig == SIGUSR1) {
-			r = st.rw ? add_buf(st.rw, st.rh, st.color, st.rcolor, st.iw, st.ih) : -EINVAL;
+			r = st.rw ? add_buf(st.rw, st.rh, st.color, st.rcolor, st.iw, st.ih, DRM_FORMAT_XRGB8888)
+				  : -EINVAL;
 			if (r < 0) {
 				fprintf(stderr, "vfio-cuse-standin: resize: %s\n", strerror(-r));
 				continue;
 			}
 		}
 		pthread_mutex_lock(&st.lock);
-		if (sig == SIGUSR1) {
+		if (sig == SIGTTIN) {
+			st.cx += 100;
+			st.cy += 60;
+		} else if (sig == SIGUSR1) {
 			/* The old buffers stay until exit, as a flip would keep them. */
 			show_buf((unsigned)r);
 		} else if (sig == SIGHUP) {
@@ -308,7 +351,9 @@ static void *signals(void *arg)
 		unsigned queries = st.queries, gets = st.gets, id = st.dmabuf_id;
 		uint32_t fb = st.fb;
 		pthread_mutex_unlock(&st.lock);
-		if (sig == SIGUSR1)
+		if (sig == SIGTTIN)
+			printf("cursor at %u,%u queries=%u\n", st.cx, st.cy, queries);
+		else if (sig == SIGUSR1)
 			printf("resized fb=%u size=%ux%u queries=%u\n", fb, st.rw, st.rh, queries);
 		else if (sig == SIGHUP)
 			printf("flip id=%u queries=%u gets=%u\n", id, queries, gets);
@@ -483,7 +528,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: vfio-cuse-standin --name DEVNAME --color RRGGBB [--size WxH]\n"
 			"         [--offer drm|dmabuf|both] [--resize WxH --resize-color RRGGBB]\n"
-			"         [--flip-color RRGGBB] [--seccomp-socket PATH] [--card PATH]\n");
+			"         [--flip-color RRGGBB] [--cursor X,Y,HX,HY --cursor-color RRGGBB]\n"
+			"         [--seccomp-socket PATH] [--card PATH]\n");
 }
 
 int main(int argc, char **argv)
@@ -505,6 +551,10 @@ int main(int argc, char **argv)
 			bad = parse_u32(v, 16, 0xffffff, &st.color), have_color = !bad;
 		else if (!bad && !strcmp(a, "--flip-color"))
 			bad = parse_u32(v, 16, 0xffffff, &st.fcolor), st.have_flip = !bad;
+		else if (!bad && !strcmp(a, "--cursor"))
+			bad = parse_cursor(v), st.cursor_on = !bad;
+		else if (!bad && !strcmp(a, "--cursor-color"))
+			bad = parse_u32(v, 16, 0xffffff, &st.ccolor);
 		else if (!bad && !strcmp(a, "--seccomp-socket"))
 			sock_path = v, bad = strlen(v) >= sizeof(((struct sockaddr_un *)0)->sun_path);
 		else if (!bad && !strcmp(a, "--resize-color"))
@@ -536,9 +586,13 @@ int main(int argc, char **argv)
 	}
 	if (drmIsMaster(st.card))
 		drmDropMaster(st.card);
-	int r = add_buf(st.w, st.h, st.color, 0, 0, 0);
+	int r = add_buf(st.w, st.h, st.color, 0, 0, 0, DRM_FORMAT_XRGB8888);
 	if (r >= 0 && st.have_flip)
-		r = add_buf(st.w, st.h, st.fcolor, 0, 0, 0);
+		r = add_buf(st.w, st.h, st.fcolor, 0, 0, 0, DRM_FORMAT_XRGB8888);
+	if (r >= 0 && st.cursor_on) {
+		r = add_buf(64, 64, 0xff000000u | st.ccolor, 0, 0, 0, DRM_FORMAT_ARGB8888);
+		st.cursor_buf = (unsigned)r;
+	}
 	if (r < 0) {
 		fprintf(stderr, "vfio-cuse-standin: framebuffer: %s\n", strerror(-r));
 		return 1;
@@ -553,6 +607,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGWINCH);
+	sigaddset(&set, SIGTTIN);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	pthread_t t;
 	if (pthread_create(&t, NULL, signals, &set) != 0)
