@@ -24,7 +24,8 @@
  * double-buffering guest does. --cursor X,Y,HX,HY adds a 64x64 ARGB8888
  * cursor of --cursor-color at pointer X,Y with hotspot HX,HY (its own
  * dmabuf_id); SIGTTIN moves the pointer by (+100, +60). All raise POLLPRI
- * for pollers. SIGWINCH
+ * for pollers. SIGALRM (with --frames N) flips N times, one flip every
+ * --frame-ms (default 16), for benchmarks, then prints "animated". SIGWINCH
  * only reports the query and fetch counts. The
  * ioctls are _IO (no size in the number), so they go through CUSE's
  * unrestricted-ioctl retry: the first call asks the kernel for the
@@ -51,6 +52,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/seccomp.h>
 #include <linux/vfio.h>
@@ -80,6 +82,7 @@ static struct {
 	bool cursor_on;
 	uint32_t cx, cy, chx, chy, ccolor;
 	unsigned cursor_buf;  /* index into bufs */
+	uint32_t frames, frame_ms;
 	bool have_flip;
 	unsigned queries, gets;
 	struct buf bufs[MAX_BUFS];
@@ -313,6 +316,29 @@ static void notify_all(void)
 	}
 }
 
+/* The guest draws st.frames frames, double-buffered: a flip per frame. */
+static void animate(void)
+{
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (uint32_t i = 0; i < st.frames; i++) {
+		pthread_mutex_lock(&st.lock);
+		show_buf(st.dmabuf_id == 1 && st.have_flip ? 1 : 0);
+		pthread_mutex_unlock(&st.lock);
+		next.tv_nsec += (long)st.frame_ms * 1000000L;
+		while (next.tv_nsec >= 1000000000L) {
+			next.tv_nsec -= 1000000000L;
+			next.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+	}
+	pthread_mutex_lock(&st.lock);
+	unsigned queries = st.queries, gets = st.gets;
+	pthread_mutex_unlock(&st.lock);
+	printf("animated frames=%u queries=%u gets=%u\n", st.frames, queries, gets);
+	fflush(stdout);
+}
+
 /* SIGUSR1: a new framebuffer of the --resize size. SIGUSR2: plane off. */
 static void *signals(void *arg)
 {
@@ -320,6 +346,10 @@ static void *signals(void *arg)
 	int sig;
 	while (sigwait(set, &sig) == 0) {
 		int r = 0;
+		if (sig == SIGALRM) {
+			animate();
+			continue;
+		}
 		if (sig == SIGWINCH) {
 			pthread_mutex_lock(&st.lock);
 			printf("report queries=%u gets=%u\n", st.queries, st.gets);
@@ -529,7 +559,7 @@ static void usage(void)
 	fprintf(stderr, "usage: vfio-cuse-standin --name DEVNAME --color RRGGBB [--size WxH]\n"
 			"         [--offer drm|dmabuf|both] [--resize WxH --resize-color RRGGBB]\n"
 			"         [--flip-color RRGGBB] [--cursor X,Y,HX,HY --cursor-color RRGGBB]\n"
-			"         [--seccomp-socket PATH] [--card PATH]\n");
+			"         [--frames N [--frame-ms MS]] [--seccomp-socket PATH] [--card PATH]\n");
 }
 
 int main(int argc, char **argv)
@@ -538,6 +568,7 @@ int main(int argc, char **argv)
 	bool have_color = false;
 	st.w = 1024;
 	st.h = 768;
+	st.frame_ms = 16;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int bad = !v;
@@ -551,6 +582,10 @@ int main(int argc, char **argv)
 			bad = parse_u32(v, 16, 0xffffff, &st.color), have_color = !bad;
 		else if (!bad && !strcmp(a, "--flip-color"))
 			bad = parse_u32(v, 16, 0xffffff, &st.fcolor), st.have_flip = !bad;
+		else if (!bad && !strcmp(a, "--frames"))
+			bad = parse_u32(v, 10, 1000000, &st.frames);
+		else if (!bad && !strcmp(a, "--frame-ms"))
+			bad = parse_u32(v, 10, 1000, &st.frame_ms) || !st.frame_ms;
 		else if (!bad && !strcmp(a, "--cursor"))
 			bad = parse_cursor(v), st.cursor_on = !bad;
 		else if (!bad && !strcmp(a, "--cursor-color"))
@@ -608,6 +643,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGWINCH);
 	sigaddset(&set, SIGTTIN);
+	sigaddset(&set, SIGALRM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	pthread_t t;
 	if (pthread_create(&t, NULL, signals, &set) != 0)
