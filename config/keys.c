@@ -315,7 +315,7 @@ static void set_source(struct parser *p, void *entry, const char *key, const cha
 		return;
 	}
 	if (*value && !valid_source(value)) {
-		PERR(p, "[%s] %s '%s' is not fb:PATH, fb:ID, gvt-sysfs:PATH[#PLANE], vfio:PATH "
+		PERR(p, "[%s] %s '%s' is not fb:PATH, fb:ID, gvt-sysfs:PATH[#PLANE], vfio:PATH[#MDEV] "
 			"or client", p->section, key, value);
 		return;
 	}

@@ -82,6 +82,7 @@ static void release_fd(struct vm *vm)
 	memset(vm->mirrored, 0, sizeof(vm->mirrored));
 	memset(vm->source_fb, 0, sizeof(vm->source_fb));
 	memset(vm->source_serial, 0, sizeof(vm->source_serial));
+	vm->cursor = (struct source_cursor){ 0 };
 }
 
 /* The take-lease frame goes with the lease: after the blanking commit, or
@@ -168,6 +169,14 @@ static void note_source_error(struct daemon *d, struct vm *vm, size_t k, int r)
 	events_emit(d, "error", vm->name, vm->cfg->monitor, msg);
 }
 
+/* The mode's frame time from its pixel clock (kHz); vrefresh is rounded. */
+static uint64_t frame_usec(const drmModeModeInfo *m)
+{
+	if (m->clock && m->htotal && m->vtotal)
+		return (uint64_t)m->htotal * m->vtotal * 1000 / m->clock;
+	return m->vrefresh ? 1000000 / m->vrefresh : 16667;
+}
+
 /* Current fb per vGPU plane; 0 where the source has nothing to show. */
 static void read_sources(struct daemon *d, struct vm *vm, uint32_t fbs[CONFIG_MAX_PLANES])
 {
@@ -177,6 +186,7 @@ static void read_sources(struct daemon *d, struct vm *vm, uint32_t fbs[CONFIG_MA
 		if (!vm->sources[k])
 			continue;
 		source_watch(vm->sources[k], d->loop, on_source_changed, d);
+		source_set_output(vm->sources[k], d->card->fd, frame_usec(&vm->mode));
 		int r = source_current_fb(vm->sources[k], &fbs[k]);
 		if (r < 0)
 			fbs[k] = 0;
@@ -224,9 +234,36 @@ static int add_plane(struct card *card, struct vm *vm, struct kms_commit *c, siz
 	return 0;
 }
 
+/* The guest cursor on the CRTC's cursor plane, unscaled, at its place on
+ * the primary plane (fb primary) as the vm's scaling maps that plane. */
+static int add_cursor(struct card *card, struct vm *vm, struct kms_commit *c, uint32_t primary,
+		      const struct source_cursor *cur)
+{
+	uint32_t pw, ph, cw, ch;
+	int r = kms_fb_size(card->fd, primary, &pw, &ph);
+	if (r == 0)
+		r = kms_fb_size(card->fd, cur->fb_id, &cw, &ch);
+	if (r < 0)
+		return r;
+	struct kms_rect src, dst;
+	kms_scale(to_kms_scaling(vm->cfg->scaling), pw, ph, vm->mode.hdisplay, vm->mode.vdisplay,
+		  &src, &dst);
+	if (!src.w || !src.h)
+		return -EINVAL;
+	int64_t x = dst.x + ((int64_t)cur->x - src.x) * dst.w / src.w;
+	int64_t y = dst.y + ((int64_t)cur->y - src.y) * dst.h / src.h;
+	if (x < INT32_MIN / 2 || x > INT32_MAX / 2 || y < INT32_MIN / 2 || y > INT32_MAX / 2)
+		return -ERANGE;
+	struct kms_rect csrc = { 0, 0, cw, ch }, cdst = { (int32_t)x, (int32_t)y, cw, ch };
+	kms_commit_plane(c, vm->alloc.cursor_plane_id, vm->alloc.crtc_id, cur->fb_id, &csrc, &cdst);
+	return 0;
+}
+
 /* One commit through the lessee fd: modeset (on grant) plus every plane.
- * fbs are what the planes show: mirrors or the sources' own. */
-static int commit_vm(struct daemon *d, struct vm *vm, bool modeset, const uint32_t *fbs)
+ * fbs are what the planes show: mirrors or the sources' own; cur the
+ * cursor (fb 0: off). */
+static int commit_vm(struct daemon *d, struct vm *vm, bool modeset, const uint32_t *fbs,
+		     const struct source_cursor *cur)
 {
 	struct card *card = d->card;
 	struct kms_commit *c = kms_commit_create(vm->lease_fd, card->props);
@@ -238,7 +275,7 @@ static int commit_vm(struct daemon *d, struct vm *vm, bool modeset, const uint32
 		 * left over from whoever had it before. */
 		kms_commit_reset_color(c, vm->alloc.crtc_id);
 		kms_commit_modeset(c, vm->conn_id, vm->alloc.crtc_id, &vm->mode);
-		if (vm->alloc.cursor_plane_id)
+		if (vm->alloc.cursor_plane_id && !(cur->fb_id && fbs[0]))
 			kms_commit_plane_off(c, vm->alloc.cursor_plane_id);
 	}
 	for (size_t k = 0; k < vm->alloc.n_planes && r == 0; k++) {
@@ -247,11 +284,21 @@ static int commit_vm(struct daemon *d, struct vm *vm, bool modeset, const uint32
 			vm_fail(vm, VM_LEASED, "plane %zu: framebuffer %u unusable: %s", k, fbs[k],
 				strerror(-r));
 	}
+	if (r == 0 && vm->alloc.cursor_plane_id && cur->fb_id && fbs[0]) {
+		r = add_cursor(card, vm, c, fbs[0], cur);
+		if (r < 0)
+			vm_fail(vm, VM_LEASED, "cursor: framebuffer %u unusable: %s", cur->fb_id,
+				strerror(-r));
+	} else if (r == 0 && !modeset && vm->alloc.cursor_plane_id && vm->cursor.fb_id) {
+		kms_commit_plane_off(c, vm->alloc.cursor_plane_id);
+	}
 	if (r == 0)
 		r = kms_commit_apply(c, modeset);
 	kms_commit_destroy(c);
-	if (r == 0)
+	if (r == 0) {
 		memcpy(vm->shown_fb, fbs, sizeof(vm->shown_fb));
+		vm->cursor = cur->fb_id && fbs[0] ? *cur : (struct source_cursor){ 0 };
+	}
 	return r;
 }
 
@@ -277,10 +324,16 @@ static int map_planes(struct daemon *d, struct vm *vm, bool modeset)
 	uint64_t serial[CONFIG_MAX_PLANES] = { 0 };
 	bool mirrored[CONFIG_MAX_PLANES], fresh[CONFIG_MAX_PLANES] = { 0 };
 	read_sources(d, vm, src);
+	/* The cursor goes with plane 0's source (vfio: reads one). */
+	struct source_cursor cur = { 0 };
+	if (vm->alloc.cursor_plane_id && vm->sources[0] && src[0] &&
+	    source_cursor(vm->sources[0], &cur) < 0)
+		cur = (struct source_cursor){ 0 };
 	memcpy(show, vm->shown_fb, sizeof(show));
 	memcpy(old_show, vm->shown_fb, sizeof(old_show));
 	memcpy(mirrored, vm->mirrored, sizeof(mirrored));
-	bool changed = modeset;
+	bool changed = modeset || cur.fb_id != vm->cursor.fb_id || cur.x != vm->cursor.x ||
+		       cur.y != vm->cursor.y;
 	for (size_t k = 0; k < vm->alloc.n_planes; k++) {
 		serial[k] = vm->sources[k] ? source_serial(vm->sources[k]) : 0;
 		bool same = src[k] == vm->source_fb[k] && serial[k] == vm->source_serial[k];
@@ -306,7 +359,7 @@ static int map_planes(struct daemon *d, struct vm *vm, bool modeset)
 		changed = true;
 	}
 	if (changed) {
-		int r = commit_vm(d, vm, modeset, show);
+		int r = commit_vm(d, vm, modeset, show, &cur);
 		if (r < 0) {
 			for (size_t k = 0; k < vm->alloc.n_planes; k++)
 				if (fresh[k])
@@ -316,6 +369,9 @@ static int map_planes(struct daemon *d, struct vm *vm, bool modeset)
 		for (size_t k = 0; k < vm->alloc.n_planes; k++)
 			if (vm->mirrored[k] && old_show[k] && old_show[k] != show[k])
 				kms_fb_remove(vm->lease_fd, old_show[k]);
+		for (size_t k = 0; k < vm->alloc.n_planes; k++)
+			if (vm->sources[k])
+				source_shown(vm->sources[k], src[k]);
 	}
 	for (size_t k = 0; k < vm->alloc.n_planes; k++) {
 		if (vm->source_fb[k] && !src[k]) {
@@ -550,7 +606,8 @@ int reconcile_takeover(struct daemon *d, struct vm *vm, uint32_t fb, const char 
 	/* The hygiene of a grant, with the frame kept on plane 0: whatever the
 	 * old lessee did after the frame went up is undone here. */
 	uint32_t fbs[CONFIG_MAX_PLANES] = { fb };
-	r = commit_vm(d, vm, true, fbs);
+	const struct source_cursor no_cursor = { 0 };
+	r = commit_vm(d, vm, true, fbs, &no_cursor);
 	/* The planes are the lessee's: nothing for map_planes to keep up. */
 	memset(vm->shown_fb, 0, sizeof(vm->shown_fb));
 	if (r < 0)

@@ -2,6 +2,8 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "daemon/source.h"
+
 /* What one source kind provides to daemon/source.c. arg is the spec
  * without "scheme:" (NULL for a kind that takes no argument). */
 struct source_kind {
@@ -15,6 +17,13 @@ struct source_kind {
 	/* May be NULL. Keeps loop and changed(data), to be called when the
 	 * source reports a new framebuffer; idempotent. */
 	void (*watch)(void *impl, sd_event *loop, void (*changed)(void *data), void *data);
+	/* May be NULL. The card the plane is on and the monitor's frame
+	 * period, for kinds that import buffers or poll; idempotent. */
+	void (*output)(void *impl, int card_fd, uint64_t frame_usec);
+	/* May be NULL. A commit put fb_id (0: off) on the plane. */
+	void (*shown)(void *impl, uint32_t fb_id);
+	/* May be NULL (no cursor). After current_fb; -ENOENT: none. */
+	int (*cursor)(void *impl, struct source_cursor *out);
 };
 
 extern const struct source_kind source_kind_fb;

@@ -81,6 +81,11 @@ int source_current_fb(struct source *src, uint32_t *fb_id)
 	return src->kind->current_fb(src->impl, fb_id);
 }
 
+int source_cursor(struct source *src, struct source_cursor *out)
+{
+	return src->kind->cursor ? src->kind->cursor(src->impl, out) : -ENOENT;
+}
+
 static void on_kind_changed(void *data)
 {
 	struct source *src = data;
@@ -95,6 +100,18 @@ void source_watch(struct source *src, sd_event *loop, void (*changed)(void *data
 	src->data = data;
 	if (src->kind->watch)
 		src->kind->watch(src->impl, loop, on_kind_changed, src);
+}
+
+void source_set_output(struct source *src, int card_fd, uint64_t frame_usec)
+{
+	if (src->kind->output)
+		src->kind->output(src->impl, card_fd, frame_usec);
+}
+
+void source_shown(struct source *src, uint32_t fb_id)
+{
+	if (src->kind->shown)
+		src->kind->shown(src->impl, fb_id);
 }
 
 uint64_t source_serial(const struct source *src)

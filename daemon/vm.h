@@ -4,9 +4,8 @@
 #include <xf86drmMode.h>
 
 #include "config/config.h"
+#include "daemon/source.h"
 #include "kms/alloc.h"
-
-struct source;
 
 enum vm_state {
 	VM_UNBOUND,   /* no monitor in the layout */
@@ -45,6 +44,8 @@ struct vm {
 	bool has_holder;
 	int holder_pid;
 	unsigned holder_uid;
+	/* Plane 0's source's cursor on the CRTC's cursor plane; fb 0 = off. */
+	struct source_cursor cursor;
 };
 
 /* Sources that fail to parse are reported in vm->error, not fatal. */

@@ -1,11 +1,15 @@
 #!/bin/sh
 # Benchmark (not a pass/fail test): daemon work per guest frame for the
-# direct fb: path against the client relay, side by side in one boot.
+# direct fb: path against the client relay and the polled vfio form (c),
+# side by side in one boot.
 # Runs in the VM: tests/vm/run -- tests/bench/sources.sh
 #   fb      the vGPU stand-in draws FRAMES frames in place (flushed through
 #           the daemon's lessee file, see tests/vm/vgpu-standin.c)
 #   client  a simulated VMM (tests/vm/dmabuf-client) sends update-dmabuf
 #           for FRAMES frames, flipping between 2 imported buffers
+#   vfio_c  a simulated vGPU (tests/vm/vfio-cuse-standin, GET_GFX_DMABUF
+#           through seccomp) flips FRAMES times between 2 dmabuf_ids at
+#           60 fps; a second daemon polls it at the monitor's refresh rate
 # Each is run twice: once counted (context switches from /proc/PID/status,
 # CPU time in ns from /proc/PID/schedstat), once under strace -c.
 # Prints one JSON object, also written to $DF_VM_SHARE/sources.json.
@@ -84,7 +88,61 @@ strace_on client
 client_run 2
 cl_calls=$(strace_off client)
 
-json=$(printf '{"frames":%s,"idle":{"ctx_switches":%s,"cpu_ns":%s},"fb":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s},"client":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s}}' \
-	"$FRAMES" "$idle_ctx" "$idle_ns" "$fb_ctx" "$fb_ns" "$fb_calls" "$cl_ctx" "$cl_ns" "$cl_calls")
+# vfio form (c): a new daemon, started by the seccomp launcher so that the
+# simulated vGPU answers its VFIO_DEVICE_GET_GFX_DMABUF (docs/sources.md);
+# the first daemon ran without the filter, so fb and client are unaffected.
+# Another vm name: vm1's runtime binding to client is kept in state.json.
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID" || true
+CUSE="$DF_BUILD/tests/vm/vfio-cuse-standin"
+SOCK="$WORK/supervisor.sock"
+"$CUSE" --name vfio-bench --offer dmabuf --color $RED --flip-color $BLUE --frames "$FRAMES" \
+	--frame-ms 16 --seccomp-socket "$SOCK" >"$WORK/vfio.log" 2>&1 &
+VP=$!
+CHILDREN="$CHILDREN $VP"
+wait_for 20 test -c /dev/vfio-bench || fail "vfio stand-in: $(cat "$WORK/vfio.log")"
+wait_for 20 test -S "$SOCK" || fail "vfio stand-in: $(cat "$WORK/vfio.log")"
+cat >"$WORK/layout-vfio.ini" <<INI
+[monitor.left]
+connector = Virtual-2
+
+[vm.vfio1]
+monitor = left
+source.0 = vfio:/dev/vfio-bench
+INI
+: >"$WORK/daemon.log"
+LIBSEAT_BACKEND=noop "$DF_BUILD/tests/vm/seccomp-launch" "$SOCK" "$DAEMON" -c "$WORK/layout-vfio.ini" \
+	>"$WORK/daemon.log" 2>&1 &
+DAEMON_PID=$!
+CHILDREN="$CHILDREN $DAEMON_PID"
+wait_for 30 log_has_n "action=lease-granted" 1 || fail "vfio1 was not granted"
+wait_for 30 grep -q '^get-dmabuf id=1 ' "$WORK/vfio.log" || fail "vfio: no frame: $(cat "$WORK/daemon.log")"
+sleep 5
+vfio_run() {
+	kill -ALRM "$VP"
+	wait_for 300 log_lines "$WORK/vfio.log" "^animated" "$1" || fail "vfio stand-in did not finish run $1"
+}
+# vf_report: the stand-in's query count now.
+vf_report() {
+	_n=$(grep -c '^report ' "$WORK/vfio.log" || true)
+	kill -WINCH "$VP"
+	wait_for 20 log_lines "$WORK/vfio.log" '^report ' $((_n + 1)) || fail "no report from the vfio stand-in"
+	sed -n 's/^report queries=\([0-9]*\).*/\1/p' "$WORK/vfio.log" | tail -n 1
+}
+q0=$(vf_report); m0=$(grep -c "action=planes-mapped" "$WORK/daemon.log" || true)
+c0=$(ctx); t0=$(cpu_ns); s0=$(date +%s%N)
+vfio_run 1
+vf_ctx=$(($(ctx) - c0)); vf_ns=$(($(cpu_ns) - t0)); vf_len_ns=$(($(date +%s%N) - s0))
+vf_queries=$(($(vf_report) - q0))
+vf_gets=$(sed -n 's/^animated .*gets=\([0-9]*\).*/\1/p' "$WORK/vfio.log" | tail -n 1)
+vf_commits=$(($(grep -c "action=planes-mapped" "$WORK/daemon.log" || true) - m0))
+strace_on vfio
+vfio_run 2
+vf_calls=$(strace_off vfio)
+
+json=$(printf '{"frames":%s,"idle":{"ctx_switches":%s,"cpu_ns":%s},"fb":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s},"client":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s},"vfio_c":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s,"window_ns":%s,"queries":%s,"gets":%s,"commits":%s}}' \
+	"$FRAMES" "$idle_ctx" "$idle_ns" "$fb_ctx" "$fb_ns" "$fb_calls" "$cl_ctx" "$cl_ns" "$cl_calls" \
+	"$vf_ctx" "$vf_ns" "$vf_calls" "$vf_len_ns" "$vf_queries" "$vf_gets" "$vf_commits")
 echo "$json" | tee "$DF_VM_SHARE/sources.json"
 cat "$WORK/strace-client.txt"
+cat "$WORK/strace-vfio.txt"

@@ -544,7 +544,7 @@ static void vm_values(void)
 		char text[64], needle[128];
 		snprintf(text, sizeof(text), "[vm.a]\nsource.0 = %s\n", bad_sources[i]);
 		snprintf(needle, sizeof(needle),
-			 "[vm.a] source.0 '%s' is not fb:PATH, fb:ID, gvt-sysfs:PATH[#PLANE], vfio:PATH or client",
+			 "[vm.a] source.0 '%s' is not fb:PATH, fb:ID, gvt-sysfs:PATH[#PLANE], vfio:PATH[#MDEV] or client",
 			 bad_sources[i]);
 		EXPECT_ERROR(text, 2, needle);
 	}

@@ -4,7 +4,8 @@
  * (libfuse3) mounted where a vGPU's mdev device directory would be, with
  *   intel_vgpu/plane_id_index  write a plane number, read back the host
  *                              framebuffer id of that plane ("0": off)
- *   enable_direct_flip         0 or 1, kept (the v2 proposal's switch)
+ *   enable_direct_flip         0 or 1, kept (the v2 proposal's switch);
+ *                              each write is logged with a count
  * The framebuffers are real: created on the host card as a plain client,
  * as the kernel driver would. SIGUSR1 swaps plane 0 for a framebuffer of
  * --resize size (--resize-color inside the centred --size area, --color
@@ -36,6 +37,7 @@
 
 static struct {
 	pthread_mutex_t lock;
+	unsigned flip_writes;
 	int card;
 	uint32_t fbs[MAX_PLANES];
 	unsigned n_planes, index, flip;
@@ -197,7 +199,12 @@ static int fs_write(const char *path, const char *buf, size_t size, off_t off,
 		st.index = v;
 	else
 		st.flip = v;
+	unsigned writes = index ? 0 : ++st.flip_writes;
 	pthread_mutex_unlock(&st.lock);
+	if (!index) {
+		printf("enable_direct_flip=%u writes=%u\n", v, writes);
+		fflush(stdout);
+	}
 	return (int)size;
 }
 

@@ -4,14 +4,29 @@
  * VFIO_DEVICE_QUERY_GFX_PLANE for the primary plane:
  *   PROBE|DRM, DRM     GVT-g direct flip v1's QEMU branch (never upstream):
  *                      the answer carries a host framebuffer id
- *   PROBE|DMABUF, DMABUF  upstream: the answer carries a dmabuf_id (the
- *                      dma-buf itself cannot be passed back through CUSE,
- *                      so VFIO_DEVICE_GET_GFX_DMABUF is not answered)
- * --offer picks which of the two it admits to. The framebuffers are real:
- * created on the host card as a plain client, as the kernel driver would.
+ *   PROBE|DMABUF, DMABUF  upstream: the answer carries a dmabuf_id
+ * --offer picks which of the two it admits to. The buffers are real dumb
+ * buffers with framebuffers, created on the host card as a plain client,
+ * as the kernel driver would.
+ * VFIO_DEVICE_GET_GFX_DMABUF returns a new fd as the ioctl's value, which
+ * CUSE cannot do. With --seccomp-socket PATH the stand-in plays the
+ * kernel's part through seccomp user notification instead: the caller is
+ * started by tests/vm/seccomp-launch, which makes that one ioctl a
+ * notification and sends the listener here; the stand-in reads the
+ * dmabuf_id from the caller's memory, exports the buffer of that id
+ * (drmPrimeHandleToFD) and installs it in the caller as the ioctl's result
+ * (SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND). It counts the
+ * calls per dmabuf_id.
  * SIGUSR1 swaps the plane for one of --resize size (--resize-color inside
- * the centred --size area, --color around it); SIGUSR2 switches the guest
- * plane off (an all-zero answer). Both raise POLLPRI for pollers. The
+ * the centred --size area, --color around it, a new dmabuf_id); SIGUSR2
+ * switches the guest plane off (an all-zero answer); SIGHUP flips between
+ * the first buffer and one of --flip-color (dmabuf_ids 1 and 2), as a
+ * double-buffering guest does. --cursor X,Y,HX,HY adds a 64x64 ARGB8888
+ * cursor of --cursor-color at pointer X,Y with hotspot HX,HY (its own
+ * dmabuf_id); SIGTTIN moves the pointer by (+100, +60). All raise POLLPRI
+ * for pollers. SIGALRM (with --frames N) flips N times, one flip every
+ * --frame-ms (default 16), for benchmarks, then prints "animated". SIGWINCH
+ * only reports the query and fetch counts. The
  * ioctls are _IO (no size in the number), so they go through CUSE's
  * unrestricted-ioctl retry: the first call asks the kernel for the
  * caller's struct, the retried one answers it. Nothing here runs in a
@@ -30,9 +45,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
+#include <linux/seccomp.h>
 #include <linux/vfio.h>
 #include <drm_fourcc.h>
 #include <xf86drm.h>
@@ -42,14 +64,30 @@
  * so that the stand-in does not share the daemon's reading of it. */
 #define STANDIN_PLANE_TYPE_DRM (1 << 3)
 #define MAX_HANDLES 32
+#define MAX_BUFS 16
+
+/* One guest buffer: a dumb buffer and a framebuffer over it. */
+struct buf {
+	uint32_t id;      /* dmabuf_id */
+	uint32_t handle, fb, w, h, pitch;
+	unsigned gets;    /* VFIO_DEVICE_GET_GFX_DMABUF calls for it */
+};
 
 static struct {
 	pthread_mutex_t lock;
 	int card;
 	uint32_t fb, w, h, pitch, dmabuf_id;
 	bool off, offer_drm, offer_dmabuf;
-	uint32_t iw, ih, rw, rh, color, rcolor;
-	unsigned queries;
+	uint32_t iw, ih, rw, rh, color, rcolor, fcolor;
+	bool cursor_on;
+	uint32_t cx, cy, chx, chy, ccolor;
+	unsigned cursor_buf;  /* index into bufs */
+	uint32_t frames, frame_ms;
+	bool have_flip;
+	unsigned queries, gets;
+	struct buf bufs[MAX_BUFS];
+	unsigned n_bufs;
+	const char *devpath;
 	bool used[MAX_HANDLES], changed[MAX_HANDLES];
 	struct fuse_pollhandle *ph[MAX_HANDLES];
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -77,9 +115,24 @@ static int parse_size(const char *s, uint32_t *w, uint32_t *h)
 	return parse_u32(tmp, 10, 8192, w) || parse_u32(x + 1, 10, 8192, h) || !*w || !*h ? -1 : 0;
 }
 
+/* X,Y,HX,HY: the cursor's pointer position and hotspot. */
+static int parse_cursor(const char *s)
+{
+	char tmp[64];
+	uint32_t *out[4] = { &st.cx, &st.cy, &st.chx, &st.chy };
+	if (strlen(s) >= sizeof(tmp))
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s", s);
+	char *save = NULL, *tok = strtok_r(tmp, ",", &save);
+	for (int i = 0; i < 4; i++, tok = strtok_r(NULL, ",", &save))
+		if (!tok || parse_u32(tok, 10, 8192, out[i]) < 0)
+			return -1;
+	return tok ? -1 : 0;
+}
+
 /* A framebuffer of w x h: outer, with inner in the centred iw x ih area. */
 static int make_fb(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint32_t iw,
-		   uint32_t ih, uint32_t *fb, uint32_t *pitch)
+		   uint32_t ih, uint32_t format, uint32_t *fb, uint32_t *pitch, uint32_t *handle)
 {
 	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
 	if (drmIoctl(st.card, DRM_IOCTL_MODE_CREATE_DUMB, &c) != 0)
@@ -97,10 +150,39 @@ static int make_fb(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint3
 				iw && x >= x0 && x < x0 + iw && y >= y0 && y < y0 + ih ? inner : outer;
 	munmap(px, c.size);
 	uint32_t handles[4] = { c.handle }, pitches[4] = { c.pitch }, offsets[4] = { 0 };
-	if (drmModeAddFB2(st.card, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, fb, 0) != 0)
+	if (drmModeAddFB2(st.card, w, h, format, handles, pitches, offsets, fb, 0) != 0)
 		return -errno;
 	*pitch = c.pitch;
+	*handle = c.handle;
 	return 0;
+}
+
+/* Makes the plane show bufs[i]. Under st.lock. */
+static void show_buf(unsigned i)
+{
+	st.fb = st.bufs[i].fb;
+	st.pitch = st.bufs[i].pitch;
+	st.w = st.bufs[i].w;
+	st.h = st.bufs[i].h;
+	st.dmabuf_id = st.bufs[i].id;
+	st.off = false;
+}
+
+static int add_buf(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint32_t iw, uint32_t ih,
+		   uint32_t format)
+{
+	if (st.n_bufs == MAX_BUFS)
+		return -ENOSPC;
+	struct buf b = { .w = w, .h = h };
+	int r = make_fb(w, h, outer, inner, iw, ih, format, &b.fb, &b.pitch, &b.handle);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&st.lock);
+	b.id = st.n_bufs + 1;
+	st.bufs[st.n_bufs] = b;
+	r = (int)st.n_bufs++;
+	pthread_mutex_unlock(&st.lock);
+	return r;
 }
 
 static void cd_open(fuse_req_t req, struct fuse_file_info *fi)
@@ -151,8 +233,25 @@ static int answer(struct vfio_device_gfx_plane_info *info, uint64_t fh)
 	uint32_t argsz = info->argsz, flags = info->flags, type = info->drm_plane_type;
 	*info = (struct vfio_device_gfx_plane_info){ .argsz = argsz, .flags = flags,
 						     .drm_plane_type = type };
-	if (st.off || type != DRM_PLANE_TYPE_PRIMARY)
+	if (st.off || (type != DRM_PLANE_TYPE_PRIMARY && type != DRM_PLANE_TYPE_CURSOR))
 		return 0;
+	if (type == DRM_PLANE_TYPE_CURSOR) {
+		if (!st.cursor_on)
+			return 0;
+		const struct buf *c = &st.bufs[st.cursor_buf];
+		info->drm_format = DRM_FORMAT_ARGB8888;
+		info->drm_format_mod = DRM_FORMAT_MOD_LINEAR;
+		info->width = c->w;
+		info->height = c->h;
+		info->stride = c->pitch;
+		info->size = c->pitch * c->h;
+		info->x_pos = st.cx;
+		info->y_pos = st.cy;
+		info->x_hot = st.chx;
+		info->y_hot = st.chy;
+		info->dmabuf_id = kind == STANDIN_PLANE_TYPE_DRM ? c->fb : c->id;
+		return 0;
+	}
 	info->drm_format = DRM_FORMAT_XRGB8888;
 	info->drm_format_mod = DRM_FORMAT_MOD_LINEAR;
 	info->width = st.w;
@@ -217,41 +316,240 @@ static void notify_all(void)
 	}
 }
 
+/* The guest draws st.frames frames, double-buffered: a flip per frame. */
+static void animate(void)
+{
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (uint32_t i = 0; i < st.frames; i++) {
+		pthread_mutex_lock(&st.lock);
+		show_buf(st.dmabuf_id == 1 && st.have_flip ? 1 : 0);
+		pthread_mutex_unlock(&st.lock);
+		next.tv_nsec += (long)st.frame_ms * 1000000L;
+		while (next.tv_nsec >= 1000000000L) {
+			next.tv_nsec -= 1000000000L;
+			next.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+	}
+	pthread_mutex_lock(&st.lock);
+	unsigned queries = st.queries, gets = st.gets;
+	pthread_mutex_unlock(&st.lock);
+	printf("animated frames=%u queries=%u gets=%u\n", st.frames, queries, gets);
+	fflush(stdout);
+}
+
 /* SIGUSR1: a new framebuffer of the --resize size. SIGUSR2: plane off. */
 static void *signals(void *arg)
 {
 	sigset_t *set = arg;
 	int sig;
 	while (sigwait(set, &sig) == 0) {
-		uint32_t fb = 0, pitch = 0;
+		int r = 0;
+		if (sig == SIGALRM) {
+			animate();
+			continue;
+		}
+		if (sig == SIGWINCH) {
+			pthread_mutex_lock(&st.lock);
+			printf("report queries=%u gets=%u\n", st.queries, st.gets);
+			pthread_mutex_unlock(&st.lock);
+			fflush(stdout);
+			continue;
+		}
 		if (sig == SIGUSR1) {
-			int r = st.rw ? make_fb(st.rw, st.rh, st.color, st.rcolor, st.iw, st.ih, &fb, &pitch)
-				      : -EINVAL;
+			r = st.rw ? add_buf(st.rw, st.rh, st.color, st.rcolor, st.iw, st.ih, DRM_FORMAT_XRGB8888)
+				  : -EINVAL;
 			if (r < 0) {
 				fprintf(stderr, "vfio-cuse-standin: resize: %s\n", strerror(-r));
 				continue;
 			}
 		}
 		pthread_mutex_lock(&st.lock);
-		if (sig == SIGUSR1) {
-			/* The old framebuffer stays until exit, as a flip would keep it. */
-			st.fb = fb;
-			st.pitch = pitch;
-			st.w = st.rw;
-			st.h = st.rh;
-			st.dmabuf_id++;
-			st.off = false;
+		if (sig == SIGTTIN) {
+			st.cx += 100;
+			st.cy += 60;
+		} else if (sig == SIGUSR1) {
+			/* The old buffers stay until exit, as a flip would keep them. */
+			show_buf((unsigned)r);
+		} else if (sig == SIGHUP) {
+			show_buf(st.have_flip && st.dmabuf_id == 1 ? 1 : 0);
 		} else {
 			st.off = true;
 		}
 		notify_all();
-		unsigned queries = st.queries;
+		unsigned queries = st.queries, gets = st.gets, id = st.dmabuf_id;
+		uint32_t fb = st.fb;
 		pthread_mutex_unlock(&st.lock);
-		if (sig == SIGUSR1)
+		if (sig == SIGTTIN)
+			printf("cursor at %u,%u queries=%u\n", st.cx, st.cy, queries);
+		else if (sig == SIGUSR1)
 			printf("resized fb=%u size=%ux%u queries=%u\n", fb, st.rw, st.rh, queries);
+		else if (sig == SIGHUP)
+			printf("flip id=%u queries=%u gets=%u\n", id, queries, gets);
 		else
-			printf("off queries=%u\n", queries);
+			printf("off queries=%u gets=%u\n", queries, gets);
 		fflush(stdout);
+	}
+	return NULL;
+}
+
+/* --- The kernel's part of VFIO_DEVICE_GET_GFX_DMABUF, by seccomp. --- */
+
+static int listen_on(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 4) != 0) {
+		int err = errno;
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+/* The seccomp listener fd one launched process sends; -1. */
+static int receive_listener(int lfd)
+{
+	int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (c < 0)
+		return -1;
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf) };
+	int fd = -1;
+	if (recvmsg(c, &m, MSG_CMSG_CLOEXEC) == 1) {
+		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+		if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
+			memcpy(&fd, CMSG_DATA(h), sizeof(fd));
+	}
+	close(c);
+	return fd;
+}
+
+/* True when the caller's fd is this device. */
+static bool is_our_device(pid_t pid, uint64_t fd)
+{
+	char link[64], target[128];
+	snprintf(link, sizeof(link), "/proc/%d/fd/%llu", (int)pid, (unsigned long long)fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	return strcmp(target, st.devpath) == 0;
+}
+
+static void answer_error(int nfd, struct seccomp_notif_resp *resp, int err)
+{
+	resp->error = -err;
+	resp->val = 0;
+	resp->flags = 0;
+	ioctl(nfd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+}
+
+static void handle_notification(int nfd, const struct seccomp_notif *req,
+				struct seccomp_notif_resp *resp)
+{
+	resp->id = req->id;
+	/* Another fd's ioctl of that number: its own driver answers. */
+	if (req->data.nr != SYS_ioctl || (uint32_t)req->data.args[1] != VFIO_DEVICE_GET_GFX_DMABUF ||
+	    !is_our_device((pid_t)req->pid, req->data.args[0])) {
+		resp->error = 0;
+		resp->val = 0;
+		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		ioctl(nfd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+		return;
+	}
+	uint32_t id = 0;
+	struct iovec local = { .iov_base = &id, .iov_len = sizeof(id) };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)req->data.args[2], .iov_len = sizeof(id) };
+	if (process_vm_readv((pid_t)req->pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(id)) {
+		answer_error(nfd, resp, EFAULT);
+		return;
+	}
+	/* The pid may have been reused between the notification and the read. */
+	uint64_t nid = req->id;
+	if (ioctl(nfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &nid) != 0)
+		return;
+	pthread_mutex_lock(&st.lock);
+	struct buf *b = NULL;
+	for (unsigned i = 0; i < st.n_bufs; i++)
+		if (st.bufs[i].id == id)
+			b = &st.bufs[i];
+	uint32_t handle = b ? b->handle : 0;
+	if (b) {
+		b->gets++;
+		st.gets++;
+	}
+	unsigned gets = b ? b->gets : 0, total = st.gets;
+	pthread_mutex_unlock(&st.lock);
+	if (!b) {
+		/* As i915's GVT-g answers an unknown dmabuf_id. */
+		answer_error(nfd, resp, ENOENT);
+		return;
+	}
+	int fd = -1;
+	if (drmPrimeHandleToFD(st.card, handle, DRM_CLOEXEC | DRM_RDWR, &fd) != 0) {
+		answer_error(nfd, resp, errno ? errno : EIO);
+		return;
+	}
+	struct seccomp_notif_addfd add = {
+		.id = req->id,
+		.flags = SECCOMP_ADDFD_FLAG_SEND,
+		.srcfd = (uint32_t)fd,
+		.newfd_flags = O_CLOEXEC,
+	};
+	int r = ioctl(nfd, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	int err = errno;
+	close(fd);
+	if (r < 0) {
+		fprintf(stderr, "vfio-cuse-standin: ADDFD: %s\n", strerror(err));
+		return;
+	}
+	printf("get-dmabuf id=%u gets=%u total=%u fd=%d\n", id, gets, total, r);
+	fflush(stdout);
+}
+
+static void *supervise(void *arg)
+{
+	int lfd = *(int *)arg;
+	struct seccomp_notif_sizes sz;
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) != 0) {
+		perror("vfio-cuse-standin: SECCOMP_GET_NOTIF_SIZES");
+		return NULL;
+	}
+	struct seccomp_notif *req = calloc(1, sz.seccomp_notif > sizeof(*req) ? sz.seccomp_notif : sizeof(*req));
+	struct seccomp_notif_resp *resp =
+		calloc(1, sz.seccomp_notif_resp > sizeof(*resp) ? sz.seccomp_notif_resp : sizeof(*resp));
+	if (!req || !resp)
+		return NULL;
+	/* One launched process after another (a restarted daemon). */
+	for (;;) {
+		int nfd = receive_listener(lfd);
+		if (nfd < 0)
+			continue;
+		printf("seccomp listener received\n");
+		fflush(stdout);
+		for (;;) {
+			memset(req, 0, sz.seccomp_notif);
+			if (ioctl(nfd, SECCOMP_IOCTL_NOTIF_RECV, req) != 0) {
+				if (errno == EINTR || errno == ENOENT)
+					continue;
+				break;
+			}
+			memset(resp, 0, sz.seccomp_notif_resp);
+			handle_notification(nfd, req, resp);
+		}
+		close(nfd);
 	}
 	return NULL;
 }
@@ -260,15 +558,17 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: vfio-cuse-standin --name DEVNAME --color RRGGBB [--size WxH]\n"
 			"         [--offer drm|dmabuf|both] [--resize WxH --resize-color RRGGBB]\n"
-			"         [--card PATH]\n");
+			"         [--flip-color RRGGBB] [--cursor X,Y,HX,HY --cursor-color RRGGBB]\n"
+			"         [--frames N [--frame-ms MS]] [--seccomp-socket PATH] [--card PATH]\n");
 }
 
 int main(int argc, char **argv)
 {
-	const char *name = NULL, *card = "/dev/dri/card0", *offer = "both";
+	const char *name = NULL, *card = "/dev/dri/card0", *offer = "both", *sock_path = NULL;
 	bool have_color = false;
 	st.w = 1024;
 	st.h = 768;
+	st.frame_ms = 16;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int bad = !v;
@@ -280,6 +580,18 @@ int main(int argc, char **argv)
 			offer = v;
 		else if (!bad && !strcmp(a, "--color"))
 			bad = parse_u32(v, 16, 0xffffff, &st.color), have_color = !bad;
+		else if (!bad && !strcmp(a, "--flip-color"))
+			bad = parse_u32(v, 16, 0xffffff, &st.fcolor), st.have_flip = !bad;
+		else if (!bad && !strcmp(a, "--frames"))
+			bad = parse_u32(v, 10, 1000000, &st.frames);
+		else if (!bad && !strcmp(a, "--frame-ms"))
+			bad = parse_u32(v, 10, 1000, &st.frame_ms) || !st.frame_ms;
+		else if (!bad && !strcmp(a, "--cursor"))
+			bad = parse_cursor(v), st.cursor_on = !bad;
+		else if (!bad && !strcmp(a, "--cursor-color"))
+			bad = parse_u32(v, 16, 0xffffff, &st.ccolor);
+		else if (!bad && !strcmp(a, "--seccomp-socket"))
+			sock_path = v, bad = strlen(v) >= sizeof(((struct sockaddr_un *)0)->sun_path);
 		else if (!bad && !strcmp(a, "--resize-color"))
 			bad = parse_u32(v, 16, 0xffffff, &st.rcolor);
 		else if (!bad && !strcmp(a, "--size"))
@@ -309,12 +621,18 @@ int main(int argc, char **argv)
 	}
 	if (drmIsMaster(st.card))
 		drmDropMaster(st.card);
-	int r = make_fb(st.w, st.h, st.color, 0, 0, 0, &st.fb, &st.pitch);
+	int r = add_buf(st.w, st.h, st.color, 0, 0, 0, DRM_FORMAT_XRGB8888);
+	if (r >= 0 && st.have_flip)
+		r = add_buf(st.w, st.h, st.fcolor, 0, 0, 0, DRM_FORMAT_XRGB8888);
+	if (r >= 0 && st.cursor_on) {
+		r = add_buf(64, 64, 0xff000000u | st.ccolor, 0, 0, 0, DRM_FORMAT_ARGB8888);
+		st.cursor_buf = (unsigned)r;
+	}
 	if (r < 0) {
 		fprintf(stderr, "vfio-cuse-standin: framebuffer: %s\n", strerror(-r));
 		return 1;
 	}
-	st.dmabuf_id = 1;
+	show_buf(0);
 	printf("plane0 fb=%u size=%ux%u\n", st.fb, st.w, st.h);
 	fflush(stdout);
 
@@ -322,10 +640,28 @@ int main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGWINCH);
+	sigaddset(&set, SIGTTIN);
+	sigaddset(&set, SIGALRM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	pthread_t t;
 	if (pthread_create(&t, NULL, signals, &set) != 0)
 		return 1;
+	static char devpath[80];
+	snprintf(devpath, sizeof(devpath), "/dev/%s", name);
+	st.devpath = devpath;
+	if (sock_path) {
+		int l = listen_on(sock_path);
+		if (l < 0) {
+			fprintf(stderr, "vfio-cuse-standin: %s: %s\n", sock_path, strerror(-l));
+			return 1;
+		}
+		static int lfd;
+		lfd = l;
+		if (pthread_create(&t, NULL, supervise, &lfd) != 0)
+			return 1;
+	}
 
 	char devname[80];
 	snprintf(devname, sizeof(devname), "DEVNAME=%s", name);
