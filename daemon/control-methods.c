@@ -408,28 +408,41 @@ static void note_holder(struct vm *vm, const struct control_peer *peer)
 	vm->holder_uid = (unsigned)peer->uid;
 }
 
-static int m_get_lease(struct control_call *call)
+/* The vm a lease request names (implied on a VM's socket, where no other
+ * may be named), once the caller is its owner or an admin. */
+static int lease_vm(struct control_call *call, const char *method, const char *action,
+		    struct vm **out)
 {
-	struct daemon *d = call->d;
 	char err[256];
 	const char *name = NULL;
-	static const char *const known[] = { "vm", NULL };
-	/* On a VM's socket the vm is implied, and no other may be named. */
-	if (df_params_only(call->params, known, err, sizeof(err)) < 0 ||
-	    df_param_string(call->params, "vm", !call->scope, &name, err, sizeof(err)) == -EINVAL)
-		return bad_param(call, "get-lease", err);
+	if (df_param_string(call->params, "vm", !call->scope, &name, err, sizeof(err)) == -EINVAL)
+		return bad_param(call, method, err);
 	if (!name)
 		name = call->scope;
 	if (call->scope && strcmp(name, call->scope) != 0)
-		return fail(call, -EACCES, "get-lease: this is vm %s's socket; it serves no other "
+		return fail(call, -EACCES, "%s: this is vm %s's socket; it serves no other "
 					   "vm's lease (asked for '%.64s')",
-			    call->scope, name);
-	struct vm *vm = find_vm(d, name, NULL);
+			    method, call->scope, name);
+	struct vm *vm = find_vm(call->d, name, NULL);
 	if (!vm)
 		return no_such_vm(call, name);
 	char act[128];
-	snprintf(act, sizeof(act), "take vm %s's lease", vm->name);
+	snprintf(act, sizeof(act), "%s vm %s's lease", action, vm->name);
 	int r = owner_or_admin(call, vm, act);
+	if (r < 0)
+		return r;
+	*out = vm;
+	return 0;
+}
+
+static int m_get_lease(struct control_call *call)
+{
+	char err[256];
+	static const char *const known[] = { "vm", NULL };
+	if (df_params_only(call->params, known, err, sizeof(err)) < 0)
+		return bad_param(call, "get-lease", err);
+	struct vm *vm = NULL;
+	int r = lease_vm(call, "get-lease", "take", &vm);
 	if (r < 0)
 		return r;
 	if (vm->state != VM_LEASED || vm->lease_fd < 0)
@@ -997,25 +1010,11 @@ static int m_take_lease(struct control_call *call)
 	struct daemon *d = call->d;
 	static const char *const known[] = { "vm", "width", "height", "format", "modifier",
 					     "stride", "offset", NULL };
-	char err[256];
 	struct kms_dmabuf b;
 	if (dmabuf_params(call, "take-lease", known, &b) < 0)
 		return -EINVAL;
-	const char *name = NULL;
-	if (df_param_string(call->params, "vm", !call->scope, &name, err, sizeof(err)) == -EINVAL)
-		return bad_param(call, "take-lease", err);
-	if (!name)
-		name = call->scope;
-	if (call->scope && strcmp(name, call->scope) != 0)
-		return fail(call, -EACCES, "take-lease: this is vm %s's socket; it serves no other "
-					   "vm's lease (asked for '%.64s')",
-			    call->scope, name);
-	struct vm *vm = find_vm(d, name, NULL);
-	if (!vm)
-		return no_such_vm(call, name);
-	char act[128];
-	snprintf(act, sizeof(act), "take over vm %s's lease", vm->name);
-	int r = owner_or_admin(call, vm, act);
+	struct vm *vm = NULL;
+	int r = lease_vm(call, "take-lease", "take over", &vm);
 	if (r < 0)
 		return r;
 	if (call->fd_in < 0)
