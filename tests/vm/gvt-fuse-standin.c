@@ -10,7 +10,12 @@
  * as the kernel driver would. SIGUSR1 swaps plane 0 for a framebuffer of
  * --resize size (--resize-color inside the centred --size area, --color
  * around it) and signals the change to pollers with POLLPRI, as
- * sysfs_notify does. Nothing here runs in a real product.
+ * sysfs_notify does. With --flip-color, SIGALRM flips plane 0 --frames
+ * times, one flip every --frame-ms (default 16), between its first
+ * framebuffer and one of --flip-color, signalling each flip as a change
+ * (as a guest's double buffering would, were each flip a new id), then
+ * prints "animated" with the number of plane_id_index reads meanwhile, for
+ * benchmarks. Nothing here runs in a real product.
  */
 #define FUSE_USE_VERSION 31
 #include <errno.h>
@@ -25,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <drm_fourcc.h>
 #include <xf86drm.h>
@@ -41,7 +47,10 @@ static struct {
 	int card;
 	uint32_t fbs[MAX_PLANES];
 	unsigned n_planes, index, flip;
-	uint32_t w, h, rw, rh, color, rcolor;
+	uint32_t w, h, rw, rh, color, rcolor, fcolor;
+	uint32_t flip_fbs[2], frames, frame_ms;
+	bool have_flip;
+	unsigned reads;
 	bool used[MAX_HANDLES], changed[MAX_HANDLES];
 	struct fuse_pollhandle *ph[MAX_HANDLES];
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -168,6 +177,7 @@ static int fs_read(const char *path, char *buf, size_t size, off_t off, struct f
 	if (!strcmp(path, ATTR_INDEX)) {
 		snprintf(text, sizeof(text), "%u\n", st.index < st.n_planes ? st.fbs[st.index] : 0);
 		st.changed[fi->fh] = false;
+		st.reads++;
 	} else {
 		snprintf(text, sizeof(text), "%u\n", st.flip);
 	}
@@ -238,12 +248,54 @@ static const struct fuse_operations ops = {
 	.poll = fs_poll,
 };
 
-/* SIGUSR1: plane 0 gets a framebuffer of the --resize size. */
+/* Under st.lock: pollers of plane_id_index hear of a change. */
+static void notify_all(void)
+{
+	for (int i = 0; i < MAX_HANDLES; i++) {
+		st.changed[i] = st.used[i];
+		if (st.ph[i])
+			fuse_notify_poll(st.ph[i]);
+	}
+}
+
+/* The guest flips st.frames times between two framebuffers. */
+static void animate(void)
+{
+	struct timespec next;
+	pthread_mutex_lock(&st.lock);
+	unsigned reads0 = st.reads;
+	pthread_mutex_unlock(&st.lock);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (uint32_t i = 0; i < st.frames; i++) {
+		pthread_mutex_lock(&st.lock);
+		st.fbs[0] = st.fbs[0] == st.flip_fbs[0] ? st.flip_fbs[1] : st.flip_fbs[0];
+		notify_all();
+		pthread_mutex_unlock(&st.lock);
+		next.tv_nsec += (long)st.frame_ms * 1000000L;
+		while (next.tv_nsec >= 1000000000L) {
+			next.tv_nsec -= 1000000000L;
+			next.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+	}
+	pthread_mutex_lock(&st.lock);
+	unsigned reads = st.reads - reads0;
+	pthread_mutex_unlock(&st.lock);
+	printf("animated frames=%u reads=%u\n", st.frames, reads);
+	fflush(stdout);
+}
+
+/* SIGUSR1: plane 0 gets a framebuffer of the --resize size. SIGALRM: flips. */
 static void *signals(void *arg)
 {
 	sigset_t *set = arg;
 	int sig;
 	while (sigwait(set, &sig) == 0) {
+		if (sig == SIGALRM) {
+			if (st.have_flip)
+				animate();
+			continue;
+		}
 		uint32_t fb = 0;
 		int r = st.rw ? make_fb(st.rw, st.rh, st.color, st.rcolor, st.w, st.h, &fb) : -EINVAL;
 		if (r < 0) {
@@ -252,11 +304,7 @@ static void *signals(void *arg)
 		}
 		pthread_mutex_lock(&st.lock);
 		st.fbs[0] = fb; /* the old one stays until exit, as a flip would keep it */
-		for (int i = 0; i < MAX_HANDLES; i++) {
-			st.changed[i] = st.used[i];
-			if (st.ph[i])
-				fuse_notify_poll(st.ph[i]);
-		}
+		notify_all();
 		pthread_mutex_unlock(&st.lock);
 		printf("resized plane0 fb=%u size=%ux%u\n", fb, st.rw, st.rh);
 		fflush(stdout);
@@ -267,7 +315,8 @@ static void *signals(void *arg)
 static void usage(void)
 {
 	fprintf(stderr, "usage: gvt-fuse-standin --mount DIR --color RRGGBB [--size WxH] [--planes N]\n"
-			"         [--resize WxH --resize-color RRGGBB] [--card PATH]\n");
+			"         [--resize WxH --resize-color RRGGBB] [--card PATH]\n"
+			"         [--flip-color RRGGBB --frames N [--frame-ms MS]]\n");
 }
 
 int main(int argc, char **argv)
@@ -277,6 +326,7 @@ int main(int argc, char **argv)
 	st.w = 1024;
 	st.h = 768;
 	st.n_planes = 1;
+	st.frame_ms = 16;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int bad = !v;
@@ -286,6 +336,12 @@ int main(int argc, char **argv)
 			card = v;
 		else if (!bad && !strcmp(a, "--color"))
 			bad = parse_u32(v, 16, 0xffffff, &st.color), have_color = !bad;
+		else if (!bad && !strcmp(a, "--flip-color"))
+			bad = parse_u32(v, 16, 0xffffff, &st.fcolor), st.have_flip = !bad;
+		else if (!bad && !strcmp(a, "--frames"))
+			bad = parse_u32(v, 10, 1000000, &st.frames);
+		else if (!bad && !strcmp(a, "--frame-ms"))
+			bad = parse_u32(v, 10, 1000, &st.frame_ms) || !st.frame_ms;
 		else if (!bad && !strcmp(a, "--resize-color"))
 			bad = parse_u32(v, 16, 0xffffff, &st.rcolor);
 		else if (!bad && !strcmp(a, "--size"))
@@ -321,11 +377,21 @@ int main(int argc, char **argv)
 		}
 		printf("plane%u fb=%u size=%ux%u\n", k, st.fbs[k], st.w, st.h);
 	}
+	if (st.have_flip) {
+		st.flip_fbs[0] = st.fbs[0];
+		int r = make_fb(st.w, st.h, st.fcolor, 0, 0, 0, &st.flip_fbs[1]);
+		if (r < 0) {
+			fprintf(stderr, "gvt-fuse-standin: flip framebuffer: %s\n", strerror(-r));
+			return 1;
+		}
+		printf("flip fb=%u\n", st.flip_fbs[1]);
+	}
 	fflush(stdout);
 
 	static sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGALRM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	pthread_t t;
 	if (pthread_create(&t, NULL, signals, &set) != 0)
