@@ -25,7 +25,8 @@
  * cursor of --cursor-color at pointer X,Y with hotspot HX,HY (its own
  * dmabuf_id); SIGTTIN moves the pointer by (+100, +60). All raise POLLPRI
  * for pollers. SIGALRM (with --frames N) flips N times, one flip every
- * --frame-ms (default 16), for benchmarks, then prints "animated". SIGWINCH
+ * --frame-ms (default 16), for benchmarks, each raising POLLPRI as SIGHUP
+ * does (form (c)'s poller does not listen), then prints "animated". SIGWINCH
  * only reports the query and fetch counts. The
  * ioctls are _IO (no size in the number), so they go through CUSE's
  * unrestricted-ioctl retry: the first call asks the kernel for the
@@ -324,6 +325,8 @@ static void animate(void)
 	for (uint32_t i = 0; i < st.frames; i++) {
 		pthread_mutex_lock(&st.lock);
 		show_buf(st.dmabuf_id == 1 && st.have_flip ? 1 : 0);
+		/* As SIGHUP's flip: only pollers hear it, which form (c) is not. */
+		notify_all();
 		pthread_mutex_unlock(&st.lock);
 		next.tv_nsec += (long)st.frame_ms * 1000000L;
 		while (next.tv_nsec >= 1000000000L) {
