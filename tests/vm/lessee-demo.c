@@ -4,7 +4,8 @@
  * it takes the lease fd (DIRECTFLIP_LEASE_FD, default 3), creates two dumb
  * framebuffers of the CRTC's mode in green (20c040, unlike the stand-ins'
  * colours) and page-flips between them on the leased CRTC's primary plane
- * with atomic commits, one per flip event, until SIGTERM or SIGINT. The
+ * with atomic commits, one per flip event, until SIGTERM or SIGINT (or,
+ * with --frames N, until it has committed N frames, for benchmarks). The
  * daemon is not involved in any of it. The two frames differ in a small
  * corner square, so flips are real. Prints "lessee-demo: frame 1" after
  * the first commit and the frame count at exit.
@@ -184,6 +185,20 @@ static int find_output(int fd, uint32_t *crtc, uint32_t *plane, uint32_t *w, uin
 int main(int argc, char **argv)
 {
 	int fd = 3;
+	unsigned long max_frames = 0; /* 0: until a signal */
+	if (argc == 3 && strcmp(argv[1], "--frames") == 0) {
+		char *end;
+		errno = 0;
+		max_frames = strtoul(argv[2], &end, 10);
+		if (errno || *end || end == argv[2] || argv[2][0] == '-' || max_frames == 0 ||
+		    max_frames > 1000000) {
+			fprintf(stderr, "lessee-demo: --frames '%s' is not 1 to 1000000\n", argv[2]);
+			return 2;
+		}
+	} else if (argc != 1) {
+		fprintf(stderr, "usage: lessee-demo [--frames N]\n");
+		return 2;
+	}
 	const char *env = getenv("DIRECTFLIP_LEASE_FD");
 	if (env) {
 		char *end;
@@ -258,7 +273,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "lessee-demo: frame 1\n");
 	drmEventContext ev = { .version = 2, .page_flip_handler = on_flip };
 	int64_t last = now_ms();
-	for (;;) {
+	while (!max_frames || frames < max_frames) {
 		struct pollfd pfd[2] = { { sfd, POLLIN, 0 }, { fd, POLLIN, 0 } };
 		/* About 60 flips a second: virtio-gpu completes flips at once. */
 		int wait = -1;
