@@ -1,15 +1,22 @@
 #!/bin/sh
-# Benchmark (not a pass/fail test): daemon work per guest frame for the
-# direct fb: path against the client relay and the polled vfio form (c),
-# side by side in one boot.
+# Benchmark (not a pass/fail test): daemon work per guest frame for every
+# plane source and the lease path, side by side in one boot.
 # Runs in the VM: tests/vm/run -- tests/bench/sources.sh
 #   fb      the vGPU stand-in draws FRAMES frames in place (flushed through
 #           the daemon's lessee file, see tests/vm/vgpu-standin.c)
 #   client  a simulated VMM (tests/vm/dmabuf-client) sends update-dmabuf
 #           for FRAMES frames, flipping between 2 imported buffers
+#   gvt     a simulated GVT-g sysfs (tests/vm/gvt-fuse-standin) flips plane
+#           0 FRAMES times between 2 framebuffer ids at 60 fps, signalling
+#           each as a change (POLLPRI)
+#   vfio_a  a simulated vGPU (tests/vm/vfio-cuse-standin, DRM plane type)
+#           does the same through VFIO_DEVICE_QUERY_GFX_PLANE
+#   lease   a VMM holding the lease fd (tests/vm/lessee-demo, through
+#           vgpu-assign exec) page-flips FRAMES frames itself
 #   vfio_c  a simulated vGPU (tests/vm/vfio-cuse-standin, GET_GFX_DMABUF
 #           through seccomp) flips FRAMES times between 2 dmabuf_ids at
 #           60 fps; a second daemon polls it at the monitor's refresh rate
+# The first five paths share one daemon; vfio_c needs a second one.
 # Each is run twice: once counted (context switches from /proc/PID/status,
 # CPU time in ns from /proc/PID/schedstat), once under strace -c.
 # Prints one JSON object, also written to $DF_VM_SHARE/sources.json.
@@ -88,13 +95,93 @@ strace_on client
 client_run 2
 cl_calls=$(strace_off client)
 
+# vf_report LOG PID: the vfio stand-in's query count now.
+vf_report() {
+	_n=$(grep -c '^report ' "$1" || true)
+	kill -WINCH "$2"
+	wait_for 20 log_lines "$1" '^report ' $((_n + 1)) || fail "no report from the vfio stand-in"
+	sed -n 's/^report queries=\([0-9]*\).*/\1/p' "$1" | tail -n 1
+}
+commits() { grep -c "action=planes-mapped" "$WORK/daemon.log" || true; }
+
+# gvt-sysfs: vm1's plane now reads plane_id_index; each guest flip is a
+# change of framebuffer id, which the daemon follows (docs/sources.md).
+GVT="$DF_BUILD/tests/vm/gvt-fuse-standin"
+MDEV="$WORK/mdev/a297db4a-f4c2-11e6-90f6-d3b88d6c9525"
+mkdir -p "$MDEV"
+"$GVT" --mount "$MDEV" --color $RED --flip-color $BLUE --frames "$FRAMES" --frame-ms 16 \
+	>"$WORK/gvt.log" 2>&1 &
+GP=$!
+CHILDREN="$CHILDREN $GP"
+wait_for 20 test -e "$MDEV/intel_vgpu/plane_id_index" || fail "gvt stand-in: $(cat "$WORK/gvt.log")"
+"$VA" map vm1 0 "gvt-sysfs:$MDEV#0" >/dev/null || fail "map vm1 0 gvt-sysfs"
+wait_for 30 log_has_n "action=lease-granted" 3 || fail "vm1 was not granted for gvt-sysfs"
+sleep 3
+gvt_run() {
+	kill -ALRM "$GP"
+	wait_for 300 log_lines "$WORK/gvt.log" "^animated" "$1" || fail "gvt stand-in did not finish run $1"
+}
+m0=$(commits); c0=$(ctx); t0=$(cpu_ns)
+gvt_run 1
+gv_ctx=$(($(ctx) - c0)); gv_ns=$(($(cpu_ns) - t0)); gv_commits=$(($(commits) - m0))
+gv_reads=$(sed -n 's/^animated .*reads=\([0-9]*\).*/\1/p' "$WORK/gvt.log" | tail -n 1)
+strace_on gvt
+gvt_run 2
+gv_calls=$(strace_off gvt)
+gv_reads2=$(sed -n 's/^animated .*reads=\([0-9]*\).*/\1/p' "$WORK/gvt.log" | tail -n 1)
+
+# vfio form (a): the DRM plane type, POLLPRI on each flip; no seccomp
+# needed (no dma-buf is fetched).
+CUSE="$DF_BUILD/tests/vm/vfio-cuse-standin"
+"$CUSE" --name vfio-bench-a --offer drm --color $RED --flip-color $BLUE --frames "$FRAMES" \
+	--frame-ms 16 >"$WORK/vfio-a.log" 2>&1 &
+AP=$!
+CHILDREN="$CHILDREN $AP"
+wait_for 20 test -c /dev/vfio-bench-a || fail "vfio (a) stand-in: $(cat "$WORK/vfio-a.log")"
+"$VA" map vm1 0 vfio:/dev/vfio-bench-a >/dev/null || fail "map vm1 0 vfio (a)"
+wait_for 30 log_has_n "action=lease-granted" 4 || fail "vm1 was not granted for vfio (a)"
+sleep 3
+va_run() {
+	kill -ALRM "$AP"
+	wait_for 300 log_lines "$WORK/vfio-a.log" "^animated" "$1" || fail "vfio (a) stand-in did not finish run $1"
+}
+q0=$(vf_report "$WORK/vfio-a.log" "$AP"); m0=$(commits); c0=$(ctx); t0=$(cpu_ns)
+va_run 1
+va_ctx=$(($(ctx) - c0)); va_ns=$(($(cpu_ns) - t0)); va_commits=$(($(commits) - m0))
+va_queries=$(($(vf_report "$WORK/vfio-a.log" "$AP") - q0))
+strace_on vfio-a
+va_run 2
+va_calls=$(strace_off vfio-a)
+
+# The lease path: a VMM takes vm1's lease fd (get-lease, through
+# vgpu-assign exec) and flips FRAMES frames itself. The daemon hears of
+# the request; the sleep puts that outside the window. The counted window
+# runs from the first frame to the demo's exit; the traced one starts a
+# few idle seconds earlier (strace must attach before the first frame).
+DEMO="$DF_BUILD/tests/vm/lessee-demo"
+lease_run() {
+	"$VA" exec vm1 -- sh -c "echo ready; sleep 5; exec '$DEMO' --frames $FRAMES" \
+		>"$WORK/demo$1.log" 2>&1 &
+	DP=$!
+	wait_for 30 grep -q "^ready" "$WORK/demo$1.log" || fail "exec: $(cat "$WORK/demo$1.log")"
+	[ "$1" = 1 ] || strace_on lease
+	wait_for 30 grep -q "frame 1" "$WORK/demo$1.log" || fail "lessee-demo: $(cat "$WORK/demo$1.log")"
+	c0=$(ctx); t0=$(cpu_ns)
+	wait "$DP" || fail "lessee-demo exited with $?: $(cat "$WORK/demo$1.log")"
+	LS_CTX=$(($(ctx) - c0)); LS_NS=$(($(cpu_ns) - t0))
+	grep -q "^lessee-demo: $FRAMES frames" "$WORK/demo$1.log" || fail "lessee-demo: $(cat "$WORK/demo$1.log")"
+}
+lease_run 1
+ls_ctx=$LS_CTX; ls_ns=$LS_NS
+lease_run 2
+ls_calls=$(strace_off lease)
+
 # vfio form (c): a new daemon, started by the seccomp launcher so that the
 # simulated vGPU answers its VFIO_DEVICE_GET_GFX_DMABUF (docs/sources.md);
-# the first daemon ran without the filter, so fb and client are unaffected.
-# Another vm name: vm1's runtime binding to client is kept in state.json.
+# the first daemon ran without the filter, so the paths above are unaffected.
+# Another vm name: vm1's runtime binding (vfio (a)) is kept in state.json.
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID" || true
-CUSE="$DF_BUILD/tests/vm/vfio-cuse-standin"
 SOCK="$WORK/supervisor.sock"
 "$CUSE" --name vfio-bench --offer dmabuf --color $RED --flip-color $BLUE --frames "$FRAMES" \
 	--frame-ms 16 --seccomp-socket "$SOCK" >"$WORK/vfio.log" 2>&1 &
@@ -122,27 +209,22 @@ vfio_run() {
 	kill -ALRM "$VP"
 	wait_for 300 log_lines "$WORK/vfio.log" "^animated" "$1" || fail "vfio stand-in did not finish run $1"
 }
-# vf_report: the stand-in's query count now.
-vf_report() {
-	_n=$(grep -c '^report ' "$WORK/vfio.log" || true)
-	kill -WINCH "$VP"
-	wait_for 20 log_lines "$WORK/vfio.log" '^report ' $((_n + 1)) || fail "no report from the vfio stand-in"
-	sed -n 's/^report queries=\([0-9]*\).*/\1/p' "$WORK/vfio.log" | tail -n 1
-}
-q0=$(vf_report); m0=$(grep -c "action=planes-mapped" "$WORK/daemon.log" || true)
+q0=$(vf_report "$WORK/vfio.log" "$VP"); m0=$(grep -c "action=planes-mapped" "$WORK/daemon.log" || true)
 c0=$(ctx); t0=$(cpu_ns); s0=$(date +%s%N)
 vfio_run 1
 vf_ctx=$(($(ctx) - c0)); vf_ns=$(($(cpu_ns) - t0)); vf_len_ns=$(($(date +%s%N) - s0))
-vf_queries=$(($(vf_report) - q0))
+vf_queries=$(($(vf_report "$WORK/vfio.log" "$VP") - q0))
 vf_gets=$(sed -n 's/^animated .*gets=\([0-9]*\).*/\1/p' "$WORK/vfio.log" | tail -n 1)
 vf_commits=$(($(grep -c "action=planes-mapped" "$WORK/daemon.log" || true) - m0))
 strace_on vfio
 vfio_run 2
 vf_calls=$(strace_off vfio)
 
-json=$(printf '{"frames":%s,"idle":{"ctx_switches":%s,"cpu_ns":%s},"fb":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s},"client":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s},"vfio_c":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s,"window_ns":%s,"queries":%s,"gets":%s,"commits":%s}}' \
+json=$(printf '{"frames":%s,"idle":{"ctx_switches":%s,"cpu_ns":%s},"fb":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s},"client":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s},"gvt":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s,"reads":%s,"reads_traced":%s,"commits":%s},"vfio_a":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s,"queries":%s,"commits":%s},"lease":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s},"vfio_c":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s,"window_ns":%s,"queries":%s,"gets":%s,"commits":%s}}' \
 	"$FRAMES" "$idle_ctx" "$idle_ns" "$fb_ctx" "$fb_ns" "$fb_calls" "$cl_ctx" "$cl_ns" "$cl_calls" \
+	"$gv_ctx" "$gv_ns" "$gv_calls" "$gv_reads" "$gv_reads2" "$gv_commits" \
+	"$va_ctx" "$va_ns" "$va_calls" "$va_queries" "$va_commits" "$ls_ctx" "$ls_ns" "$ls_calls" \
 	"$vf_ctx" "$vf_ns" "$vf_calls" "$vf_len_ns" "$vf_queries" "$vf_gets" "$vf_commits")
 echo "$json" | tee "$DF_VM_SHARE/sources.json"
-cat "$WORK/strace-client.txt"
+for f in client gvt vfio-a lease; do cat "$WORK/strace-$f.txt"; done
 cat "$WORK/strace-vfio.txt"
