@@ -147,9 +147,11 @@ void reconcile_card_lost(struct daemon *d)
 	}
 }
 
+/* A source's news changes no KMS object: the pass needs no card re-read
+ * (that was most of a flip's cost on gvt-sysfs and vfio (a)). */
 static void on_source_changed(void *data)
 {
-	daemon_schedule_reconcile(data);
+	daemon_schedule_reconcile_reread(data, DAEMON_REREAD_NONE);
 }
 
 #define SOURCE_ERROR_PREFIX "plane source "
