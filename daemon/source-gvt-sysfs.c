@@ -73,10 +73,7 @@ static int on_attr(sd_event_source *src, int fd, uint32_t revents, void *data)
 {
 	struct gvt_source *s = data;
 	s->valid = false;
-	/* Disarmed until the next query read the attribute: sysfs keeps
-	 * signalling until then. An error is a vanished device. */
-	sd_event_source_set_enabled(src, SD_EVENT_OFF);
-	if (revents & (EPOLLHUP | EPOLLERR) && !(revents & EPOLLPRI))
+	if (source_signal_fired(src, revents))
 		gvt_close(s);
 	if (s->changed)
 		s->changed(s->data);
@@ -120,12 +117,8 @@ static int gvt_current(void *impl, uint32_t *fb_id)
 			return r;
 		}
 	}
-	if (s->loop && s->fd >= 0) {
-		if (!s->io && sd_event_add_io(s->loop, &s->io, s->fd, EPOLLPRI, on_attr, s) < 0)
-			s->io = NULL;
-		if (s->io)
-			sd_event_source_set_enabled(s->io, SD_EVENT_ON);
-	}
+	if (s->loop && s->fd >= 0)
+		source_signal_arm(s->loop, &s->io, s->fd, EPOLLPRI, on_attr, s);
 	if (s->fb_id == 0)
 		return -ENOENT; /* the guest plane is off */
 	*fb_id = s->fb_id;

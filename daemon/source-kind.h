@@ -1,4 +1,5 @@
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
@@ -25,6 +26,15 @@ struct source_kind {
 	/* May be NULL (no cursor). After current_fb; -ENOENT: none. */
 	int (*cursor)(void *impl, struct source_cursor *out);
 };
+
+/* A device fd that signals a change (sysfs_notify's POLLPRI, a vGPU's
+ * poll): armed after each query, disarmed when it fires, because it keeps
+ * signalling until it has been asked again. */
+void source_signal_arm(sd_event *loop, sd_event_source **io, int fd, uint32_t events,
+		       sd_event_io_handler_t handler, void *data);
+/* In the handler: disarms src; true when the device vanished (an error
+ * without a change). */
+bool source_signal_fired(sd_event_source *src, uint32_t revents);
 
 extern const struct source_kind source_kind_fb;
 extern const struct source_kind source_kind_client;

@@ -371,10 +371,7 @@ static int on_device(sd_event_source *src, int fd, uint32_t revents, void *data)
 {
 	struct vfio_source *s = data;
 	s->valid = false;
-	/* Disarmed until the next query: the device keeps signalling until
-	 * it has been asked. An error alone is a vanished device. */
-	sd_event_source_set_enabled(src, SD_EVENT_OFF);
-	if (revents & (EPOLLHUP | EPOLLERR) && !(revents & EPOLLPRI))
+	if (source_signal_fired(src, revents))
 		vfio_close(s);
 	if (s->changed)
 		s->changed(s->data);
@@ -401,10 +398,7 @@ static int vfio_current(void *impl, uint32_t *fb_id)
 	 * asked again at all (the kernel flips), but hears the device go. */
 	if (s->loop && s->fd >= 0 && (s->mode == VFIO_DRM || s->mode == VFIO_FLIP)) {
 		uint32_t events = s->mode == VFIO_DRM ? EPOLLPRI : 0;
-		if (!s->io && sd_event_add_io(s->loop, &s->io, s->fd, events, on_device, s) < 0)
-			s->io = NULL;
-		if (s->io)
-			sd_event_source_set_enabled(s->io, SD_EVENT_ON);
+		source_signal_arm(s->loop, &s->io, s->fd, events, on_device, s);
 	}
 	if (s->err)
 		return s->err;

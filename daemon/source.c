@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 
 #include "daemon/source-kind.h"
 
@@ -128,4 +129,19 @@ void source_card_lost(struct source *src)
 void *source_impl(struct source *src, const char *kind)
 {
 	return src && strcmp(src->kind->name, kind) == 0 ? src->impl : NULL;
+}
+
+void source_signal_arm(sd_event *loop, sd_event_source **io, int fd, uint32_t events,
+		       sd_event_io_handler_t handler, void *data)
+{
+	if (!*io && sd_event_add_io(loop, io, fd, events, handler, data) < 0)
+		*io = NULL;
+	if (*io)
+		sd_event_source_set_enabled(*io, SD_EVENT_ON);
+}
+
+bool source_signal_fired(sd_event_source *src, uint32_t revents)
+{
+	sd_event_source_set_enabled(src, SD_EVENT_OFF);
+	return (revents & (EPOLLHUP | EPOLLERR)) && !(revents & EPOLLPRI);
 }
