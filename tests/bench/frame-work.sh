@@ -25,11 +25,15 @@ ctx() { awk '/ctxt_switches/ { n += $2 } END { print n }' "/proc/$DAEMON_PID/sta
 cpu() { awk '{ print $14 + $15 }' "/proc/$DAEMON_PID/stat"; }
 
 # One SIGUSR1 = one run of FRAMES frames in each bound stand-in, flushed
-# through the daemon's lessee files (see tests/vm/vgpu-standin.c).
+# through the daemon's lessee files (see tests/vm/inplace-frames.h).
 animate() {
 	kill -USR1 "$S1" "$S2"
-	wait_for 300 log_lines "$WORK/vm1.log" animated "$1" || fail "vm1 stand-in did not finish run $1"
-	wait_for 300 log_lines "$WORK/vm2.log" animated "$1" || fail "vm2 stand-in did not finish run $1"
+	for _vm in vm1 vm2; do
+		wait_for 300 log_lines "$WORK/$_vm.log" animated "$1" ||
+			fail "$_vm stand-in did not finish run $1"
+		grep animated "$WORK/$_vm.log" | tail -n 1 | grep -q "flushed=$FRAMES\$" ||
+			fail "$_vm: frames not all flushed: $(cat "$WORK/$_vm.log")"
+	done
 }
 log_lines() { [ "$(grep -c "$2" "$1")" -ge "$3" ]; }
 

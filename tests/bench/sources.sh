@@ -3,14 +3,17 @@
 # plane source and the lease path, side by side in one boot.
 # Runs in the VM: tests/vm/run -- tests/bench/sources.sh
 #   fb      the vGPU stand-in draws FRAMES frames in place (flushed through
-#           the daemon's lessee file, see tests/vm/vgpu-standin.c)
+#           the daemon's lessee file, see tests/vm/inplace-frames.h)
 #   client  a simulated VMM (tests/vm/dmabuf-client) sends update-dmabuf
 #           for FRAMES frames, flipping between 2 imported buffers
 #   gvt     a simulated GVT-g sysfs (tests/vm/gvt-fuse-standin) flips plane
 #           0 FRAMES times between 2 framebuffer ids at 60 fps, signalling
 #           each as a change (POLLPRI)
+#   gvt_inplace  the same stand-in plays FRAMES frames inside plane 0's
+#           framebuffer, its id kept (GVT-g v1's model), signalling nothing
 #   vfio_a  a simulated vGPU (tests/vm/vfio-cuse-standin, DRM plane type)
 #           does the same through VFIO_DEVICE_QUERY_GFX_PLANE
+#   vfio_a_inplace  and the same in place
 #   lease   a VMM holding the lease fd (tests/vm/lessee-demo, through
 #           vgpu-assign exec) page-flips FRAMES frames itself
 #   vfio_c  a simulated vGPU (tests/vm/vfio-cuse-standin, GET_GFX_DMABUF
@@ -62,6 +65,8 @@ strace_off() {
 fb_run() {
 	kill -USR1 "$S1"
 	wait_for 300 log_lines "$WORK/vm1.log" animated "$1" || fail "stand-in did not finish run $1"
+	grep animated "$WORK/vm1.log" | tail -n 1 | grep -q "flushed=$FRAMES\$" ||
+		fail "frames not all flushed: $(cat "$WORK/vm1.log")"
 }
 # Settle: the plug's udev events and the first passes are not frame work.
 sleep 5
@@ -104,13 +109,31 @@ vf_report() {
 }
 commits() { grep -c "action=planes-mapped" "$WORK/daemon.log" || true; }
 
+# inplace_run LOG PID N: the stand-in's Nth run of FRAMES frames drawn in
+# place (SIGTTOU); every frame must have been flushed to the plane, and
+# the last one must be on the monitor: 600 = bits 3, 4, 6 and 9 of the
+# counter band (tests/vm/inplace-frames.h), so bar 3 black, bar 0 white.
+inplace_run() {
+	kill -TTOU "$2"
+	wait_for 300 log_lines "$1" "^inplace" "$3" || fail "no in-place run $3: $(cat "$1")"
+	grep "^inplace" "$1" | tail -n 1 | grep -q " flushed=$FRAMES " ||
+		fail "in-place frames not all flushed: $(cat "$1")"
+	[ "$FRAMES" != 600 ] && return 0
+	"$VMCTL" screendump 1 "$WORK/inplace.ppm" || fail "screendump of head 1 failed"
+	_b3=$("$VM_DIR/imgcheck.py" at "$WORK/inplace.ppm" 116 32)
+	_b0=$("$VM_DIR/imgcheck.py" at "$WORK/inplace.ppm" 20 32)
+	[ "$_b3" = 000000 ] && [ "$_b0" = ffffff ] ||
+		fail "frame 600 is not on head 1 (bar 3 $_b3, bar 0 $_b0)"
+}
+inplace_count() { sed -n "s/^inplace .*$2=\([0-9]*\).*/\1/p" "$1" | tail -n 1; }
+
 # gvt-sysfs: vm1's plane now reads plane_id_index; each guest flip is a
 # change of framebuffer id, which the daemon follows (docs/sources.md).
 GVT="$DF_BUILD/tests/vm/gvt-fuse-standin"
 MDEV="$WORK/mdev/a297db4a-f4c2-11e6-90f6-d3b88d6c9525"
 mkdir -p "$MDEV"
 "$GVT" --mount "$MDEV" --color $RED --flip-color $BLUE --frames "$FRAMES" --frame-ms 16 \
-	>"$WORK/gvt.log" 2>&1 &
+	--flush-pid-file "$WORK/daemon.pid" >"$WORK/gvt.log" 2>&1 &
 GP=$!
 CHILDREN="$CHILDREN $GP"
 wait_for 20 test -e "$MDEV/intel_vgpu/plane_id_index" || fail "gvt stand-in: $(cat "$WORK/gvt.log")"
@@ -130,11 +153,21 @@ gvt_run 2
 gv_calls=$(strace_off gvt)
 gv_reads2=$(sed -n 's/^animated .*reads=\([0-9]*\).*/\1/p' "$WORK/gvt.log" | tail -n 1)
 
+# gvt-sysfs, the guest flipping inside one framebuffer id.
+sleep 3
+m0=$(commits); c0=$(ctx); t0=$(cpu_ns)
+inplace_run "$WORK/gvt.log" "$GP" 1
+gi_ctx=$(($(ctx) - c0)); gi_ns=$(($(cpu_ns) - t0)); gi_commits=$(($(commits) - m0))
+gi_reads=$(inplace_count "$WORK/gvt.log" reads)
+strace_on gvt-inplace
+inplace_run "$WORK/gvt.log" "$GP" 2
+gi_calls=$(strace_off gvt-inplace)
+
 # vfio form (a): the DRM plane type, POLLPRI on each flip; no seccomp
 # needed (no dma-buf is fetched).
 CUSE="$DF_BUILD/tests/vm/vfio-cuse-standin"
 "$CUSE" --name vfio-bench-a --offer drm --color $RED --flip-color $BLUE --frames "$FRAMES" \
-	--frame-ms 16 >"$WORK/vfio-a.log" 2>&1 &
+	--frame-ms 16 --flush-pid-file "$WORK/daemon.pid" >"$WORK/vfio-a.log" 2>&1 &
 AP=$!
 CHILDREN="$CHILDREN $AP"
 wait_for 20 test -c /dev/vfio-bench-a || fail "vfio (a) stand-in: $(cat "$WORK/vfio-a.log")"
@@ -152,6 +185,16 @@ va_queries=$(($(vf_report "$WORK/vfio-a.log" "$AP") - q0))
 strace_on vfio-a
 va_run 2
 va_calls=$(strace_off vfio-a)
+
+# vfio (a), the guest flipping inside one framebuffer id.
+sleep 3
+m0=$(commits); c0=$(ctx); t0=$(cpu_ns)
+inplace_run "$WORK/vfio-a.log" "$AP" 1
+ai_ctx=$(($(ctx) - c0)); ai_ns=$(($(cpu_ns) - t0)); ai_commits=$(($(commits) - m0))
+ai_queries=$(inplace_count "$WORK/vfio-a.log" queries)
+strace_on vfio-a-inplace
+inplace_run "$WORK/vfio-a.log" "$AP" 2
+ai_calls=$(strace_off vfio-a-inplace)
 
 # The lease path: a VMM takes vm1's lease fd (get-lease, through
 # vgpu-assign exec) and flips FRAMES frames itself. The daemon hears of
@@ -220,11 +263,13 @@ strace_on vfio
 vfio_run 2
 vf_calls=$(strace_off vfio)
 
-json=$(printf '{"frames":%s,"idle":{"ctx_switches":%s,"cpu_ns":%s},"fb":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s},"client":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s},"gvt":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s,"reads":%s,"reads_traced":%s,"commits":%s},"vfio_a":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s,"queries":%s,"commits":%s},"lease":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s},"vfio_c":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s,"window_ns":%s,"queries":%s,"gets":%s,"commits":%s}}' \
+json=$(printf '{"frames":%s,"idle":{"ctx_switches":%s,"cpu_ns":%s},"fb":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s},"client":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s},"gvt":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s,"reads":%s,"reads_traced":%s,"commits":%s},"gvt_inplace":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s,"reads":%s,"commits":%s},"vfio_a":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s,"queries":%s,"commits":%s},"vfio_a_inplace":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s,"queries":%s,"commits":%s},"lease":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s},"vfio_c":{"ctx_switches":%s,"cpu_ns":%s,"syscalls":%s,"window_ns":%s,"queries":%s,"gets":%s,"commits":%s}}' \
 	"$FRAMES" "$idle_ctx" "$idle_ns" "$fb_ctx" "$fb_ns" "$fb_calls" "$cl_ctx" "$cl_ns" "$cl_calls" \
 	"$gv_ctx" "$gv_ns" "$gv_calls" "$gv_reads" "$gv_reads2" "$gv_commits" \
-	"$va_ctx" "$va_ns" "$va_calls" "$va_queries" "$va_commits" "$ls_ctx" "$ls_ns" "$ls_calls" \
+	"$gi_ctx" "$gi_ns" "$gi_calls" "$gi_reads" "$gi_commits" \
+	"$va_ctx" "$va_ns" "$va_calls" "$va_queries" "$va_commits" \
+	"$ai_ctx" "$ai_ns" "$ai_calls" "$ai_queries" "$ai_commits" "$ls_ctx" "$ls_ns" "$ls_calls" \
 	"$vf_ctx" "$vf_ns" "$vf_calls" "$vf_len_ns" "$vf_queries" "$vf_gets" "$vf_commits")
 echo "$json" | tee "$DF_VM_SHARE/sources.json"
-for f in client gvt vfio-a lease; do cat "$WORK/strace-$f.txt"; done
+for f in client gvt gvt-inplace vfio-a vfio-a-inplace lease; do cat "$WORK/strace-$f.txt"; done
 cat "$WORK/strace-vfio.txt"

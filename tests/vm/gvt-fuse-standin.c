@@ -15,7 +15,11 @@
  * framebuffer and one of --flip-color, signalling each flip as a change
  * (as a guest's double buffering would, were each flip a new id), then
  * prints "animated" with the number of plane_id_index reads meanwhile, for
- * benchmarks. Nothing here runs in a real product.
+ * benchmarks. SIGTTOU plays --frames frames in place in plane 0's current
+ * framebuffer, signalling nothing, as GVT-g's v1 direct flip keeps a
+ * plane's framebuffer id while the guest flips (inplace-frames.h, needs
+ * --flush-pid-file), then prints "inplace". Nothing here runs in a real
+ * product.
  */
 #define FUSE_USE_VERSION 31
 #include <errno.h>
@@ -36,6 +40,8 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "inplace-frames.h"
+
 #define MAX_PLANES 4
 #define MAX_HANDLES 32
 #define ATTR_INDEX "/intel_vgpu/plane_id_index"
@@ -49,6 +55,7 @@ static struct {
 	unsigned n_planes, index, flip;
 	uint32_t w, h, rw, rh, color, rcolor, fcolor;
 	uint32_t flip_fbs[2], frames, frame_ms;
+	const char *pid_file;
 	bool have_flip;
 	unsigned reads;
 	bool used[MAX_HANDLES], changed[MAX_HANDLES];
@@ -285,7 +292,27 @@ static void animate(void)
 	fflush(stdout);
 }
 
-/* SIGUSR1: plane 0 gets a framebuffer of the --resize size. SIGALRM: flips. */
+/* The guest flips st.frames times inside plane 0's framebuffer. */
+static void animate_in_place(void)
+{
+	pthread_mutex_lock(&st.lock);
+	unsigned reads0 = st.reads;
+	uint32_t fb = st.fbs[0];
+	pthread_mutex_unlock(&st.lock);
+	unsigned flushed = 0;
+	int r = st.pid_file ? inplace_frames_play(st.card, fb, st.pid_file, st.frames, st.frame_ms, &flushed)
+			    : -EINVAL;
+	if (r < 0)
+		fprintf(stderr, "gvt-fuse-standin: in place on fb %u: %s\n", fb, strerror(-r));
+	pthread_mutex_lock(&st.lock);
+	unsigned reads = st.reads - reads0;
+	pthread_mutex_unlock(&st.lock);
+	printf("inplace frames=%u flushed=%u reads=%u\n", st.frames, flushed, reads);
+	fflush(stdout);
+}
+
+/* SIGUSR1: plane 0 gets a framebuffer of the --resize size. SIGALRM: flips.
+ * SIGTTOU: frames in place. */
 static void *signals(void *arg)
 {
 	sigset_t *set = arg;
@@ -294,6 +321,10 @@ static void *signals(void *arg)
 		if (sig == SIGALRM) {
 			if (st.have_flip)
 				animate();
+			continue;
+		}
+		if (sig == SIGTTOU) {
+			animate_in_place();
 			continue;
 		}
 		uint32_t fb = 0;
@@ -316,7 +347,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: gvt-fuse-standin --mount DIR --color RRGGBB [--size WxH] [--planes N]\n"
 			"         [--resize WxH --resize-color RRGGBB] [--card PATH]\n"
-			"         [--flip-color RRGGBB --frames N [--frame-ms MS]]\n");
+			"         [--flip-color RRGGBB] [--frames N [--frame-ms MS]]\n"
+			"         [--flush-pid-file FILE]\n");
 }
 
 int main(int argc, char **argv)
@@ -340,6 +372,8 @@ int main(int argc, char **argv)
 			bad = parse_u32(v, 16, 0xffffff, &st.fcolor), st.have_flip = !bad;
 		else if (!bad && !strcmp(a, "--frames"))
 			bad = parse_u32(v, 10, 1000000, &st.frames);
+		else if (!bad && !strcmp(a, "--flush-pid-file"))
+			st.pid_file = v;
 		else if (!bad && !strcmp(a, "--frame-ms"))
 			bad = parse_u32(v, 10, 1000, &st.frame_ms) || !st.frame_ms;
 		else if (!bad && !strcmp(a, "--resize-color"))
@@ -392,6 +426,7 @@ int main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGALRM);
+	sigaddset(&set, SIGTTOU);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	pthread_t t;
 	if (pthread_create(&t, NULL, signals, &set) != 0)

@@ -26,7 +26,11 @@
  * dmabuf_id); SIGTTIN moves the pointer by (+100, +60). All raise POLLPRI
  * for pollers. SIGALRM (with --frames N) flips N times, one flip every
  * --frame-ms (default 16), for benchmarks, each raising POLLPRI as SIGHUP
- * does (form (c)'s poller does not listen), then prints "animated". SIGWINCH
+ * does (form (c)'s poller does not listen), then prints "animated". SIGTTOU
+ * plays --frames frames in place in the plane's current framebuffer,
+ * raising nothing, as a driver that flips inside the framebuffer it
+ * reported would (inplace-frames.h, needs --flush-pid-file), then prints
+ * "inplace". SIGWINCH
  * only reports the query and fetch counts. The
  * ioctls are _IO (no size in the number), so they go through CUSE's
  * unrestricted-ioctl retry: the first call asks the kernel for the
@@ -61,6 +65,8 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "inplace-frames.h"
+
 /* Not upstream: the same value as daemon/vgpu-nonupstream.h, kept apart
  * so that the stand-in does not share the daemon's reading of it. */
 #define STANDIN_PLANE_TYPE_DRM (1 << 3)
@@ -84,6 +90,7 @@ static struct {
 	uint32_t cx, cy, chx, chy, ccolor;
 	unsigned cursor_buf;  /* index into bufs */
 	uint32_t frames, frame_ms;
+	const char *pid_file;
 	bool have_flip;
 	unsigned queries, gets;
 	struct buf bufs[MAX_BUFS];
@@ -342,6 +349,25 @@ static void animate(void)
 	fflush(stdout);
 }
 
+/* The guest draws st.frames frames inside the framebuffer it shows. */
+static void animate_in_place(void)
+{
+	pthread_mutex_lock(&st.lock);
+	unsigned queries0 = st.queries;
+	uint32_t fb = st.fb;
+	pthread_mutex_unlock(&st.lock);
+	unsigned flushed = 0;
+	int r = st.pid_file ? inplace_frames_play(st.card, fb, st.pid_file, st.frames, st.frame_ms, &flushed)
+			    : -EINVAL;
+	if (r < 0)
+		fprintf(stderr, "vfio-cuse-standin: in place on fb %u: %s\n", fb, strerror(-r));
+	pthread_mutex_lock(&st.lock);
+	unsigned queries = st.queries - queries0;
+	pthread_mutex_unlock(&st.lock);
+	printf("inplace frames=%u flushed=%u queries=%u\n", st.frames, flushed, queries);
+	fflush(stdout);
+}
+
 /* SIGUSR1: a new framebuffer of the --resize size. SIGUSR2: plane off. */
 static void *signals(void *arg)
 {
@@ -351,6 +377,10 @@ static void *signals(void *arg)
 		int r = 0;
 		if (sig == SIGALRM) {
 			animate();
+			continue;
+		}
+		if (sig == SIGTTOU) {
+			animate_in_place();
 			continue;
 		}
 		if (sig == SIGWINCH) {
@@ -562,7 +592,8 @@ static void usage(void)
 	fprintf(stderr, "usage: vfio-cuse-standin --name DEVNAME --color RRGGBB [--size WxH]\n"
 			"         [--offer drm|dmabuf|both] [--resize WxH --resize-color RRGGBB]\n"
 			"         [--flip-color RRGGBB] [--cursor X,Y,HX,HY --cursor-color RRGGBB]\n"
-			"         [--frames N [--frame-ms MS]] [--seccomp-socket PATH] [--card PATH]\n");
+			"         [--frames N [--frame-ms MS]] [--flush-pid-file FILE]\n"
+			"         [--seccomp-socket PATH] [--card PATH]\n");
 }
 
 int main(int argc, char **argv)
@@ -587,6 +618,8 @@ int main(int argc, char **argv)
 			bad = parse_u32(v, 16, 0xffffff, &st.fcolor), st.have_flip = !bad;
 		else if (!bad && !strcmp(a, "--frames"))
 			bad = parse_u32(v, 10, 1000000, &st.frames);
+		else if (!bad && !strcmp(a, "--flush-pid-file"))
+			st.pid_file = v;
 		else if (!bad && !strcmp(a, "--frame-ms"))
 			bad = parse_u32(v, 10, 1000, &st.frame_ms) || !st.frame_ms;
 		else if (!bad && !strcmp(a, "--cursor"))
@@ -647,6 +680,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGWINCH);
 	sigaddset(&set, SIGTTIN);
 	sigaddset(&set, SIGALRM);
+	sigaddset(&set, SIGTTOU);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	pthread_t t;
 	if (pthread_create(&t, NULL, signals, &set) != 0)

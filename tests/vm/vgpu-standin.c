@@ -6,15 +6,9 @@
  * attribute would), and draws a per-VM pattern with a frame counter in
  * place. Nothing here runs in a real product.
  *
- * Flushing: DIRTYFB needs DRM master, which a real vGPU driver does not
- * need (the kernel programs the flip itself). To make in-place frames
- * visible on virtio-gpu, --flush-pid PID borrows, through pidfd_getfd(),
- * the lessee file of PID (directflipd) that shows our framebuffer, and
- * flushes through it. That is a kernel-level privilege taken by a test
- * tool; it does not wake PID, which is what the frame benchmark checks.
- * With on-vm-exit=keep the plane shows the daemon's mirror of our buffer
- * (kms/framebuffer.h), recognised by the buffer's flink name, and that
- * mirror, read from the plane each frame, is what gets flushed.
+ * In-place frames and their flushing are tests/vm/inplace-frames.h
+ * (--flush-pid or --flush-pid-file: the daemon whose lessee file shows
+ * our framebuffer).
  *
  * On SIGTERM it removes DIR/planeK before closing the card, as a vGPU
  * driver retracts its planes when the guest goes away.
@@ -31,16 +25,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 #include <drm_fourcc.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
+
+#include "inplace-frames.h"
 
 struct buffer {
 	uint32_t handle, pitch, fb_id, width, height;
@@ -93,22 +85,15 @@ static int create_buffer(int fd, uint32_t w, uint32_t h, struct buffer *b)
 	return 0;
 }
 
-static void draw(struct buffer *b, uint32_t color, unsigned long frame)
+/* Frame 0: the VM's colour under a white band (inplace-frames.h draws
+ * the counter into the band). */
+static void draw(struct buffer *b, uint32_t color)
 {
 	uint32_t stride = b->pitch / 4;
 	for (uint32_t y = 0; y < b->height; y++) {
 		uint32_t *row = b->map + (size_t)y * stride;
 		for (uint32_t x = 0; x < b->width; x++)
 			row[x] = y < 64 ? 0xffffff : color;
-	}
-	/* The counter: 20 binary digits as 24-pixel bars, black for 1. */
-	for (int bit = 0; bit < 20; bit++) {
-		if (!(frame & (1ul << bit)))
-			continue;
-		uint32_t x0 = 8 + (uint32_t)bit * 32;
-		for (uint32_t y = 16; y < 48 && y < b->height; y++)
-			for (uint32_t x = x0; x < x0 + 24 && x < b->width; x++)
-				b->map[(size_t)y * stride + x] = 0x000000;
 	}
 }
 
@@ -124,80 +109,6 @@ static int publish(const char *dir, unsigned k, uint32_t fb_id)
 	if (fclose(f) != 0 || rename(tmp, path) != 0)
 		return -errno;
 	return 0;
-}
-
-static uint32_t flink(int fd, uint32_t handle)
-{
-	struct drm_gem_flink f = { .handle = handle };
-	return drmIoctl(fd, DRM_IOCTL_GEM_FLINK, &f) == 0 ? f.name : 0;
-}
-
-/* Whether fb, seen through master file fd, is ours (fb_id) or another
- * framebuffer over our buffer (name: its flink name, 0 if none). */
-static bool shows_ours(int fd, uint32_t fb, uint32_t fb_id, uint32_t name)
-{
-	if (fb == fb_id)
-		return true;
-	if (!fb || !name)
-		return false;
-	drmModeFB2 *info = drmModeGetFB2(fd, fb);
-	if (!info)
-		return false;
-	bool ours = info->handles[0] && flink(fd, info->handles[0]) == name;
-	if (info->handles[0])
-		drmCloseBufferHandle(fd, info->handles[0]);
-	drmModeFreeFB2(info);
-	return ours;
-}
-
-/* A DRM master file of pid (a lessee) through which DIRTYFB reaches fb,
- * and in *plane_id the plane that shows it. */
-static int borrow_master(long pid, int own_fd, uint32_t fb_id, uint32_t name, uint32_t *plane_id)
-{
-	int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
-	if (pidfd < 0)
-		return -errno;
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
-	DIR *dir = opendir(path);
-	int found = -ENOENT;
-	struct dirent *de;
-	while (dir && found < 0 && (de = readdir(dir))) {
-		char *end;
-		errno = 0;
-		long target = strtol(de->d_name, &end, 10);
-		if (errno || *end || target < 0)
-			continue;
-		int fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)target, 0);
-		if (fd < 0)
-			continue;
-		struct stat st;
-		drmModeObjectListPtr objs = NULL;
-		bool lessee = false;
-		if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 226) {
-			drmSetClientCap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
-			objs = drmModeGetLease(fd);
-			/* Only a lessee's lease lists few objects; pick the one
-			 * whose planes show our framebuffer. */
-			for (uint32_t i = 0; objs && i < objs->count && objs->count < 16 && !lessee; i++) {
-				drmModePlane *p = drmModeGetPlane(own_fd, objs->objects[i]);
-				if (p && shows_ours(fd, p->fb_id, fb_id, name)) {
-					lessee = true;
-					*plane_id = p->plane_id;
-				}
-				drmModeFreePlane(p);
-			}
-			drmFree(objs);
-		}
-		if (lessee)
-			found = fd;
-		else
-			close(fd);
-	}
-	if (dir)
-		closedir(dir);
-	close(pidfd);
-	return found;
 }
 
 static void usage(void)
@@ -313,7 +224,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "vgpu-standin: creating framebuffer %u: %s\n", k, strerror(-r));
 			return 1;
 		}
-		draw(&bufs[k], (uint32_t)color, 0);
+		draw(&bufs[k], (uint32_t)color);
 		r = publish(dir, k, bufs[k].fb_id);
 		if (r < 0) {
 			fprintf(stderr, "vgpu-standin: publishing in %s: %s\n", dir, strerror(-r));
@@ -334,8 +245,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGUSR1, on_signal);
 	struct timespec period = { 0, (long)(1000000000ul / fps) };
-	int dirty_err = 0, flush_fd = -1;
-	uint32_t flush_plane = 0, name = 0;
+	struct inplace_frames *inplace = NULL;
 	/* With --on-signal, each SIGUSR1 runs one animation of N frames. */
 	for (unsigned run = 0; frames && !stop && (run == 0 || on_sig); run++) {
 		while (on_sig && !go && !stop)
@@ -344,49 +254,28 @@ int main(int argc, char **argv)
 		if (stop)
 			break;
 		/* The daemon may start after us: its pid can come late, in a file. */
-		if (flush_fd < 0 && !flush_pid && flush_pid_file) {
-			FILE *pf = fopen(flush_pid_file, "re");
-			char line[32] = "";
-			if (pf && fgets(line, sizeof(line), pf))
-				line[strcspn(line, "\n")] = '\0';
-			if (pf)
-				fclose(pf);
-			if (parse_uint(line, 1ul << 22, &flush_pid) < 0)
-				fprintf(stderr, "vgpu-standin: no pid in %s\n", flush_pid_file);
-		}
-		if (flush_fd < 0 && flush_pid) {
-			if (!name)
-				name = flink(fd, bufs[0].handle);
-			int r = borrow_master((long)flush_pid, fd, bufs[0].fb_id, name, &flush_plane);
-			if (r < 0)
-				fprintf(stderr, "vgpu-standin: no lessee of pid %lu shows fb %u: %s\n",
-					flush_pid, bufs[0].fb_id, strerror(-r));
-			flush_fd = r;
-		}
+		long pid = (long)flush_pid;
+		int r = inplace || pid ? 0 : flush_pid_file ? inplace_frames_read_pid(flush_pid_file, &pid) : -ESRCH;
+		if (!inplace && r == 0)
+			r = inplace_frames_open(fd, bufs[0].fb_id, pid, &inplace);
+		if (r < 0)
+			fprintf(stderr, "vgpu-standin: cannot show frames in place on fb %u: %s\n",
+				bufs[0].fb_id, strerror(-r));
+		unsigned long flushed = 0;
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		for (unsigned long i = 1; i <= frames && !stop; i++) {
-			draw(&bufs[0], (uint32_t)color, i);
-			drmModeClip clip = { 0, 0, (unsigned short)w, 64 };
-			/* The daemon may have put a new mirror up since. */
-			uint32_t shown = bufs[0].fb_id;
-			drmModePlane *p = flush_fd >= 0 ? drmModeGetPlane(flush_fd, flush_plane) : NULL;
-			if (p && p->fb_id)
-				shown = p->fb_id;
-			drmModeFreePlane(p);
-			if (drmModeDirtyFB(flush_fd >= 0 ? flush_fd : fd, shown, &clip, 1) != 0 &&
-			    !dirty_err) {
-				dirty_err = errno;
-				fprintf(stderr, "vgpu-standin: DIRTYFB: %s (frames stay in memory only)\n",
-					strerror(dirty_err));
-			}
+		for (unsigned long i = 1; inplace && i <= frames && !stop; i++) {
+			r = inplace_frames_draw(inplace, i);
+			if (r < 0 && flushed + 1 == i)
+				fprintf(stderr, "vgpu-standin: DIRTYFB: %s\n", strerror(-r));
+			flushed += r == 0;
 			sigprocmask(SIG_SETMASK, &old, NULL);
 			nanosleep(&period, NULL);
 			sigprocmask(SIG_BLOCK, &block, NULL);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		printf("animated %lu frames in %.3f s\n", frames,
-		       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		printf("animated %lu frames in %.3f s flushed=%lu\n", frames,
+		       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, flushed);
 		fflush(stdout);
 	}
 	while (!stop)
@@ -396,6 +285,7 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/plane%u", dir, k);
 		unlink(path);
 	}
+	inplace_frames_close(inplace);
 	close(fd); /* the framebuffers die with this file */
 	return 0;
 }
