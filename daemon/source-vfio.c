@@ -358,7 +358,9 @@ static void arm_tick(struct vfio_source *s)
 	uint64_t now = 0;
 	sd_event_now(s->loop, CLOCK_MONOTONIC, &now);
 	if (!s->tick) {
-		if (sd_event_add_time(s->loop, &s->tick, CLOCK_MONOTONIC, now + s->frame_usec, 0,
+		/* Accuracy 0 would be sd-event's default slack of 250 ms:
+		 * 4 ticks a second instead of one per refresh. */
+		if (sd_event_add_time(s->loop, &s->tick, CLOCK_MONOTONIC, now + s->frame_usec, 1,
 				      on_tick, s) < 0)
 			s->tick = NULL;
 		return;
