@@ -67,7 +67,10 @@ int control_listen_path(const char *path, bool has_gid, gid_t gid, int *out_fd, 
 	char *slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		/* One made here is 0755 whatever the umask: clients reach the
+		 * socket through it. One that exists is the admin's. */
+		int made = mkdir(dir, 0755);
+		if ((made < 0 && errno != EEXIST) || (made == 0 && chmod(dir, 0755) < 0)) {
 			int e = errno;
 			snprintf(err, errlen, "%s: cannot create the directory: %s", dir, strerror(e));
 			return -e;

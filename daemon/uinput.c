@@ -155,7 +155,11 @@ int uinput_vm_create(const char *vm, const char *link_dir, struct uinput_vm **ou
 		return -ENOMEM;
 	}
 	int r = 0;
+	/* chmod too: the unit's UMask=0077 would leave the directory 0700,
+	 * and a VMM that is not root could not reach its links. */
 	if (mkdir(link_dir, 0755) < 0 && errno != EEXIST)
+		r = -errno;
+	else if (chmod(link_dir, 0755) < 0)
 		r = -errno;
 	for (int k = 0; r == 0 && k < UINPUT_KINDS; k++)
 		r = make_device(u, (enum uinput_kind)k, link_dir);

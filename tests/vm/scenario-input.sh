@@ -26,7 +26,11 @@ hotkey.release = ctrl+alt+f12
 hotkey.focus.vm1 = ctrl+alt+1
 INI
 
+# The umask of the systemd unit (UMask=0077): the links must still be
+# reachable by a VMM that is not root.
+umask 077
 start_daemon "$WORK/layout.ini"
+umask 022
 wait_for 30 test -S /run/directflip/control || fail "no control socket"
 for vm in vm1 vm2; do
 	for kind in keyboard pointer tablet; do
@@ -34,6 +38,9 @@ for vm in vm1 vm2; do
 	done
 done
 ok "virtual devices linked in $LINKS: $(ls "$LINKS" | tr '\n' ' ')"
+setpriv --reuid=65534 --regid=65534 --clear-groups test -L "$LINKS/vm1-keyboard" ||
+	fail "a non-root user cannot reach $LINKS/vm1-keyboard (directory mode $(stat -c %a "$LINKS"))"
+ok "a non-root user reaches the links under umask 077 (directory mode $(stat -c %a "$LINKS"))"
 
 "$VA" status >"$WORK/status" || fail "vgpu-assign status failed"
 grep -q "^focus  *desk=vm1$" "$WORK/status" || fail "status does not show desk=vm1: $(cat "$WORK/status")"
