@@ -112,7 +112,11 @@ sleep 3
 kill -HUP "$CUSE_PID"
 wait_for 20 grep -q "^flip id=2 queries=" "$LOG" || fail "no 7th flip"
 q1=$(sed -n 's/^flip id=[0-9]* queries=\([0-9]*\).*/\1/p' "$LOG" | tail -n 1)
-[ $((q1 - q0)) -ge 3 ] || fail "the daemon asked only $((q1 - q0)) times in 3 s (polling stopped?)"
+# At the monitor's 75 Hz a tick asks twice (plane and cursor): about 450
+# in 3 s. 90 is far below that and well above the 46 that sd-event's
+# default timer slack (250 ms) gave, so a slack tick fails here.
+[ $((q1 - q0)) -ge 90 ] ||
+	fail "the daemon asked only $((q1 - q0)) times in 3 s: not polling at the monitor's rate"
 wait_for 20 mapped $((m + 1)) || fail "flip 7 was not committed"
 [ "$(log_count "vm=vm1 connector=Virtual-2 .*action=planes-mapped")" -eq $((m + 1)) ] ||
 	fail "commits without a change: $(log_count "action=planes-mapped") planes-mapped lines"
