@@ -217,6 +217,14 @@ static enum kms_scaling to_kms_scaling(enum config_scaling s)
 	return KMS_SCALE_FIT;
 }
 
+/* What the source of plane k says fb's size is, else the card's GETFB2. */
+static int fb_size(struct card *card, struct vm *vm, size_t k, uint32_t fb, uint32_t *w, uint32_t *h)
+{
+	if (vm->sources[k] && source_fb_size(vm->sources[k], fb, w, h) == 0)
+		return 0;
+	return kms_fb_size(card->fd, fb, w, h);
+}
+
 /* Adds plane k showing fb (or off) to c. */
 static int add_plane(struct card *card, struct vm *vm, struct kms_commit *c, size_t k, uint32_t fb)
 {
@@ -226,7 +234,7 @@ static int add_plane(struct card *card, struct vm *vm, struct kms_commit *c, siz
 		return 0;
 	}
 	uint32_t w, h;
-	int r = kms_fb_size(card->fd, fb, &w, &h);
+	int r = fb_size(card, vm, k, fb, &w, &h);
 	if (r < 0)
 		return r;
 	struct kms_rect src, dst;
@@ -242,9 +250,9 @@ static int add_cursor(struct card *card, struct vm *vm, struct kms_commit *c, ui
 		      const struct source_cursor *cur)
 {
 	uint32_t pw, ph, cw, ch;
-	int r = kms_fb_size(card->fd, primary, &pw, &ph);
+	int r = fb_size(card, vm, 0, primary, &pw, &ph);
 	if (r == 0)
-		r = kms_fb_size(card->fd, cur->fb_id, &cw, &ch);
+		r = fb_size(card, vm, 0, cur->fb_id, &cw, &ch);
 	if (r < 0)
 		return r;
 	struct kms_rect src, dst;

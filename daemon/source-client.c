@@ -47,6 +47,12 @@ static int client_current(void *impl, uint32_t *fb_id)
 	return kms_dmabuf_cache_current(s->cache, fb_id);
 }
 
+static int client_fb_size(void *impl, uint32_t fb_id, uint32_t *width, uint32_t *height)
+{
+	struct client_source *s = impl;
+	return kms_dmabuf_cache_fb_size(s->cache, fb_id, width, height);
+}
+
 static void client_card_lost(void *impl)
 {
 	struct client_source *s = impl;
@@ -124,4 +130,5 @@ const struct source_kind source_kind_client = {
 	.destroy = client_destroy,
 	.current_fb = client_current,
 	.card_lost = client_card_lost,
+	.fb_size = client_fb_size,
 };

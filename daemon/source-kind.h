@@ -25,6 +25,9 @@ struct source_kind {
 	void (*shown)(void *impl, uint32_t fb_id);
 	/* May be NULL (no cursor). After current_fb; -ENOENT: none. */
 	int (*cursor)(void *impl, struct source_cursor *out);
+	/* May be NULL. The size of fb_id when the kind made it (imports), so
+	 * a commit needs no GETFB2; -ENOENT when it does not know it. */
+	int (*fb_size)(void *impl, uint32_t fb_id, uint32_t *width, uint32_t *height);
 };
 
 /* A device fd that signals a change (sysfs_notify's POLLPRI, a vGPU's

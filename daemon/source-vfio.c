@@ -459,6 +459,14 @@ static void vfio_output(void *impl, int card_fd, uint64_t frame_usec)
 	s->frame_usec = frame_usec ? frame_usec : 16667;
 }
 
+static int vfio_fb_size(void *impl, uint32_t fb_id, uint32_t *width, uint32_t *height)
+{
+	struct vfio_source *s = impl;
+	if (kms_dmabuf_cache_fb_size(s->cache, fb_id, width, height) == 0)
+		return 0;
+	return kms_dmabuf_cache_fb_size(s->cursor_cache, fb_id, width, height);
+}
+
 static void vfio_card_lost(void *impl)
 {
 	struct vfio_source *s = impl;
@@ -481,4 +489,5 @@ const struct source_kind source_kind_vfio = {
 	.card_lost = vfio_card_lost,
 	.shown = vfio_shown,
 	.cursor = vfio_cursor,
+	.fb_size = vfio_fb_size,
 };

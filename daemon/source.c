@@ -87,6 +87,11 @@ int source_cursor(struct source *src, struct source_cursor *out)
 	return src->kind->cursor ? src->kind->cursor(src->impl, out) : -ENOENT;
 }
 
+int source_fb_size(struct source *src, uint32_t fb_id, uint32_t *width, uint32_t *height)
+{
+	return src->kind->fb_size ? src->kind->fb_size(src->impl, fb_id, width, height) : -ENOENT;
+}
+
 static void on_kind_changed(void *data)
 {
 	struct source *src = data;

@@ -42,6 +42,9 @@ void source_set_output(struct source *src, int card_fd, uint64_t frame_usec);
  * plane: for kinds that act once their frame is on screen. */
 void source_shown(struct source *src, uint32_t fb_id);
 uint64_t source_serial(const struct source *src);
+/* The size of fb_id (its current framebuffer or cursor) when the source
+ * made it; -ENOENT when the card must be asked. */
+int source_fb_size(struct source *src, uint32_t fb_id, uint32_t *width, uint32_t *height);
 /* The card's file closed: framebuffers made on it are gone already. */
 void source_card_lost(struct source *src);
 /* The kind's state, for its own module; NULL when src is not of that kind. */

@@ -132,6 +132,19 @@ int kms_dmabuf_cache_current(const struct kms_dmabuf_cache *c, uint32_t *fb_id)
 	return -ENOENT;
 }
 
+int kms_dmabuf_cache_fb_size(const struct kms_dmabuf_cache *c, uint32_t fb_id, uint32_t *width,
+			     uint32_t *height)
+{
+	for (unsigned i = 0; fb_id && i < c->max; i++) {
+		if (c->e[i].used && c->e[i].fb_id == fb_id) {
+			*width = c->e[i].desc.width;
+			*height = c->e[i].desc.height;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 void kms_dmabuf_cache_hide(struct kms_dmabuf_cache *c)
 {
 	c->showing = false;

@@ -32,6 +32,10 @@ int kms_dmabuf_cache_show(struct kms_dmabuf_cache *c, uint32_t key, const struct
 			  uint32_t *fb_id);
 /* The shown entry's framebuffer; -ENOENT when none is shown. */
 int kms_dmabuf_cache_current(const struct kms_dmabuf_cache *c, uint32_t *fb_id);
+/* The size fb_id was imported with, when it is one of the entries: the
+ * cache made it, so no GETFB2 is needed. -ENOENT otherwise. */
+int kms_dmabuf_cache_fb_size(const struct kms_dmabuf_cache *c, uint32_t fb_id, uint32_t *width,
+			     uint32_t *height);
 /* Nothing is shown any more; the entries stay. */
 void kms_dmabuf_cache_hide(struct kms_dmabuf_cache *c);
 /* Removes the framebuffer the last import replaced. */
