@@ -34,6 +34,8 @@
 
 #include "directflip/client.h"
 
+#include "args.h"
+
 #define MAX_BUFFERS 16
 
 struct buffer {
@@ -50,45 +52,6 @@ static void on_signal(int sig)
 		resize = 1;
 	else
 		stop = 1;
-}
-
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	errno = 0;
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	unsigned long v = strtoul(s, &end, 0);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_size(const char *s, uint32_t *w, uint32_t *h)
-{
-	unsigned long a, b;
-	char *x = strchr(s, 'x');
-	if (!x)
-		return -1;
-	char tmp[32];
-	snprintf(tmp, sizeof(tmp), "%.*s", (int)(x - s), s);
-	if (parse_uint(tmp, 8192, &a) < 0 || parse_uint(x + 1, 8192, &b) < 0 || !a || !b)
-		return -1;
-	*w = (uint32_t)a;
-	*h = (uint32_t)b;
-	return 0;
-}
-
-static int parse_color(const char *s, uint32_t *c)
-{
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 16);
-	if (errno || *end || end == s || v > 0xffffff)
-		return -1;
-	*c = (uint32_t)v;
-	return 0;
 }
 
 static int create(int fd, uint32_t w, uint32_t h, struct buffer *b)
@@ -178,7 +141,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	const char *vm = NULL, *card_path = "/dev/dri/card0", *sock = NULL;
-	unsigned long plane = 0, n_bufs = 2, updates = 0, fps = 60;
+	uint32_t plane = 0, n_bufs = 2, updates = 0, fps = 60;
 	uint32_t w = 1024, h = 768, rw = 0, rh = 0, color = 0, rcolor = 0;
 	bool have_color = false, expect_busy = false;
 	static const struct option opts[] = {
@@ -195,14 +158,14 @@ int main(int argc, char **argv)
 		int bad = 0;
 		switch (o) {
 		case 'v': vm = optarg; break;
-		case 'p': bad = parse_uint(optarg, 7, &plane); break;
-		case 'c': bad = parse_color(optarg, &color); have_color = !bad; break;
-		case 's': bad = parse_size(optarg, &w, &h); break;
-		case 'b': bad = parse_uint(optarg, MAX_BUFFERS - 1, &n_bufs) || !n_bufs; break;
-		case 'u': bad = parse_uint(optarg, 1000000, &updates); break;
-		case 'f': bad = parse_uint(optarg, 1000, &fps) || !fps; break;
-		case 'r': bad = parse_size(optarg, &rw, &rh); break;
-		case 'R': bad = parse_color(optarg, &rcolor); break;
+		case 'p': bad = args_u32(optarg, 0, 7, &plane); break;
+		case 'c': bad = args_color(optarg, &color); have_color = !bad; break;
+		case 's': bad = args_size(optarg, 8192, &w, &h); break;
+		case 'b': bad = args_u32(optarg, 0, MAX_BUFFERS - 1, &n_bufs) || !n_bufs; break;
+		case 'u': bad = args_u32(optarg, 0, 1000000, &updates); break;
+		case 'f': bad = args_u32(optarg, 0, 1000, &fps) || !fps; break;
+		case 'r': bad = args_size(optarg, 8192, &rw, &rh); break;
+		case 'R': bad = args_color(optarg, &rcolor); break;
 		case 'C': card_path = optarg; break;
 		case 'S': sock = optarg; break;
 		case 'B': expect_busy = true; break;
@@ -299,7 +262,7 @@ int main(int argc, char **argv)
 		}
 		nanosleep(&period, NULL);
 	}
-	printf("updates ok: %lu\n", updates);
+	printf("updates ok: %u\n", updates);
 
 	sigset_t block, old;
 	sigemptyset(&block);

@@ -40,6 +40,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "args.h"
 #include "inplace-frames.h"
 
 #define MAX_PLANES 4
@@ -61,31 +62,6 @@ static struct {
 	bool used[MAX_HANDLES], changed[MAX_HANDLES];
 	struct fuse_pollhandle *ph[MAX_HANDLES];
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static int parse_u32(const char *s, int base, unsigned long max, uint32_t *out)
-{
-	char *end;
-	errno = 0;
-	if (!s || !*s || *s == '-')
-		return -1;
-	unsigned long v = strtoul(s, &end, base);
-	while (*end == '\n')
-		end++;
-	if (errno || *end || v > max)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int parse_size(const char *s, uint32_t *w, uint32_t *h)
-{
-	char tmp[32];
-	const char *x = strchr(s, 'x');
-	if (!x || x - s >= (long)sizeof(tmp))
-		return -1;
-	snprintf(tmp, sizeof(tmp), "%.*s", (int)(x - s), s);
-	return parse_u32(tmp, 10, 8192, w) || parse_u32(x + 1, 10, 8192, h) || !*w || !*h ? -1 : 0;
-}
 
 /* A framebuffer of w x h: outer, with inner in the centred iw x ih area. */
 static int make_fb(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint32_t iw,
@@ -205,11 +181,15 @@ static int fs_write(const char *path, const char *buf, size_t size, off_t off,
 	char text[32];
 	if (size >= sizeof(text) || off != 0)
 		return -EINVAL;
-	memcpy(text, buf, size);
-	text[size] = '\0';
+	/* As sysfs takes `echo N >`: trailing newlines are not part of N. */
+	size_t len = size;
+	while (len && buf[len - 1] == '\n')
+		len--;
+	memcpy(text, buf, len);
+	text[len] = '\0';
 	uint32_t v;
 	bool index = !strcmp(path, ATTR_INDEX);
-	if (parse_u32(text, 10, index ? MAX_PLANES - 1 : 1, &v) < 0)
+	if (args_u32(text, 10, index ? MAX_PLANES - 1 : 1, &v) < 0)
 		return -EINVAL;
 	pthread_mutex_lock(&st.lock);
 	if (index)
@@ -367,23 +347,23 @@ int main(int argc, char **argv)
 		else if (!bad && !strcmp(a, "--card"))
 			card = v;
 		else if (!bad && !strcmp(a, "--color"))
-			bad = parse_u32(v, 16, 0xffffff, &st.color), have_color = !bad;
+			bad = args_color(v, &st.color), have_color = !bad;
 		else if (!bad && !strcmp(a, "--flip-color"))
-			bad = parse_u32(v, 16, 0xffffff, &st.fcolor), st.have_flip = !bad;
+			bad = args_color(v, &st.fcolor), st.have_flip = !bad;
 		else if (!bad && !strcmp(a, "--frames"))
-			bad = parse_u32(v, 10, 1000000, &st.frames);
+			bad = args_u32(v, 10, 1000000, &st.frames);
 		else if (!bad && !strcmp(a, "--flush-pid-file"))
 			st.pid_file = v;
 		else if (!bad && !strcmp(a, "--frame-ms"))
-			bad = parse_u32(v, 10, 1000, &st.frame_ms) || !st.frame_ms;
+			bad = args_u32(v, 10, 1000, &st.frame_ms) || !st.frame_ms;
 		else if (!bad && !strcmp(a, "--resize-color"))
-			bad = parse_u32(v, 16, 0xffffff, &st.rcolor);
+			bad = args_color(v, &st.rcolor);
 		else if (!bad && !strcmp(a, "--size"))
-			bad = parse_size(v, &st.w, &st.h);
+			bad = args_size(v, 8192, &st.w, &st.h);
 		else if (!bad && !strcmp(a, "--resize"))
-			bad = parse_size(v, &st.rw, &st.rh);
+			bad = args_size(v, 8192, &st.rw, &st.rh);
 		else if (!bad && !strcmp(a, "--planes"))
-			bad = parse_u32(v, 10, MAX_PLANES, &st.n_planes) || !st.n_planes;
+			bad = args_u32(v, 10, MAX_PLANES, &st.n_planes) || !st.n_planes;
 		else
 			bad = 1;
 		if (bad) {

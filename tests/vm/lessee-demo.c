@@ -27,6 +27,8 @@
 #include <xf86drmMode.h>
 #include <drm_fourcc.h>
 
+#include "args.h"
+
 #define GREEN 0x0020c040u
 #define MARK 0x00ffffffu
 #define FRAME_MS 16
@@ -190,13 +192,9 @@ static int find_output(int fd, uint32_t *crtc, uint32_t *plane, uint32_t *w, uin
 int main(int argc, char **argv)
 {
 	int fd = 3;
-	unsigned long max_frames = 0; /* 0: until a signal */
+	uint32_t max_frames = 0; /* 0: until a signal */
 	if (argc == 3 && strcmp(argv[1], "--frames") == 0) {
-		char *end;
-		errno = 0;
-		max_frames = strtoul(argv[2], &end, 10);
-		if (errno || *end || end == argv[2] || argv[2][0] == '-' || max_frames == 0 ||
-		    max_frames > 1000000) {
+		if (args_u32(argv[2], 10, 1000000, &max_frames) < 0 || max_frames == 0) {
 			fprintf(stderr, "lessee-demo: --frames '%s' is not 1 to 1000000\n", argv[2]);
 			return 2;
 		}
@@ -206,10 +204,8 @@ int main(int argc, char **argv)
 	}
 	const char *env = getenv("DIRECTFLIP_LEASE_FD");
 	if (env) {
-		char *end;
-		errno = 0;
-		long v = strtol(env, &end, 10);
-		if (errno || *end || end == env || v < 0 || v > 1023) {
+		uint32_t v;
+		if (args_u32(env, 10, 1023, &v) < 0) {
 			fprintf(stderr, "lessee-demo: DIRECTFLIP_LEASE_FD='%s' is not an fd\n", env);
 			return 2;
 		}

@@ -28,6 +28,8 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "args.h"
+
 #define PURPLE 0x008040c0u
 #define MARK 0x00ffffffu
 #define CURSOR 64
@@ -90,22 +92,15 @@ static int lease_fd(void)
 	const char *env = getenv("DIRECTFLIP_LEASE_FD");
 	if (!env)
 		return 3;
-	char *end;
-	errno = 0;
-	long v = strtol(env, &end, 10);
-	if (errno || *end || end == env || v < 0 || v > 1023)
-		return -1;
-	return (int)v;
+	uint32_t v;
+	return args_u32(env, 10, 1023, &v) < 0 ? -1 : (int)v;
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long want = 0;
+	uint32_t want = 0;
 	if (argc == 3 && strcmp(argv[1], "--flips") == 0) {
-		char *end;
-		errno = 0;
-		want = strtoul(argv[2], &end, 10);
-		if (errno || *end || end == argv[2] || want == 0 || want > 100000) {
+		if (args_u32(argv[2], 10, 100000, &want) < 0 || want == 0) {
 			fprintf(stderr, "lessee-legacy: --flips wants 1..100000\n");
 			return 2;
 		}

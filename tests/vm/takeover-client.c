@@ -39,6 +39,8 @@
 
 #include "directflip/client.h"
 
+#include "args.h"
+
 struct buffer {
 	uint32_t handle, pitch, fb_id;
 	uint64_t size;
@@ -57,33 +59,6 @@ static void on_signal(int sig)
 		usr1 = 1;
 	else
 		stop = 1;
-}
-
-static int parse_color(const char *s, uint32_t *c)
-{
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 16);
-	if (errno || *end || end == s || v > 0xffffff)
-		return -1;
-	*c = (uint32_t)v;
-	return 0;
-}
-
-static int parse_size(const char *s, uint32_t *w, uint32_t *h)
-{
-	char *end;
-	errno = 0;
-	unsigned long a = strtoul(s, &end, 10);
-	if (errno || end == s || *end != 'x' || a == 0 || a > 8192)
-		return -1;
-	const char *hs = end + 1;
-	unsigned long b = strtoul(hs, &end, 10);
-	if (errno || end == hs || *end || b == 0 || b > 8192)
-		return -1;
-	*w = (uint32_t)a;
-	*h = (uint32_t)b;
-	return 0;
 }
 
 static int64_t now_us(void)
@@ -363,11 +338,11 @@ int main(int argc, char **argv)
 		int bad = 0;
 		switch (o) {
 		case 'v': vm = optarg; break;
-		case 'c': bad = parse_color(optarg, &color); have_color = !bad; break;
-		case 't': bad = parse_color(optarg, &then); break;
+		case 'c': bad = args_color(optarg, &color); have_color = !bad; break;
+		case 't': bad = args_color(optarg, &then); break;
 		case 'C': card_path = optarg; break;
 		case 'S': sock = optarg; break;
-		case 's': bad = parse_size(optarg, &fw, &fh); break;
+		case 's': bad = args_size(optarg, 8192, &fw, &fh); break;
 		case 'E': expect_refused = true; break;
 		default: bad = 1;
 		}

@@ -65,6 +65,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "args.h"
 #include "inplace-frames.h"
 
 /* Not upstream: the same value as daemon/vgpu-nonupstream.h, kept apart
@@ -100,29 +101,6 @@ static struct {
 	struct fuse_pollhandle *ph[MAX_HANDLES];
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-static int parse_u32(const char *s, int base, unsigned long max, uint32_t *out)
-{
-	char *end;
-	errno = 0;
-	if (!s || !*s || *s == '-')
-		return -1;
-	unsigned long v = strtoul(s, &end, base);
-	if (errno || *end || v > max)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int parse_size(const char *s, uint32_t *w, uint32_t *h)
-{
-	char tmp[32];
-	const char *x = strchr(s, 'x');
-	if (!x || x - s >= (long)sizeof(tmp))
-		return -1;
-	snprintf(tmp, sizeof(tmp), "%.*s", (int)(x - s), s);
-	return parse_u32(tmp, 10, 8192, w) || parse_u32(x + 1, 10, 8192, h) || !*w || !*h ? -1 : 0;
-}
-
 /* X,Y,HX,HY: the cursor's pointer position and hotspot. */
 static int parse_cursor(const char *s)
 {
@@ -133,7 +111,7 @@ static int parse_cursor(const char *s)
 	snprintf(tmp, sizeof(tmp), "%s", s);
 	char *save = NULL, *tok = strtok_r(tmp, ",", &save);
 	for (int i = 0; i < 4; i++, tok = strtok_r(NULL, ",", &save))
-		if (!tok || parse_u32(tok, 10, 8192, out[i]) < 0)
+		if (!tok || args_u32(tok, 10, 8192, out[i]) < 0)
 			return -1;
 	return tok ? -1 : 0;
 }
@@ -613,27 +591,27 @@ int main(int argc, char **argv)
 		else if (!bad && !strcmp(a, "--offer"))
 			offer = v;
 		else if (!bad && !strcmp(a, "--color"))
-			bad = parse_u32(v, 16, 0xffffff, &st.color), have_color = !bad;
+			bad = args_color(v, &st.color), have_color = !bad;
 		else if (!bad && !strcmp(a, "--flip-color"))
-			bad = parse_u32(v, 16, 0xffffff, &st.fcolor), st.have_flip = !bad;
+			bad = args_color(v, &st.fcolor), st.have_flip = !bad;
 		else if (!bad && !strcmp(a, "--frames"))
-			bad = parse_u32(v, 10, 1000000, &st.frames);
+			bad = args_u32(v, 10, 1000000, &st.frames);
 		else if (!bad && !strcmp(a, "--flush-pid-file"))
 			st.pid_file = v;
 		else if (!bad && !strcmp(a, "--frame-ms"))
-			bad = parse_u32(v, 10, 1000, &st.frame_ms) || !st.frame_ms;
+			bad = args_u32(v, 10, 1000, &st.frame_ms) || !st.frame_ms;
 		else if (!bad && !strcmp(a, "--cursor"))
 			bad = parse_cursor(v), st.cursor_on = !bad;
 		else if (!bad && !strcmp(a, "--cursor-color"))
-			bad = parse_u32(v, 16, 0xffffff, &st.ccolor);
+			bad = args_color(v, &st.ccolor);
 		else if (!bad && !strcmp(a, "--seccomp-socket"))
 			sock_path = v, bad = strlen(v) >= sizeof(((struct sockaddr_un *)0)->sun_path);
 		else if (!bad && !strcmp(a, "--resize-color"))
-			bad = parse_u32(v, 16, 0xffffff, &st.rcolor);
+			bad = args_color(v, &st.rcolor);
 		else if (!bad && !strcmp(a, "--size"))
-			bad = parse_size(v, &st.w, &st.h);
+			bad = args_size(v, 8192, &st.w, &st.h);
 		else if (!bad && !strcmp(a, "--resize"))
-			bad = parse_size(v, &st.rw, &st.rh);
+			bad = args_size(v, 8192, &st.rw, &st.rh);
 		else
 			bad = 1;
 		if (bad) {

@@ -32,6 +32,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "args.h"
 #include "inplace-frames.h"
 
 struct buffer {
@@ -48,19 +49,6 @@ static void on_signal(int sig)
 		go = 1;
 	else
 		stop = 1;
-}
-
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	errno = 0;
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	unsigned long v = strtoul(s, &end, 0);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static int create_buffer(int fd, uint32_t w, uint32_t h, struct buffer *b)
@@ -125,7 +113,8 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	const char *card = "/dev/dri/card0", *dir = NULL;
-	unsigned long color = 0, w = 0, h = 0, frames = 0, fps = 60, planes = 1, flush_pid = 0;
+	unsigned long color = 0, w = 0, h = 0;
+	uint32_t frames = 0, fps = 60, planes = 1, flush_pid = 0;
 	const char *flush_pid_file = NULL;
 	bool have_color = false, on_sig = false;
 	static const struct option opts[] = {
@@ -163,19 +152,19 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'n':
-			if (parse_uint(optarg, 1000000, &frames) < 0) {
+			if (args_u32(optarg, 0, 1000000, &frames) < 0) {
 				usage();
 				return 2;
 			}
 			break;
 		case 'f':
-			if (parse_uint(optarg, 1000, &fps) < 0 || fps == 0) {
+			if (args_u32(optarg, 0, 1000, &fps) < 0 || fps == 0) {
 				usage();
 				return 2;
 			}
 			break;
 		case 'p':
-			if (parse_uint(optarg, 8, &planes) < 0 || planes == 0) {
+			if (args_u32(optarg, 0, 8, &planes) < 0 || planes == 0) {
 				usage();
 				return 2;
 			}
@@ -187,7 +176,7 @@ int main(int argc, char **argv)
 			flush_pid_file = optarg;
 			break;
 		case 'P':
-			if (parse_uint(optarg, 1ul << 22, &flush_pid) < 0 || flush_pid == 0) {
+			if (args_u32(optarg, 0, 1u << 22, &flush_pid) < 0 || flush_pid == 0) {
 				usage();
 				return 2;
 			}
@@ -274,7 +263,7 @@ int main(int argc, char **argv)
 			sigprocmask(SIG_BLOCK, &block, NULL);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		printf("animated %lu frames in %.3f s flushed=%lu\n", frames,
+		printf("animated %u frames in %.3f s flushed=%lu\n", frames,
 		       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, flushed);
 		fflush(stdout);
 	}
