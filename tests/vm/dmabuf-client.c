@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <drm_fourcc.h>
@@ -35,13 +34,13 @@
 #include "directflip/client.h"
 
 #include "args.h"
+#include "dumb-buffer.h"
 
 #define MAX_BUFFERS 16
 
 struct buffer {
-	uint32_t handle, pitch, width, height, fb_id;
-	uint64_t size;
-	uint32_t *map;
+	struct dumb_buffer dumb;
+	uint32_t fb_id; /* the daemon's import of it */
 };
 
 static volatile sig_atomic_t stop, resize;
@@ -52,31 +51,6 @@ static void on_signal(int sig)
 		resize = 1;
 	else
 		stop = 1;
-}
-
-static int create(int fd, uint32_t w, uint32_t h, struct buffer *b)
-{
-	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c) != 0)
-		return -errno;
-	*b = (struct buffer){ .handle = c.handle, .pitch = c.pitch, .size = c.size, .width = w,
-			      .height = h };
-	struct drm_mode_map_dumb m = { .handle = c.handle };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &m) != 0)
-		return -errno;
-	b->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)m.offset);
-	return b->map == MAP_FAILED ? -errno : 0;
-}
-
-/* outer everywhere, inner in the centred iw x ih area (0 x 0: none). */
-static void draw(struct buffer *b, uint32_t outer, uint32_t inner, uint32_t iw, uint32_t ih)
-{
-	uint32_t x0 = iw < b->width ? (b->width - iw) / 2 : 0;
-	uint32_t y0 = ih < b->height ? (b->height - ih) / 2 : 0;
-	for (uint32_t y = 0; y < b->height; y++)
-		for (uint32_t x = 0; x < b->width; x++)
-			b->map[(size_t)y * (b->pitch / 4) + x] =
-				iw && x >= x0 && x < x0 + iw && y >= y0 && y < y0 + ih ? inner : outer;
 }
 
 static struct json_object *target(const char *vm, unsigned long plane, uint32_t id)
@@ -93,16 +67,16 @@ static int send_buffer(struct df_client *c, int card, const char *vm, unsigned l
 		       uint32_t id, struct buffer *b, int *n_kept)
 {
 	int dmabuf = -1;
-	if (drmPrimeHandleToFD(card, b->handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf) != 0) {
+	if (drmPrimeHandleToFD(card, b->dumb.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf) != 0) {
 		fprintf(stderr, "dmabuf-client: exporting buffer %u: %s\n", id, strerror(errno));
 		return -errno;
 	}
 	struct json_object *p = target(vm, plane, id), *res = NULL;
-	json_object_object_add(p, "width", json_object_new_int64(b->width));
-	json_object_object_add(p, "height", json_object_new_int64(b->height));
+	json_object_object_add(p, "width", json_object_new_int64(b->dumb.width));
+	json_object_object_add(p, "height", json_object_new_int64(b->dumb.height));
 	json_object_object_add(p, "format", json_object_new_int64(DRM_FORMAT_XRGB8888));
 	json_object_object_add(p, "modifier", json_object_new_string("0x0"));
-	json_object_object_add(p, "stride", json_object_new_int64(b->pitch));
+	json_object_object_add(p, "stride", json_object_new_int64(b->dumb.pitch));
 	json_object_object_add(p, "offset", json_object_new_int64(0));
 	int r = df_client_call_fds(c, "scanout-dmabuf", p, dmabuf, &res, NULL);
 	close(dmabuf);
@@ -114,7 +88,8 @@ static int send_buffer(struct df_client *c, int card, const char *vm, unsigned l
 	b->fb_id = (uint32_t)json_object_get_int64(json_object_object_get(res, "fb"));
 	*n_kept = json_object_get_int(json_object_object_get(res, "buffers"));
 	json_object_put(res);
-	printf("buffer %u fb=%u size=%ux%u kept=%d\n", id, b->fb_id, b->width, b->height, *n_kept);
+	printf("buffer %u fb=%u size=%ux%u kept=%d\n", id, b->fb_id, b->dumb.width, b->dumb.height,
+	       *n_kept);
 	fflush(stdout);
 	return 0;
 }
@@ -229,12 +204,12 @@ int main(int argc, char **argv)
 	static struct buffer bufs[MAX_BUFFERS];
 	int kept = 0;
 	for (uint32_t i = 0; i < n_bufs; i++) {
-		r = create(card, w, h, &bufs[i]);
+		r = dumb_buffer_create(card, w, h, &bufs[i].dumb);
 		if (r < 0) {
 			fprintf(stderr, "dmabuf-client: dumb buffer: %s\n", strerror(-r));
 			return 1;
 		}
-		draw(&bufs[i], color, 0, 0, 0);
+		dumb_buffer_fill(&bufs[i].dumb, color, 0, 0, 0);
 		if (send_buffer(c, card, vm, plane, i + 1, &bufs[i], &kept) < 0)
 			return 1;
 	}
@@ -280,9 +255,9 @@ int main(int argc, char **argv)
 		sigsuspend(&old);
 		if (resize && !resized && rw) {
 			struct buffer *b = &bufs[n_bufs];
-			if (create(card, rw, rh, b) < 0)
+			if (dumb_buffer_create(card, rw, rh, &b->dumb) < 0)
 				return 1;
-			draw(b, color, rcolor, w, h);
+			dumb_buffer_fill(&b->dumb, color, rcolor, w, h);
 			if (send_buffer(c, card, vm, plane, (uint32_t)n_bufs + 1, b, &kept) < 0)
 				return 1;
 			printf("resized\n");

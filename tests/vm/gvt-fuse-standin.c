@@ -33,7 +33,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <drm_fourcc.h>
@@ -41,6 +40,7 @@
 #include <xf86drmMode.h>
 
 #include "args.h"
+#include "dumb-buffer.h"
 #include "inplace-frames.h"
 
 #define MAX_PLANES 4
@@ -63,29 +63,20 @@ static struct {
 	struct fuse_pollhandle *ph[MAX_HANDLES];
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-/* A framebuffer of w x h: outer, with inner in the centred iw x ih area. */
+/* A framebuffer of w x h: outer, with inner in the centred iw x ih area.
+ * The buffer lives until the card's file closes, as the driver's would. */
 static int make_fb(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint32_t iw,
 		   uint32_t ih, uint32_t *fb)
 {
-	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
-	if (drmIoctl(st.card, DRM_IOCTL_MODE_CREATE_DUMB, &c) != 0)
-		return -errno;
-	struct drm_mode_map_dumb m = { .handle = c.handle };
-	if (drmIoctl(st.card, DRM_IOCTL_MODE_MAP_DUMB, &m) != 0)
-		return -errno;
-	uint32_t *px = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, st.card, (off_t)m.offset);
-	if (px == MAP_FAILED)
-		return -errno;
-	uint32_t x0 = iw < w ? (w - iw) / 2 : 0, y0 = ih < h ? (h - ih) / 2 : 0;
-	for (uint32_t y = 0; y < h; y++)
-		for (uint32_t x = 0; x < w; x++)
-			px[(size_t)y * (c.pitch / 4) + x] =
-				iw && x >= x0 && x < x0 + iw && y >= y0 && y < y0 + ih ? inner : outer;
-	munmap(px, c.size);
-	uint32_t handles[4] = { c.handle }, pitches[4] = { c.pitch }, offsets[4] = { 0 };
-	if (drmModeAddFB2(st.card, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, fb, 0) != 0)
-		return -errno;
-	return 0;
+	struct dumb_buffer b;
+	int r = dumb_buffer_create(st.card, w, h, &b);
+	if (r < 0)
+		return r;
+	dumb_buffer_fill(&b, outer, inner, iw, ih);
+	dumb_buffer_unmap(&b);
+	r = dumb_buffer_add_fb(&b, DRM_FORMAT_XRGB8888);
+	*fb = b.fb_id;
+	return r;
 }
 
 static int fs_getattr(const char *path, struct stat *sb, struct fuse_file_info *fi)

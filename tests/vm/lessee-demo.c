@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +27,7 @@
 #include <drm_fourcc.h>
 
 #include "args.h"
+#include "dumb-buffer.h"
 
 #define GREEN 0x0020c040u
 #define MARK 0x00ffffffu
@@ -39,12 +39,6 @@ static int64_t now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
-
-struct buffer {
-	uint32_t handle, fb_id, pitch;
-	uint64_t size;
-	uint32_t *map;
-};
 
 struct props {
 	uint32_t fb_id, crtc_id, src_x, src_y, src_w, src_h, crtc_x, crtc_y, crtc_w, crtc_h;
@@ -78,45 +72,20 @@ static uint64_t prop_value(int fd, uint32_t obj, uint32_t type, const char *name
 	return v;
 }
 
-static int create_buffer(int fd, uint32_t w, uint32_t h, bool mark, struct buffer *b)
+/* Green; with mark a corner square too, so that the two frames differ. */
+static int create_buffer(int fd, uint32_t w, uint32_t h, bool mark, struct dumb_buffer *b)
 {
-	struct drm_mode_create_dumb create = { .width = w, .height = h, .bpp = 32 };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create) < 0)
-		return -errno;
-	b->handle = create.handle;
-	b->pitch = create.pitch;
-	b->size = create.size;
-	struct drm_mode_map_dumb map = { .handle = b->handle };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map) < 0)
-		return -errno;
-	b->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)map.offset);
-	if (b->map == MAP_FAILED) {
-		b->map = NULL;
-		return -errno;
-	}
-	for (uint32_t y = 0; y < h; y++)
-		for (uint32_t x = 0; x < w; x++)
-			b->map[y * (b->pitch / 4) + x] = mark && x < 16 && y < 16 ? MARK : GREEN;
-	uint32_t handles[4] = { b->handle }, pitches[4] = { b->pitch }, offsets[4] = { 0 };
-	if (drmModeAddFB2(fd, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &b->fb_id, 0))
-		return -errno;
-	return 0;
-}
-
-static void destroy_buffer(int fd, struct buffer *b)
-{
-	if (b->fb_id)
-		drmModeRmFB(fd, b->fb_id);
-	if (b->map)
-		munmap(b->map, b->size);
-	if (b->handle) {
-		struct drm_mode_destroy_dumb d = { .handle = b->handle };
-		drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &d);
-	}
+	int r = dumb_buffer_create(fd, w, h, b);
+	if (r < 0)
+		return r;
+	dumb_buffer_fill(b, GREEN, 0, 0, 0);
+	if (mark)
+		dumb_buffer_rect(b, 0, 0, 16, 16, MARK);
+	return dumb_buffer_add_fb(b, DRM_FORMAT_XRGB8888);
 }
 
 static int flip(int fd, const struct props *p, uint32_t plane, uint32_t crtc,
-		const struct buffer *b, uint32_t w, uint32_t h, uint32_t flags, bool *done)
+		const struct dumb_buffer *b, uint32_t w, uint32_t h, uint32_t flags, bool *done)
 {
 	drmModeAtomicReq *req = drmModeAtomicAlloc();
 	if (!req)
@@ -246,7 +215,7 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
-	struct buffer bufs[2] = { 0 };
+	struct dumb_buffer bufs[2] = { 0 };
 	int r = 0;
 	for (int i = 0; i < 2 && r == 0; i++)
 		r = create_buffer(fd, w, h, i == 1, &bufs[i]);
@@ -312,7 +281,7 @@ int main(int argc, char **argv)
 	r = 0;
 out:
 	for (int i = 0; i < 2; i++)
-		destroy_buffer(fd, &bufs[i]);
+		dumb_buffer_destroy(&bufs[i]);
 	if (sfd >= 0)
 		close(sfd);
 	close(fd);

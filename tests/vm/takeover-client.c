@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <drm_fourcc.h>
@@ -40,12 +39,7 @@
 #include "directflip/client.h"
 
 #include "args.h"
-
-struct buffer {
-	uint32_t handle, pitch, fb_id;
-	uint64_t size;
-	uint32_t *map;
-};
+#include "dumb-buffer.h"
 
 struct target {
 	uint32_t crtc, plane, w, h;
@@ -69,27 +63,14 @@ static int64_t now_us(void)
 }
 
 /* A dumb buffer of w x h in color on fd; with add_fb a framebuffer too. */
-static int create(int fd, uint32_t w, uint32_t h, uint32_t color, bool add_fb, struct buffer *b)
+static int create(int fd, uint32_t w, uint32_t h, uint32_t color, bool add_fb,
+		  struct dumb_buffer *b)
 {
-	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c) != 0)
-		return -errno;
-	*b = (struct buffer){ .handle = c.handle, .pitch = c.pitch, .size = c.size };
-	struct drm_mode_map_dumb m = { .handle = c.handle };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &m) != 0)
-		return -errno;
-	b->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)m.offset);
-	if (b->map == MAP_FAILED)
-		return -errno;
-	for (uint32_t y = 0; y < h; y++)
-		for (uint32_t x = 0; x < w; x++)
-			b->map[(size_t)y * (b->pitch / 4) + x] = color;
-	if (!add_fb)
-		return 0;
-	uint32_t handles[4] = { b->handle }, pitches[4] = { b->pitch }, offsets[4] = { 0 };
-	if (drmModeAddFB2(fd, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &b->fb_id, 0))
-		return -errno;
-	return 0;
+	int r = dumb_buffer_create(fd, w, h, b);
+	if (r < 0)
+		return r;
+	dumb_buffer_fill(b, color, 0, 0, 0);
+	return add_fb ? dumb_buffer_add_fb(b, DRM_FORMAT_XRGB8888) : 0;
 }
 
 static uint32_t prop_id(int fd, uint32_t obj, const char *name)
@@ -187,7 +168,7 @@ static int hold(struct df_client *c, int card, const char *vm, uint32_t color)
 		return 1;
 	}
 	json_object_put(info);
-	struct buffer b;
+	struct dumb_buffer b;
 	r = create(lease, t.w, t.h, color, true, &b);
 	if (r == 0)
 		r = show(lease, &t, b.fb_id);
@@ -246,7 +227,7 @@ static int take(struct df_client *c, int card, const char *vm, uint32_t color, u
 		return 1;
 	}
 	uint32_t w = t.w, h = t.h;
-	struct buffer b;
+	struct dumb_buffer b;
 	int dmabuf = -1;
 	int r = create(card, w, h, color, false, &b);
 	if (r == 0 && drmPrimeHandleToFD(card, b.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf) != 0)
@@ -296,7 +277,7 @@ static int take(struct df_client *c, int card, const char *vm, uint32_t color, u
 	while (!stop) {
 		sigsuspend(&old);
 		if (usr1 && !flipped) {
-			struct buffer own;
+			struct dumb_buffer own;
 			r = create(lease, t.w, t.h, then, true, &own);
 			if (r == 0)
 				r = show(lease, &t, own.fb_id);

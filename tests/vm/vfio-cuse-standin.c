@@ -52,7 +52,6 @@
 #include <string.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -66,6 +65,7 @@
 #include <xf86drmMode.h>
 
 #include "args.h"
+#include "dumb-buffer.h"
 #include "inplace-frames.h"
 
 /* Not upstream: the same value as daemon/vgpu-nonupstream.h, kept apart
@@ -116,33 +116,6 @@ static int parse_cursor(const char *s)
 	return tok ? -1 : 0;
 }
 
-/* A framebuffer of w x h: outer, with inner in the centred iw x ih area. */
-static int make_fb(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint32_t iw,
-		   uint32_t ih, uint32_t format, uint32_t *fb, uint32_t *pitch, uint32_t *handle)
-{
-	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
-	if (drmIoctl(st.card, DRM_IOCTL_MODE_CREATE_DUMB, &c) != 0)
-		return -errno;
-	struct drm_mode_map_dumb m = { .handle = c.handle };
-	if (drmIoctl(st.card, DRM_IOCTL_MODE_MAP_DUMB, &m) != 0)
-		return -errno;
-	uint32_t *px = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, st.card, (off_t)m.offset);
-	if (px == MAP_FAILED)
-		return -errno;
-	uint32_t x0 = iw < w ? (w - iw) / 2 : 0, y0 = ih < h ? (h - ih) / 2 : 0;
-	for (uint32_t y = 0; y < h; y++)
-		for (uint32_t x = 0; x < w; x++)
-			px[(size_t)y * (c.pitch / 4) + x] =
-				iw && x >= x0 && x < x0 + iw && y >= y0 && y < y0 + ih ? inner : outer;
-	munmap(px, c.size);
-	uint32_t handles[4] = { c.handle }, pitches[4] = { c.pitch }, offsets[4] = { 0 };
-	if (drmModeAddFB2(st.card, w, h, format, handles, pitches, offsets, fb, 0) != 0)
-		return -errno;
-	*pitch = c.pitch;
-	*handle = c.handle;
-	return 0;
-}
-
 /* Makes the plane show bufs[i]. Under st.lock. */
 static void show_buf(unsigned i)
 {
@@ -159,10 +132,17 @@ static int add_buf(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint3
 {
 	if (st.n_bufs == MAX_BUFS)
 		return -ENOSPC;
-	struct buf b = { .w = w, .h = h };
-	int r = make_fb(w, h, outer, inner, iw, ih, format, &b.fb, &b.pitch, &b.handle);
+	/* outer, with inner in the centred iw x ih area; kept until exit. */
+	struct dumb_buffer d;
+	int r = dumb_buffer_create(st.card, w, h, &d);
 	if (r < 0)
 		return r;
+	dumb_buffer_fill(&d, outer, inner, iw, ih);
+	dumb_buffer_unmap(&d);
+	r = dumb_buffer_add_fb(&d, format);
+	if (r < 0)
+		return r;
+	struct buf b = { .w = w, .h = h, .handle = d.handle, .fb = d.fb_id, .pitch = d.pitch };
 	pthread_mutex_lock(&st.lock);
 	b.id = st.n_bufs + 1;
 	st.bufs[st.n_bufs] = b;

@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <drm_fourcc.h>
@@ -33,13 +32,8 @@
 #include <xf86drmMode.h>
 
 #include "args.h"
+#include "dumb-buffer.h"
 #include "inplace-frames.h"
-
-struct buffer {
-	uint32_t handle, pitch, fb_id, width, height;
-	uint64_t size;
-	uint32_t *map;
-};
 
 static volatile sig_atomic_t stop, go;
 
@@ -51,38 +45,12 @@ static void on_signal(int sig)
 		stop = 1;
 }
 
-static int create_buffer(int fd, uint32_t w, uint32_t h, struct buffer *b)
-{
-	struct drm_mode_create_dumb create = { .width = w, .height = h, .bpp = 32 };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create) != 0)
-		return -errno;
-	b->handle = create.handle;
-	b->pitch = create.pitch;
-	b->size = create.size;
-	b->width = w;
-	b->height = h;
-	struct drm_mode_map_dumb map = { .handle = b->handle };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map) != 0)
-		return -errno;
-	b->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)map.offset);
-	if (b->map == MAP_FAILED)
-		return -errno;
-	uint32_t handles[4] = { b->handle }, pitches[4] = { b->pitch }, offsets[4] = { 0 };
-	if (drmModeAddFB2(fd, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &b->fb_id, 0) != 0)
-		return -errno;
-	return 0;
-}
-
 /* Frame 0: the VM's colour under a white band (inplace-frames.h draws
  * the counter into the band). */
-static void draw(struct buffer *b, uint32_t color)
+static void draw(struct dumb_buffer *b, uint32_t color)
 {
-	uint32_t stride = b->pitch / 4;
-	for (uint32_t y = 0; y < b->height; y++) {
-		uint32_t *row = b->map + (size_t)y * stride;
-		for (uint32_t x = 0; x < b->width; x++)
-			row[x] = y < 64 ? 0xffffff : color;
-	}
+	dumb_buffer_fill(b, color, 0, 0, 0);
+	dumb_buffer_rect(b, 0, 0, b->width, 64, 0xffffff);
 }
 
 static int publish(const char *dir, unsigned k, uint32_t fb_id)
@@ -206,9 +174,11 @@ int main(int argc, char **argv)
 		w = 1024;
 		h = 768;
 	}
-	struct buffer bufs[8] = { 0 };
+	struct dumb_buffer bufs[8] = { 0 };
 	for (unsigned k = 0; k < planes; k++) {
-		int r = create_buffer(fd, (uint32_t)w, (uint32_t)h, &bufs[k]);
+		int r = dumb_buffer_create(fd, (uint32_t)w, (uint32_t)h, &bufs[k]);
+		if (r == 0)
+			r = dumb_buffer_add_fb(&bufs[k], DRM_FORMAT_XRGB8888);
 		if (r < 0) {
 			fprintf(stderr, "vgpu-standin: creating framebuffer %u: %s\n", k, strerror(-r));
 			return 1;
