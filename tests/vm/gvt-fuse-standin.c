@@ -33,7 +33,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <drm_fourcc.h>
 #include <xf86drm.h>
@@ -41,6 +40,7 @@
 
 #include "args.h"
 #include "dumb-buffer.h"
+#include "frame-clock.h"
 #include "inplace-frames.h"
 
 #define MAX_PLANES 4
@@ -239,22 +239,17 @@ static void notify_all(void)
 /* The guest flips st.frames times between two framebuffers. */
 static void animate(void)
 {
-	struct timespec next;
+	struct frame_clock clock;
 	pthread_mutex_lock(&st.lock);
 	unsigned reads0 = st.reads;
 	pthread_mutex_unlock(&st.lock);
-	clock_gettime(CLOCK_MONOTONIC, &next);
+	frame_clock_start(&clock, st.frame_ms);
 	for (uint32_t i = 0; i < st.frames; i++) {
 		pthread_mutex_lock(&st.lock);
 		st.fbs[0] = st.fbs[0] == st.flip_fbs[0] ? st.flip_fbs[1] : st.flip_fbs[0];
 		notify_all();
 		pthread_mutex_unlock(&st.lock);
-		next.tv_nsec += (long)st.frame_ms * 1000000L;
-		while (next.tv_nsec >= 1000000000L) {
-			next.tv_nsec -= 1000000000L;
-			next.tv_sec++;
-		}
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		frame_clock_wait(&clock);
 	}
 	pthread_mutex_lock(&st.lock);
 	unsigned reads = st.reads - reads0;

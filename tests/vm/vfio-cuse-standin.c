@@ -56,7 +56,6 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/seccomp.h>
 #include <linux/vfio.h>
@@ -66,6 +65,7 @@
 
 #include "args.h"
 #include "dumb-buffer.h"
+#include "frame-clock.h"
 #include "inplace-frames.h"
 
 /* Not upstream: the same value as daemon/vgpu-nonupstream.h, kept apart
@@ -285,20 +285,15 @@ static void notify_all(void)
 /* The guest draws st.frames frames, double-buffered: a flip per frame. */
 static void animate(void)
 {
-	struct timespec next;
-	clock_gettime(CLOCK_MONOTONIC, &next);
+	struct frame_clock clock;
+	frame_clock_start(&clock, st.frame_ms);
 	for (uint32_t i = 0; i < st.frames; i++) {
 		pthread_mutex_lock(&st.lock);
 		show_buf(st.dmabuf_id == 1 && st.have_flip ? 1 : 0);
 		/* As SIGHUP's flip: only pollers hear it, which form (c) is not. */
 		notify_all();
 		pthread_mutex_unlock(&st.lock);
-		next.tv_nsec += (long)st.frame_ms * 1000000L;
-		while (next.tv_nsec >= 1000000000L) {
-			next.tv_nsec -= 1000000000L;
-			next.tv_sec++;
-		}
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		frame_clock_wait(&clock);
 	}
 	pthread_mutex_lock(&st.lock);
 	unsigned queries = st.queries, gets = st.gets;
