@@ -41,10 +41,10 @@
 #include "args.h"
 #include "dumb-buffer.h"
 #include "frame-clock.h"
+#include "fuse-pollers.h"
 #include "inplace-frames.h"
 
 #define MAX_PLANES 4
-#define MAX_HANDLES 32
 #define ATTR_INDEX "/intel_vgpu/plane_id_index"
 #define ATTR_FLIP "/enable_direct_flip"
 
@@ -59,8 +59,7 @@ static struct {
 	const char *pid_file;
 	bool have_flip;
 	unsigned reads;
-	bool used[MAX_HANDLES], changed[MAX_HANDLES];
-	struct fuse_pollhandle *ph[MAX_HANDLES];
+	struct fuse_pollers *pollers;
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* A framebuffer of w x h: outer, with inner in the centred iw x ih area.
@@ -118,17 +117,10 @@ static int fs_open(const char *path, struct fuse_file_info *fi)
 	fi->direct_io = 1;
 	fi->nonseekable = 0;
 	pthread_mutex_lock(&st.lock);
-	int slot = -1;
-	for (int i = 0; i < MAX_HANDLES && slot < 0; i++)
-		if (!st.used[i])
-			slot = i;
-	if (slot >= 0) {
-		st.used[slot] = true;
-		st.changed[slot] = false;
-	}
+	int slot = fuse_pollers_open(st.pollers);
 	pthread_mutex_unlock(&st.lock);
 	if (slot < 0)
-		return -EMFILE;
+		return slot;
 	fi->fh = (uint64_t)slot;
 	return 0;
 }
@@ -136,10 +128,7 @@ static int fs_open(const char *path, struct fuse_file_info *fi)
 static int fs_release(const char *path, struct fuse_file_info *fi)
 {
 	pthread_mutex_lock(&st.lock);
-	st.used[fi->fh] = false;
-	if (st.ph[fi->fh])
-		fuse_pollhandle_destroy(st.ph[fi->fh]);
-	st.ph[fi->fh] = NULL;
+	fuse_pollers_release(st.pollers, fi->fh);
 	pthread_mutex_unlock(&st.lock);
 	return 0;
 }
@@ -150,7 +139,7 @@ static int fs_read(const char *path, char *buf, size_t size, off_t off, struct f
 	pthread_mutex_lock(&st.lock);
 	if (!strcmp(path, ATTR_INDEX)) {
 		snprintf(text, sizeof(text), "%u\n", st.index < st.n_planes ? st.fbs[st.index] : 0);
-		st.changed[fi->fh] = false;
+		fuse_pollers_seen(st.pollers, fi->fh);
 		st.reads++;
 	} else {
 		snprintf(text, sizeof(text), "%u\n", st.flip);
@@ -205,12 +194,7 @@ static int fs_poll(const char *path, struct fuse_file_info *fi, struct fuse_poll
 		   unsigned *revents)
 {
 	pthread_mutex_lock(&st.lock);
-	if (ph) {
-		if (st.ph[fi->fh])
-			fuse_pollhandle_destroy(st.ph[fi->fh]);
-		st.ph[fi->fh] = ph;
-	}
-	*revents = st.changed[fi->fh] ? POLLPRI | POLLERR : 0;
+	*revents = fuse_pollers_poll(st.pollers, fi->fh, ph) ? POLLPRI | POLLERR : 0;
 	pthread_mutex_unlock(&st.lock);
 	return 0;
 }
@@ -226,16 +210,6 @@ static const struct fuse_operations ops = {
 	.poll = fs_poll,
 };
 
-/* Under st.lock: pollers of plane_id_index hear of a change. */
-static void notify_all(void)
-{
-	for (int i = 0; i < MAX_HANDLES; i++) {
-		st.changed[i] = st.used[i];
-		if (st.ph[i])
-			fuse_notify_poll(st.ph[i]);
-	}
-}
-
 /* The guest flips st.frames times between two framebuffers. */
 static void animate(void)
 {
@@ -247,7 +221,7 @@ static void animate(void)
 	for (uint32_t i = 0; i < st.frames; i++) {
 		pthread_mutex_lock(&st.lock);
 		st.fbs[0] = st.fbs[0] == st.flip_fbs[0] ? st.flip_fbs[1] : st.flip_fbs[0];
-		notify_all();
+		fuse_pollers_notify_all(st.pollers);
 		pthread_mutex_unlock(&st.lock);
 		frame_clock_wait(&clock);
 	}
@@ -301,7 +275,7 @@ static void *signals(void *arg)
 		}
 		pthread_mutex_lock(&st.lock);
 		st.fbs[0] = fb; /* the old one stays until exit, as a flip would keep it */
-		notify_all();
+		fuse_pollers_notify_all(st.pollers);
 		pthread_mutex_unlock(&st.lock);
 		printf("resized plane0 fb=%u size=%ux%u\n", fb, st.rw, st.rh);
 		fflush(stdout);
@@ -362,6 +336,11 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
+	st.pollers = fuse_pollers_new();
+	if (!st.pollers) {
+		fprintf(stderr, "gvt-fuse-standin: %s\n", strerror(ENOMEM));
+		return 1;
+	}
 	st.card = open(card, O_RDWR | O_CLOEXEC);
 	if (st.card < 0) {
 		fprintf(stderr, "gvt-fuse-standin: %s: %s\n", card, strerror(errno));
@@ -412,6 +391,7 @@ int main(int argc, char **argv)
 	fuse_unmount(f);
 	fuse_destroy(f);
 	fuse_opt_free_args(&args);
+	fuse_pollers_free(st.pollers);
 	close(st.card); /* the framebuffers die with this file */
 	if (r == SIGTERM || r == SIGINT)
 		return 0;

@@ -66,12 +66,12 @@
 #include "args.h"
 #include "dumb-buffer.h"
 #include "frame-clock.h"
+#include "fuse-pollers.h"
 #include "inplace-frames.h"
 
 /* Not upstream: the same value as daemon/vgpu-nonupstream.h, kept apart
  * so that the stand-in does not share the daemon's reading of it. */
 #define STANDIN_PLANE_TYPE_DRM (1 << 3)
-#define MAX_HANDLES 32
 #define MAX_BUFS 16
 
 /* One guest buffer: a dumb buffer and a framebuffer over it. */
@@ -97,8 +97,7 @@ static struct {
 	struct buf bufs[MAX_BUFS];
 	unsigned n_bufs;
 	const char *devpath;
-	bool used[MAX_HANDLES], changed[MAX_HANDLES];
-	struct fuse_pollhandle *ph[MAX_HANDLES];
+	struct fuse_pollers *pollers;
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* X,Y,HX,HY: the cursor's pointer position and hotspot. */
@@ -154,17 +153,10 @@ static int add_buf(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint3
 static void cd_open(fuse_req_t req, struct fuse_file_info *fi)
 {
 	pthread_mutex_lock(&st.lock);
-	int slot = -1;
-	for (int i = 0; i < MAX_HANDLES && slot < 0; i++)
-		if (!st.used[i])
-			slot = i;
-	if (slot >= 0) {
-		st.used[slot] = true;
-		st.changed[slot] = false;
-	}
+	int slot = fuse_pollers_open(st.pollers);
 	pthread_mutex_unlock(&st.lock);
 	if (slot < 0) {
-		fuse_reply_err(req, EMFILE);
+		fuse_reply_err(req, -slot);
 		return;
 	}
 	fi->fh = (uint64_t)slot;
@@ -175,10 +167,7 @@ static void cd_open(fuse_req_t req, struct fuse_file_info *fi)
 static void cd_release(fuse_req_t req, struct fuse_file_info *fi)
 {
 	pthread_mutex_lock(&st.lock);
-	st.used[fi->fh] = false;
-	if (st.ph[fi->fh])
-		fuse_pollhandle_destroy(st.ph[fi->fh]);
-	st.ph[fi->fh] = NULL;
+	fuse_pollers_release(st.pollers, fi->fh);
 	pthread_mutex_unlock(&st.lock);
 	fuse_reply_err(req, 0);
 }
@@ -194,7 +183,7 @@ static int answer(struct vfio_device_gfx_plane_info *info, uint64_t fh)
 		return EINVAL;
 	if (info->flags & VFIO_GFX_PLANE_TYPE_PROBE)
 		return 0;
-	st.changed[fh] = false;
+	fuse_pollers_seen(st.pollers, fh);
 	st.queries++;
 	uint32_t argsz = info->argsz, flags = info->flags, type = info->drm_plane_type;
 	*info = (struct vfio_device_gfx_plane_info){ .argsz = argsz, .flags = flags,
@@ -256,12 +245,7 @@ static void cd_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *
 static void cd_poll(fuse_req_t req, struct fuse_file_info *fi, struct fuse_pollhandle *ph)
 {
 	pthread_mutex_lock(&st.lock);
-	if (ph) {
-		if (st.ph[fi->fh])
-			fuse_pollhandle_destroy(st.ph[fi->fh]);
-		st.ph[fi->fh] = ph;
-	}
-	unsigned revents = st.changed[fi->fh] ? POLLPRI : 0;
+	unsigned revents = fuse_pollers_poll(st.pollers, fi->fh, ph) ? POLLPRI : 0;
 	pthread_mutex_unlock(&st.lock);
 	fuse_reply_poll(req, revents);
 }
@@ -273,15 +257,6 @@ static const struct cuse_lowlevel_ops ops = {
 	.poll = cd_poll,
 };
 
-static void notify_all(void)
-{
-	for (int i = 0; i < MAX_HANDLES; i++) {
-		st.changed[i] = st.used[i];
-		if (st.ph[i])
-			fuse_lowlevel_notify_poll(st.ph[i]);
-	}
-}
-
 /* The guest draws st.frames frames, double-buffered: a flip per frame. */
 static void animate(void)
 {
@@ -291,7 +266,7 @@ static void animate(void)
 		pthread_mutex_lock(&st.lock);
 		show_buf(st.dmabuf_id == 1 && st.have_flip ? 1 : 0);
 		/* As SIGHUP's flip: only pollers hear it, which form (c) is not. */
-		notify_all();
+		fuse_pollers_notify_all(st.pollers);
 		pthread_mutex_unlock(&st.lock);
 		frame_clock_wait(&clock);
 	}
@@ -363,7 +338,7 @@ static void *signals(void *arg)
 		} else {
 			st.off = true;
 		}
-		notify_all();
+		fuse_pollers_notify_all(st.pollers);
 		unsigned queries = st.queries, gets = st.gets, id = st.dmabuf_id;
 		uint32_t fb = st.fb;
 		pthread_mutex_unlock(&st.lock);
@@ -603,6 +578,11 @@ int main(int argc, char **argv)
 	}
 	st.iw = st.w;
 	st.ih = st.h;
+	st.pollers = fuse_pollers_new();
+	if (!st.pollers) {
+		fprintf(stderr, "vfio-cuse-standin: %s\n", strerror(ENOMEM));
+		return 1;
+	}
 	st.card = open(card, O_RDWR | O_CLOEXEC);
 	if (st.card < 0) {
 		fprintf(stderr, "vfio-cuse-standin: %s: %s\n", card, strerror(errno));
@@ -671,6 +651,7 @@ int main(int argc, char **argv)
 	}
 	r = fuse_session_loop(se);
 	cuse_lowlevel_teardown(se);
+	fuse_pollers_free(st.pollers);
 	close(st.card); /* the framebuffers die with this file */
 	if (r == 0 || r == -SIGTERM || r == -SIGINT || r == SIGTERM || r == SIGINT)
 		return 0;
