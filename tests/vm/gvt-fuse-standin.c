@@ -43,6 +43,7 @@
 #include "frame-clock.h"
 #include "fuse-pollers.h"
 #include "inplace-frames.h"
+#include "standin-options.h"
 
 #define MAX_PLANES 4
 #define ATTR_INDEX "/intel_vgpu/plane_id_index"
@@ -54,10 +55,8 @@ static struct {
 	int card;
 	uint32_t fbs[MAX_PLANES];
 	unsigned n_planes, index, flip;
-	uint32_t w, h, rw, rh, color, rcolor, fcolor;
-	uint32_t flip_fbs[2], frames, frame_ms;
-	const char *pid_file;
-	bool have_flip;
+	struct standin_options o;
+	uint32_t flip_fbs[2];
 	unsigned reads;
 	struct fuse_pollers *pollers;
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -210,15 +209,15 @@ static const struct fuse_operations ops = {
 	.poll = fs_poll,
 };
 
-/* The guest flips st.frames times between two framebuffers. */
+/* The guest flips --frames times between two framebuffers. */
 static void animate(void)
 {
 	struct frame_clock clock;
 	pthread_mutex_lock(&st.lock);
 	unsigned reads0 = st.reads;
 	pthread_mutex_unlock(&st.lock);
-	frame_clock_start(&clock, st.frame_ms);
-	for (uint32_t i = 0; i < st.frames; i++) {
+	frame_clock_start(&clock, st.o.frame_ms);
+	for (uint32_t i = 0; i < st.o.frames; i++) {
 		pthread_mutex_lock(&st.lock);
 		st.fbs[0] = st.fbs[0] == st.flip_fbs[0] ? st.flip_fbs[1] : st.flip_fbs[0];
 		fuse_pollers_notify_all(st.pollers);
@@ -228,11 +227,11 @@ static void animate(void)
 	pthread_mutex_lock(&st.lock);
 	unsigned reads = st.reads - reads0;
 	pthread_mutex_unlock(&st.lock);
-	printf("animated frames=%u reads=%u\n", st.frames, reads);
+	printf("animated frames=%u reads=%u\n", st.o.frames, reads);
 	fflush(stdout);
 }
 
-/* The guest flips st.frames times inside plane 0's framebuffer. */
+/* The guest flips --frames times inside plane 0's framebuffer. */
 static void animate_in_place(void)
 {
 	pthread_mutex_lock(&st.lock);
@@ -240,14 +239,13 @@ static void animate_in_place(void)
 	uint32_t fb = st.fbs[0];
 	pthread_mutex_unlock(&st.lock);
 	unsigned flushed = 0;
-	int r = st.pid_file ? inplace_frames_play(st.card, fb, st.pid_file, st.frames, st.frame_ms, &flushed)
-			    : -EINVAL;
+	int r = inplace_frames_play(st.card, fb, st.o.pid_file, st.o.frames, st.o.frame_ms, &flushed);
 	if (r < 0)
 		fprintf(stderr, "gvt-fuse-standin: in place on fb %u: %s\n", fb, strerror(-r));
 	pthread_mutex_lock(&st.lock);
 	unsigned reads = st.reads - reads0;
 	pthread_mutex_unlock(&st.lock);
-	printf("inplace frames=%u flushed=%u reads=%u\n", st.frames, flushed, reads);
+	printf("inplace frames=%u flushed=%u reads=%u\n", st.o.frames, flushed, reads);
 	fflush(stdout);
 }
 
@@ -259,7 +257,7 @@ static void *signals(void *arg)
 	int sig;
 	while (sigwait(set, &sig) == 0) {
 		if (sig == SIGALRM) {
-			if (st.have_flip)
+			if (st.o.have_flip)
 				animate();
 			continue;
 		}
@@ -268,7 +266,8 @@ static void *signals(void *arg)
 			continue;
 		}
 		uint32_t fb = 0;
-		int r = st.rw ? make_fb(st.rw, st.rh, st.color, st.rcolor, st.w, st.h, &fb) : -EINVAL;
+		int r = st.o.rw ? make_fb(st.o.rw, st.o.rh, st.o.color, st.o.rcolor, st.o.w, st.o.h, &fb)
+				: -EINVAL;
 		if (r < 0) {
 			fprintf(stderr, "gvt-fuse-standin: resize: %s\n", strerror(-r));
 			continue;
@@ -277,7 +276,7 @@ static void *signals(void *arg)
 		st.fbs[0] = fb; /* the old one stays until exit, as a flip would keep it */
 		fuse_pollers_notify_all(st.pollers);
 		pthread_mutex_unlock(&st.lock);
-		printf("resized plane0 fb=%u size=%ux%u\n", fb, st.rw, st.rh);
+		printf("resized plane0 fb=%u size=%ux%u\n", fb, st.o.rw, st.o.rh);
 		fflush(stdout);
 	}
 	return NULL;
@@ -293,38 +292,17 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	const char *mnt = NULL, *card = "/dev/dri/card0";
-	bool have_color = false;
-	st.w = 1024;
-	st.h = 768;
+	const char *mnt = NULL;
+	standin_options_init(&st.o);
 	st.n_planes = 1;
-	st.frame_ms = 16;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int bad = !v;
-		if (!bad && !strcmp(a, "--mount"))
+		int r = standin_options_take(&st.o, a, v), bad = r < 0 || !v;
+		if (!bad && r == 0 && !strcmp(a, "--mount"))
 			mnt = v;
-		else if (!bad && !strcmp(a, "--card"))
-			card = v;
-		else if (!bad && !strcmp(a, "--color"))
-			bad = args_color(v, &st.color), have_color = !bad;
-		else if (!bad && !strcmp(a, "--flip-color"))
-			bad = args_color(v, &st.fcolor), st.have_flip = !bad;
-		else if (!bad && !strcmp(a, "--frames"))
-			bad = args_u32(v, 10, 1000000, &st.frames);
-		else if (!bad && !strcmp(a, "--flush-pid-file"))
-			st.pid_file = v;
-		else if (!bad && !strcmp(a, "--frame-ms"))
-			bad = args_u32(v, 10, 1000, &st.frame_ms) || !st.frame_ms;
-		else if (!bad && !strcmp(a, "--resize-color"))
-			bad = args_color(v, &st.rcolor);
-		else if (!bad && !strcmp(a, "--size"))
-			bad = args_size(v, 8192, &st.w, &st.h);
-		else if (!bad && !strcmp(a, "--resize"))
-			bad = args_size(v, 8192, &st.rw, &st.rh);
-		else if (!bad && !strcmp(a, "--planes"))
+		else if (!bad && r == 0 && !strcmp(a, "--planes"))
 			bad = args_u32(v, 10, MAX_PLANES, &st.n_planes) || !st.n_planes;
-		else
+		else if (r == 0)
 			bad = 1;
 		if (bad) {
 			usage();
@@ -332,7 +310,7 @@ int main(int argc, char **argv)
 		}
 		i++;
 	}
-	if (!mnt || !have_color) {
+	if (!mnt || !st.o.have_color) {
 		usage();
 		return 2;
 	}
@@ -341,24 +319,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gvt-fuse-standin: %s\n", strerror(ENOMEM));
 		return 1;
 	}
-	st.card = open(card, O_RDWR | O_CLOEXEC);
+	st.card = open(st.o.card, O_RDWR | O_CLOEXEC);
 	if (st.card < 0) {
-		fprintf(stderr, "gvt-fuse-standin: %s: %s\n", card, strerror(errno));
+		fprintf(stderr, "gvt-fuse-standin: %s: %s\n", st.o.card, strerror(errno));
 		return 1;
 	}
 	if (drmIsMaster(st.card))
 		drmDropMaster(st.card);
 	for (unsigned k = 0; k < st.n_planes; k++) {
-		int r = make_fb(st.w, st.h, st.color, 0, 0, 0, &st.fbs[k]);
+		int r = make_fb(st.o.w, st.o.h, st.o.color, 0, 0, 0, &st.fbs[k]);
 		if (r < 0) {
 			fprintf(stderr, "gvt-fuse-standin: framebuffer %u: %s\n", k, strerror(-r));
 			return 1;
 		}
-		printf("plane%u fb=%u size=%ux%u\n", k, st.fbs[k], st.w, st.h);
+		printf("plane%u fb=%u size=%ux%u\n", k, st.fbs[k], st.o.w, st.o.h);
 	}
-	if (st.have_flip) {
+	if (st.o.have_flip) {
 		st.flip_fbs[0] = st.fbs[0];
-		int r = make_fb(st.w, st.h, st.fcolor, 0, 0, 0, &st.flip_fbs[1]);
+		int r = make_fb(st.o.w, st.o.h, st.o.fcolor, 0, 0, 0, &st.flip_fbs[1]);
 		if (r < 0) {
 			fprintf(stderr, "gvt-fuse-standin: flip framebuffer: %s\n", strerror(-r));
 			return 1;

@@ -203,7 +203,7 @@ int inplace_frames_play(int card, uint32_t fb_id, const char *pid_file, unsigned
 {
 	*flushed = 0;
 	long pid;
-	int r = inplace_frames_read_pid(pid_file, &pid);
+	int r = pid_file ? inplace_frames_read_pid(pid_file, &pid) : -EINVAL;
 	struct inplace_frames *f = NULL;
 	if (r == 0)
 		r = inplace_frames_open(card, fb_id, pid, &f);

@@ -68,6 +68,7 @@
 #include "frame-clock.h"
 #include "fuse-pollers.h"
 #include "inplace-frames.h"
+#include "standin-options.h"
 
 /* Not upstream: the same value as daemon/vgpu-nonupstream.h, kept apart
  * so that the stand-in does not share the daemon's reading of it. */
@@ -86,13 +87,10 @@ static struct {
 	int card;
 	uint32_t fb, w, h, pitch, dmabuf_id;
 	bool off, offer_drm, offer_dmabuf;
-	uint32_t iw, ih, rw, rh, color, rcolor, fcolor;
+	struct standin_options o; /* o.w x o.h: the first buffers' size */
 	bool cursor_on;
 	uint32_t cx, cy, chx, chy, ccolor;
 	unsigned cursor_buf;  /* index into bufs */
-	uint32_t frames, frame_ms;
-	const char *pid_file;
-	bool have_flip;
 	unsigned queries, gets;
 	struct buf bufs[MAX_BUFS];
 	unsigned n_bufs;
@@ -257,14 +255,14 @@ static const struct cuse_lowlevel_ops ops = {
 	.poll = cd_poll,
 };
 
-/* The guest draws st.frames frames, double-buffered: a flip per frame. */
+/* The guest draws --frames frames, double-buffered: a flip per frame. */
 static void animate(void)
 {
 	struct frame_clock clock;
-	frame_clock_start(&clock, st.frame_ms);
-	for (uint32_t i = 0; i < st.frames; i++) {
+	frame_clock_start(&clock, st.o.frame_ms);
+	for (uint32_t i = 0; i < st.o.frames; i++) {
 		pthread_mutex_lock(&st.lock);
-		show_buf(st.dmabuf_id == 1 && st.have_flip ? 1 : 0);
+		show_buf(st.dmabuf_id == 1 && st.o.have_flip ? 1 : 0);
 		/* As SIGHUP's flip: only pollers hear it, which form (c) is not. */
 		fuse_pollers_notify_all(st.pollers);
 		pthread_mutex_unlock(&st.lock);
@@ -273,11 +271,11 @@ static void animate(void)
 	pthread_mutex_lock(&st.lock);
 	unsigned queries = st.queries, gets = st.gets;
 	pthread_mutex_unlock(&st.lock);
-	printf("animated frames=%u queries=%u gets=%u\n", st.frames, queries, gets);
+	printf("animated frames=%u queries=%u gets=%u\n", st.o.frames, queries, gets);
 	fflush(stdout);
 }
 
-/* The guest draws st.frames frames inside the framebuffer it shows. */
+/* The guest draws --frames frames inside the framebuffer it shows. */
 static void animate_in_place(void)
 {
 	pthread_mutex_lock(&st.lock);
@@ -285,14 +283,13 @@ static void animate_in_place(void)
 	uint32_t fb = st.fb;
 	pthread_mutex_unlock(&st.lock);
 	unsigned flushed = 0;
-	int r = st.pid_file ? inplace_frames_play(st.card, fb, st.pid_file, st.frames, st.frame_ms, &flushed)
-			    : -EINVAL;
+	int r = inplace_frames_play(st.card, fb, st.o.pid_file, st.o.frames, st.o.frame_ms, &flushed);
 	if (r < 0)
 		fprintf(stderr, "vfio-cuse-standin: in place on fb %u: %s\n", fb, strerror(-r));
 	pthread_mutex_lock(&st.lock);
 	unsigned queries = st.queries - queries0;
 	pthread_mutex_unlock(&st.lock);
-	printf("inplace frames=%u flushed=%u queries=%u\n", st.frames, flushed, queries);
+	printf("inplace frames=%u flushed=%u queries=%u\n", st.o.frames, flushed, queries);
 	fflush(stdout);
 }
 
@@ -319,8 +316,9 @@ static void *signals(void *arg)
 			continue;
 		}
 		if (sig == SIGUSR1) {
-			r = st.rw ? add_buf(st.rw, st.rh, st.color, st.rcolor, st.iw, st.ih, DRM_FORMAT_XRGB8888)
-				  : -EINVAL;
+			r = st.o.rw ? add_buf(st.o.rw, st.o.rh, st.o.color, st.o.rcolor, st.o.w, st.o.h,
+					      DRM_FORMAT_XRGB8888)
+				    : -EINVAL;
 			if (r < 0) {
 				fprintf(stderr, "vfio-cuse-standin: resize: %s\n", strerror(-r));
 				continue;
@@ -334,7 +332,7 @@ static void *signals(void *arg)
 			/* The old buffers stay until exit, as a flip would keep them. */
 			show_buf((unsigned)r);
 		} else if (sig == SIGHUP) {
-			show_buf(st.have_flip && st.dmabuf_id == 1 ? 1 : 0);
+			show_buf(st.o.have_flip && st.dmabuf_id == 1 ? 1 : 0);
 		} else {
 			st.off = true;
 		}
@@ -345,7 +343,7 @@ static void *signals(void *arg)
 		if (sig == SIGTTIN)
 			printf("cursor at %u,%u queries=%u\n", st.cx, st.cy, queries);
 		else if (sig == SIGUSR1)
-			printf("resized fb=%u size=%ux%u queries=%u\n", fb, st.rw, st.rh, queries);
+			printf("resized fb=%u size=%ux%u queries=%u\n", fb, st.o.rw, st.o.rh, queries);
 		else if (sig == SIGHUP)
 			printf("flip id=%u queries=%u gets=%u\n", id, queries, gets);
 		else
@@ -526,43 +524,22 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	const char *name = NULL, *card = "/dev/dri/card0", *offer = "both", *sock_path = NULL;
-	bool have_color = false;
-	st.w = 1024;
-	st.h = 768;
-	st.frame_ms = 16;
+	const char *name = NULL, *offer = "both", *sock_path = NULL;
+	standin_options_init(&st.o);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int bad = !v;
-		if (!bad && !strcmp(a, "--name"))
+		int r = standin_options_take(&st.o, a, v), bad = r < 0 || !v;
+		if (!bad && r == 0 && !strcmp(a, "--name"))
 			name = v, bad = strchr(v, '/') != NULL || strlen(v) > 64;
-		else if (!bad && !strcmp(a, "--card"))
-			card = v;
-		else if (!bad && !strcmp(a, "--offer"))
+		else if (!bad && r == 0 && !strcmp(a, "--offer"))
 			offer = v;
-		else if (!bad && !strcmp(a, "--color"))
-			bad = args_color(v, &st.color), have_color = !bad;
-		else if (!bad && !strcmp(a, "--flip-color"))
-			bad = args_color(v, &st.fcolor), st.have_flip = !bad;
-		else if (!bad && !strcmp(a, "--frames"))
-			bad = args_u32(v, 10, 1000000, &st.frames);
-		else if (!bad && !strcmp(a, "--flush-pid-file"))
-			st.pid_file = v;
-		else if (!bad && !strcmp(a, "--frame-ms"))
-			bad = args_u32(v, 10, 1000, &st.frame_ms) || !st.frame_ms;
-		else if (!bad && !strcmp(a, "--cursor"))
+		else if (!bad && r == 0 && !strcmp(a, "--cursor"))
 			bad = parse_cursor(v), st.cursor_on = !bad;
-		else if (!bad && !strcmp(a, "--cursor-color"))
+		else if (!bad && r == 0 && !strcmp(a, "--cursor-color"))
 			bad = args_color(v, &st.ccolor);
-		else if (!bad && !strcmp(a, "--seccomp-socket"))
+		else if (!bad && r == 0 && !strcmp(a, "--seccomp-socket"))
 			sock_path = v, bad = strlen(v) >= sizeof(((struct sockaddr_un *)0)->sun_path);
-		else if (!bad && !strcmp(a, "--resize-color"))
-			bad = args_color(v, &st.rcolor);
-		else if (!bad && !strcmp(a, "--size"))
-			bad = args_size(v, 8192, &st.w, &st.h);
-		else if (!bad && !strcmp(a, "--resize"))
-			bad = args_size(v, 8192, &st.rw, &st.rh);
-		else
+		else if (r == 0)
 			bad = 1;
 		if (bad) {
 			usage();
@@ -572,27 +549,25 @@ int main(int argc, char **argv)
 	}
 	st.offer_drm = !strcmp(offer, "drm") || !strcmp(offer, "both");
 	st.offer_dmabuf = !strcmp(offer, "dmabuf") || !strcmp(offer, "both");
-	if (!name || !have_color || (!st.offer_drm && !st.offer_dmabuf)) {
+	if (!name || !st.o.have_color || (!st.offer_drm && !st.offer_dmabuf)) {
 		usage();
 		return 2;
 	}
-	st.iw = st.w;
-	st.ih = st.h;
 	st.pollers = fuse_pollers_new();
 	if (!st.pollers) {
 		fprintf(stderr, "vfio-cuse-standin: %s\n", strerror(ENOMEM));
 		return 1;
 	}
-	st.card = open(card, O_RDWR | O_CLOEXEC);
+	st.card = open(st.o.card, O_RDWR | O_CLOEXEC);
 	if (st.card < 0) {
-		fprintf(stderr, "vfio-cuse-standin: %s: %s\n", card, strerror(errno));
+		fprintf(stderr, "vfio-cuse-standin: %s: %s\n", st.o.card, strerror(errno));
 		return 1;
 	}
 	if (drmIsMaster(st.card))
 		drmDropMaster(st.card);
-	int r = add_buf(st.w, st.h, st.color, 0, 0, 0, DRM_FORMAT_XRGB8888);
-	if (r >= 0 && st.have_flip)
-		r = add_buf(st.w, st.h, st.fcolor, 0, 0, 0, DRM_FORMAT_XRGB8888);
+	int r = add_buf(st.o.w, st.o.h, st.o.color, 0, 0, 0, DRM_FORMAT_XRGB8888);
+	if (r >= 0 && st.o.have_flip)
+		r = add_buf(st.o.w, st.o.h, st.o.fcolor, 0, 0, 0, DRM_FORMAT_XRGB8888);
 	if (r >= 0 && st.cursor_on) {
 		r = add_buf(64, 64, 0xff000000u | st.ccolor, 0, 0, 0, DRM_FORMAT_ARGB8888);
 		st.cursor_buf = (unsigned)r;
