@@ -30,6 +30,8 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "drm-props.h"
+
 static uint64_t now_us(void)
 {
 	struct timespec ts;
@@ -45,15 +47,7 @@ static int die(const char *what)
 
 static uint32_t prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
 {
-	drmModeObjectProperties *props = drmModeObjectGetProperties(fd, obj, type);
-	uint32_t id = 0;
-	for (uint32_t i = 0; props && i < props->count_props && !id; i++) {
-		drmModePropertyRes *p = drmModeGetProperty(fd, props->props[i]);
-		if (p && strcmp(p->name, name) == 0)
-			id = p->prop_id;
-		drmModeFreeProperty(p);
-	}
-	drmModeFreeObjectProperties(props);
+	uint32_t id = drm_props_id(fd, obj, type, name);
 	if (!id) {
 		fprintf(stderr, "bare-modeset: object %u has no property %s\n", obj, name);
 		exit(1);
@@ -63,13 +57,11 @@ static uint32_t prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
 
 static uint64_t prop_value(int fd, uint32_t obj, uint32_t type, const char *name)
 {
-	uint32_t id = prop_id(fd, obj, type, name);
-	drmModeObjectProperties *props = drmModeObjectGetProperties(fd, obj, type);
 	uint64_t v = 0;
-	for (uint32_t i = 0; props && i < props->count_props; i++)
-		if (props->props[i] == id)
-			v = props->prop_values[i];
-	drmModeFreeObjectProperties(props);
+	if (drm_props_value(fd, obj, type, name, &v) < 0) {
+		fprintf(stderr, "bare-modeset: object %u has no property %s\n", obj, name);
+		exit(1);
+	}
 	return v;
 }
 

@@ -27,6 +27,7 @@
 #include <drm_fourcc.h>
 
 #include "args.h"
+#include "drm-props.h"
 #include "dumb-buffer.h"
 
 #define GREEN 0x0020c040u
@@ -43,34 +44,6 @@ static int64_t now_ms(void)
 struct props {
 	uint32_t fb_id, crtc_id, src_x, src_y, src_w, src_h, crtc_x, crtc_y, crtc_w, crtc_h;
 };
-
-static uint32_t prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
-{
-	drmModeObjectProperties *p = drmModeObjectGetProperties(fd, obj, type);
-	uint32_t id = 0;
-	for (uint32_t i = 0; p && i < p->count_props && !id; i++) {
-		drmModePropertyRes *pr = drmModeGetProperty(fd, p->props[i]);
-		if (pr && strcmp(pr->name, name) == 0)
-			id = pr->prop_id;
-		drmModeFreeProperty(pr);
-	}
-	drmModeFreeObjectProperties(p);
-	return id;
-}
-
-static uint64_t prop_value(int fd, uint32_t obj, uint32_t type, const char *name)
-{
-	drmModeObjectProperties *p = drmModeObjectGetProperties(fd, obj, type);
-	uint64_t v = UINT64_MAX;
-	for (uint32_t i = 0; p && i < p->count_props; i++) {
-		drmModePropertyRes *pr = drmModeGetProperty(fd, p->props[i]);
-		if (pr && strcmp(pr->name, name) == 0)
-			v = p->prop_values[i];
-		drmModeFreeProperty(pr);
-	}
-	drmModeFreeObjectProperties(p);
-	return v;
-}
 
 /* Green; with mark a corner square too, so that the two frames differ. */
 static int create_buffer(int fd, uint32_t w, uint32_t h, bool mark, struct dumb_buffer *b)
@@ -145,8 +118,10 @@ static int find_output(int fd, uint32_t *crtc, uint32_t *plane, uint32_t *w, uin
 	r = -ENODEV;
 	for (uint32_t i = 0; i < pr->count_planes && r < 0; i++) {
 		drmModePlane *p = drmModeGetPlane(fd, pr->planes[i]);
+		uint64_t type = 0;
 		if (p && (p->possible_crtcs & (1u << crtc_index)) &&
-		    prop_value(fd, p->plane_id, DRM_MODE_OBJECT_PLANE, "type") == DRM_PLANE_TYPE_PRIMARY) {
+		    drm_props_value(fd, p->plane_id, DRM_MODE_OBJECT_PLANE, "type", &type) == 0 &&
+		    type == DRM_PLANE_TYPE_PRIMARY) {
 			*plane = p->plane_id;
 			r = 0;
 		}
@@ -196,16 +171,16 @@ int main(int argc, char **argv)
 	if (find_output(fd, &crtc, &plane, &w, &h) < 0)
 		return 1;
 	struct props p = {
-		.fb_id = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "FB_ID"),
-		.crtc_id = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID"),
-		.src_x = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_X"),
-		.src_y = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_Y"),
-		.src_w = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_W"),
-		.src_h = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_H"),
-		.crtc_x = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_X"),
-		.crtc_y = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_Y"),
-		.crtc_w = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_W"),
-		.crtc_h = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_H"),
+		.fb_id = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "FB_ID"),
+		.crtc_id = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID"),
+		.src_x = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_X"),
+		.src_y = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_Y"),
+		.src_w = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_W"),
+		.src_h = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_H"),
+		.crtc_x = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_X"),
+		.crtc_y = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_Y"),
+		.crtc_w = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_W"),
+		.crtc_h = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_H"),
 	};
 
 	sigset_t mask;

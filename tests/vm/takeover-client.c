@@ -39,6 +39,7 @@
 #include "directflip/client.h"
 
 #include "args.h"
+#include "drm-props.h"
 #include "dumb-buffer.h"
 
 struct target {
@@ -73,20 +74,6 @@ static int create(int fd, uint32_t w, uint32_t h, uint32_t color, bool add_fb,
 	return add_fb ? dumb_buffer_add_fb(b, DRM_FORMAT_XRGB8888) : 0;
 }
 
-static uint32_t prop_id(int fd, uint32_t obj, const char *name)
-{
-	drmModeObjectProperties *p = drmModeObjectGetProperties(fd, obj, DRM_MODE_OBJECT_PLANE);
-	uint32_t id = 0;
-	for (uint32_t i = 0; p && i < p->count_props && !id; i++) {
-		drmModePropertyRes *pr = drmModeGetProperty(fd, p->props[i]);
-		if (pr && strcmp(pr->name, name) == 0)
-			id = pr->prop_id;
-		drmModeFreeProperty(pr);
-	}
-	drmModeFreeObjectProperties(p);
-	return id;
-}
-
 /* fb full-screen on the target's plane, one atomic commit through fd. */
 static int show(int fd, const struct target *t, uint32_t fb)
 {
@@ -100,7 +87,7 @@ static int show(int fd, const struct target *t, uint32_t fb)
 	if (!req)
 		return -ENOMEM;
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-		uint32_t id = prop_id(fd, t->plane, names[i]);
+		uint32_t id = drm_props_id(fd, t->plane, DRM_MODE_OBJECT_PLANE, names[i]);
 		if (!id) {
 			drmModeAtomicFree(req);
 			return -ENOENT;
