@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <drm_fourcc.h>
@@ -31,6 +30,7 @@
 #include <xf86drmMode.h>
 
 #include "drm-props.h"
+#include "dumb-buffer.h"
 
 static uint64_t now_us(void)
 {
@@ -129,20 +129,17 @@ int main(int argc, char **argv)
 
 	/* Ready before the first plug: making it is not part of lighting up. */
 	const uint32_t w = 1024, h = 768;
-	struct drm_mode_create_dumb cd = { .width = w, .height = h, .bpp = 32 };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd))
-		die("create dumb");
-	struct drm_mode_map_dumb md = { .handle = cd.handle };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &md))
-		die("map dumb");
-	uint32_t *px = mmap(NULL, cd.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)md.offset);
-	if (px == MAP_FAILED)
-		die("mmap");
-	for (uint64_t i = 0; i < cd.size / 4; i++)
-		px[i] = 0x00ff2020;
-	uint32_t handles[4] = { cd.handle }, pitches[4] = { cd.pitch }, offsets[4] = { 0 }, fb = 0;
-	if (drmModeAddFB2(fd, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &fb, 0))
-		die("AddFB2");
+	struct dumb_buffer buf;
+	int r = dumb_buffer_create(fd, w, h, &buf);
+	if (r == 0) {
+		dumb_buffer_fill(&buf, 0x00ff2020, 0, 0, 0);
+		r = dumb_buffer_add_fb(&buf, DRM_FORMAT_XRGB8888);
+	}
+	if (r < 0) {
+		errno = -r;
+		die("framebuffer");
+	}
+	const uint32_t fb = buf.fb_id;
 
 	/* Looked up once: only the commit itself is in the timed path. */
 	const uint32_t crtc_mode = prop_id(fd, crtc_id, DRM_MODE_OBJECT_CRTC, "MODE_ID");
