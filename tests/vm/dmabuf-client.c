@@ -35,6 +35,7 @@
 
 #include "args.h"
 #include "dumb-buffer.h"
+#include "signal-flags.h"
 
 #define MAX_BUFFERS 16
 
@@ -42,16 +43,6 @@ struct buffer {
 	struct dumb_buffer dumb;
 	uint32_t fb_id; /* the daemon's import of it */
 };
-
-static volatile sig_atomic_t stop, resize;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		resize = 1;
-	else
-		stop = 1;
-}
 
 static struct json_object *target(const char *vm, unsigned long plane, uint32_t id)
 {
@@ -239,21 +230,14 @@ int main(int argc, char **argv)
 	}
 	printf("updates ok: %u\n", updates);
 
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGUSR1, on_signal);
+	sigset_t old;
+	signal_flags_block(&old);
 	printf("ready\n");
 	fflush(stdout);
 	bool resized = false;
-	while (!stop) {
+	while (!signal_flags_stop) {
 		sigsuspend(&old);
-		if (resize && !resized && rw) {
+		if (signal_flags_usr1 && !resized && rw) {
 			struct buffer *b = &bufs[n_bufs];
 			if (dumb_buffer_create(card, rw, rh, &b->dumb) < 0)
 				return 1;
@@ -264,7 +248,7 @@ int main(int argc, char **argv)
 			fflush(stdout);
 			resized = true;
 		}
-		resize = 0;
+		signal_flags_usr1 = 0;
 	}
 	df_client_close(c);
 	close(card);

@@ -41,20 +41,11 @@
 #include "args.h"
 #include "drm-props.h"
 #include "dumb-buffer.h"
+#include "signal-flags.h"
 
 struct target {
 	uint32_t crtc, plane, w, h;
 };
-
-static volatile sig_atomic_t stop, usr1;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		usr1 = 1;
-	else
-		stop = 1;
-}
 
 static int64_t now_us(void)
 {
@@ -131,19 +122,6 @@ static uint32_t plane_fb(int fd, uint32_t plane)
 	return fb;
 }
 
-static void signals(sigset_t *old)
-{
-	sigset_t block;
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &block, old);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGUSR1, on_signal);
-}
-
 static int hold(struct df_client *c, int card, const char *vm, uint32_t color)
 {
 	int lease = -1;
@@ -166,12 +144,10 @@ static int hold(struct df_client *c, int card, const char *vm, uint32_t color)
 	printf("shown fb=%u objects=%d\n", b.fb_id, lease_objects(lease));
 	fflush(stdout);
 	/* The flags are checked every tick: a signal waits at most one. */
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGUSR1, on_signal);
+	signal_flags_catch();
 	bool lost = false;
 	const struct timespec tick = { 0, 500000 };
-	while (!stop) {
+	while (!signal_flags_stop) {
 		nanosleep(&tick, NULL);
 		int n = lease_objects(lease);
 		if (!lost && n == 0) {
@@ -181,8 +157,8 @@ static int hold(struct df_client *c, int card, const char *vm, uint32_t color)
 			fflush(stdout);
 			lost = true;
 		}
-		if (usr1) {
-			usr1 = 0;
+		if (signal_flags_usr1) {
+			signal_flags_usr1 = 0;
 			printf("objects %d plane_fb=%u\n", n, plane_fb(card, t.plane));
 			fflush(stdout);
 		}
@@ -259,11 +235,11 @@ static int take(struct df_client *c, int card, const char *vm, uint32_t color, u
 	fflush(stdout);
 	json_object_put(res);
 	sigset_t old;
-	signals(&old);
+	signal_flags_block(&old);
 	bool flipped = false;
-	while (!stop) {
+	while (!signal_flags_stop) {
 		sigsuspend(&old);
-		if (usr1 && !flipped) {
+		if (signal_flags_usr1 && !flipped) {
 			struct dumb_buffer own;
 			r = create(lease, t.w, t.h, then, true, &own);
 			if (r == 0)
@@ -277,7 +253,7 @@ static int take(struct df_client *c, int card, const char *vm, uint32_t color, u
 			fflush(stdout);
 			flipped = true;
 		}
-		usr1 = 0;
+		signal_flags_usr1 = 0;
 	}
 	close(lease);
 	return 0;

@@ -34,16 +34,7 @@
 #include "args.h"
 #include "dumb-buffer.h"
 #include "inplace-frames.h"
-
-static volatile sig_atomic_t stop, go;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		go = 1;
-	else
-		stop = 1;
-}
+#include "signal-flags.h"
 
 /* Frame 0: the VM's colour under a white band (inplace-frames.h draws
  * the counter into the band). */
@@ -193,24 +184,19 @@ int main(int argc, char **argv)
 	}
 	fflush(stdout);
 
-	/* Blocked outside sigsuspend so a signal cannot slip past the check. */
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGUSR1, on_signal);
+	/* Blocked outside sigsuspend and the sleeps, so that a signal cannot
+	 * slip past the check. */
+	sigset_t old, blocked;
+	signal_flags_block(&old);
+	sigprocmask(SIG_SETMASK, NULL, &blocked);
 	struct timespec period = { 0, (long)(1000000000ul / fps) };
 	struct inplace_frames *inplace = NULL;
 	/* With --on-signal, each SIGUSR1 runs one animation of N frames. */
-	for (unsigned run = 0; frames && !stop && (run == 0 || on_sig); run++) {
-		while (on_sig && !go && !stop)
+	for (unsigned run = 0; frames && !signal_flags_stop && (run == 0 || on_sig); run++) {
+		while (on_sig && !signal_flags_usr1 && !signal_flags_stop)
 			sigsuspend(&old);
-		go = 0;
-		if (stop)
+		signal_flags_usr1 = 0;
+		if (signal_flags_stop)
 			break;
 		/* The daemon may start after us: its pid can come late, in a file. */
 		long pid = (long)flush_pid;
@@ -223,21 +209,21 @@ int main(int argc, char **argv)
 		unsigned long flushed = 0;
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		for (unsigned long i = 1; inplace && i <= frames && !stop; i++) {
+		for (unsigned long i = 1; inplace && i <= frames && !signal_flags_stop; i++) {
 			r = inplace_frames_draw(inplace, i);
 			if (r < 0 && flushed + 1 == i)
 				fprintf(stderr, "vgpu-standin: DIRTYFB: %s\n", strerror(-r));
 			flushed += r == 0;
 			sigprocmask(SIG_SETMASK, &old, NULL);
 			nanosleep(&period, NULL);
-			sigprocmask(SIG_BLOCK, &block, NULL);
+			sigprocmask(SIG_SETMASK, &blocked, NULL);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		printf("animated %u frames in %.3f s flushed=%lu\n", frames,
 		       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, flushed);
 		fflush(stdout);
 	}
-	while (!stop)
+	while (!signal_flags_stop)
 		sigsuspend(&old);
 	for (unsigned k = 0; k < planes; k++) {
 		char path[4096];
