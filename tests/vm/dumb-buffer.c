@@ -2,10 +2,21 @@
 #include "dumb-buffer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <sys/mman.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
+
+int dumb_buffer_open_card(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (drmIsMaster(fd))
+		drmDropMaster(fd);
+	return fd;
+}
 
 int dumb_buffer_create(int fd, uint32_t w, uint32_t h, struct dumb_buffer *b)
 {

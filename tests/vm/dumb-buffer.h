@@ -15,6 +15,11 @@ struct dumb_buffer {
 	uint32_t *map;  /* NULL when not mapped */
 };
 
+/* The card at path as a plain client: never master (the daemon must get
+ * it), which is enough for dumb buffers and reading planes. An fd, or
+ * -errno. */
+int dumb_buffer_open_card(const char *path);
+
 /* A w x h buffer on fd, mapped. On failure *b holds what was made, for
  * dumb_buffer_destroy (or for the file's close to free). */
 int dumb_buffer_create(int fd, uint32_t w, uint32_t h, struct dumb_buffer *b);

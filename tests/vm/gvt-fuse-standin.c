@@ -23,7 +23,6 @@
  */
 #define FUSE_USE_VERSION 31
 #include <errno.h>
-#include <fcntl.h>
 #include <fuse.h>
 #include <poll.h>
 #include <pthread.h>
@@ -319,13 +318,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gvt-fuse-standin: %s\n", strerror(ENOMEM));
 		return 1;
 	}
-	st.card = open(st.o.card, O_RDWR | O_CLOEXEC);
+	st.card = dumb_buffer_open_card(st.o.card);
 	if (st.card < 0) {
-		fprintf(stderr, "gvt-fuse-standin: %s: %s\n", st.o.card, strerror(errno));
+		fprintf(stderr, "gvt-fuse-standin: %s: %s\n", st.o.card, strerror(-st.card));
 		return 1;
 	}
-	if (drmIsMaster(st.card))
-		drmDropMaster(st.card);
 	for (unsigned k = 0; k < st.n_planes; k++) {
 		int r = make_fb(st.o.w, st.o.h, st.o.color, 0, 0, 0, &st.fbs[k]);
 		if (r < 0) {

@@ -296,14 +296,11 @@ int main(int argc, char **argv)
 	if (!vm || !have_color)
 		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	/* Not the master (directflipd is): enough for dumb buffers and reading planes. */
-	int card = open(card_path, O_RDWR | O_CLOEXEC);
+	int card = dumb_buffer_open_card(card_path);
 	if (card < 0) {
-		fprintf(stderr, "takeover-client: %s: %s\n", card_path, strerror(errno));
+		fprintf(stderr, "takeover-client: %s: %s\n", card_path, strerror(-card));
 		return 1;
 	}
-	if (drmIsMaster(card))
-		drmDropMaster(card);
 	struct df_client *c = NULL;
 	int r = df_client_connect(sock, &c);
 	if (r < 0) {

@@ -558,13 +558,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vfio-cuse-standin: %s\n", strerror(ENOMEM));
 		return 1;
 	}
-	st.card = open(st.o.card, O_RDWR | O_CLOEXEC);
+	st.card = dumb_buffer_open_card(st.o.card);
 	if (st.card < 0) {
-		fprintf(stderr, "vfio-cuse-standin: %s: %s\n", st.o.card, strerror(errno));
+		fprintf(stderr, "vfio-cuse-standin: %s: %s\n", st.o.card, strerror(-st.card));
 		return 1;
 	}
-	if (drmIsMaster(st.card))
-		drmDropMaster(st.card);
 	int r = add_buf(st.o.w, st.o.h, st.o.color, 0, 0, 0, DRM_FORMAT_XRGB8888);
 	if (r >= 0 && st.o.have_flip)
 		r = add_buf(st.o.w, st.o.h, st.o.fcolor, 0, 0, 0, DRM_FORMAT_XRGB8888);

@@ -17,7 +17,6 @@
  * band at the top holding the frame counter as black bars.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -150,14 +149,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	int fd = open(card, O_RDWR | O_CLOEXEC);
+	int fd = dumb_buffer_open_card(card);
 	if (fd < 0) {
-		fprintf(stderr, "vgpu-standin: %s: %s\n", card, strerror(errno));
+		fprintf(stderr, "vgpu-standin: %s: %s\n", card, strerror(-fd));
 		return 1;
 	}
-	/* Never hold master: the daemon must get it. */
-	if (drmIsMaster(fd))
-		drmDropMaster(fd);
 
 	if (!w || !h) {
 		/* Default: the preferred mode of the first connected connector's
