@@ -23,12 +23,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <drm_fourcc.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
+
+#include "drm-props.h"
+#include "dumb-buffer.h"
 
 static uint64_t now_us(void)
 {
@@ -45,15 +47,7 @@ static int die(const char *what)
 
 static uint32_t prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
 {
-	drmModeObjectProperties *props = drmModeObjectGetProperties(fd, obj, type);
-	uint32_t id = 0;
-	for (uint32_t i = 0; props && i < props->count_props && !id; i++) {
-		drmModePropertyRes *p = drmModeGetProperty(fd, props->props[i]);
-		if (p && strcmp(p->name, name) == 0)
-			id = p->prop_id;
-		drmModeFreeProperty(p);
-	}
-	drmModeFreeObjectProperties(props);
+	uint32_t id = drm_props_id(fd, obj, type, name);
 	if (!id) {
 		fprintf(stderr, "bare-modeset: object %u has no property %s\n", obj, name);
 		exit(1);
@@ -63,13 +57,11 @@ static uint32_t prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
 
 static uint64_t prop_value(int fd, uint32_t obj, uint32_t type, const char *name)
 {
-	uint32_t id = prop_id(fd, obj, type, name);
-	drmModeObjectProperties *props = drmModeObjectGetProperties(fd, obj, type);
 	uint64_t v = 0;
-	for (uint32_t i = 0; props && i < props->count_props; i++)
-		if (props->props[i] == id)
-			v = props->prop_values[i];
-	drmModeFreeObjectProperties(props);
+	if (drm_props_value(fd, obj, type, name, &v) < 0) {
+		fprintf(stderr, "bare-modeset: object %u has no property %s\n", obj, name);
+		exit(1);
+	}
 	return v;
 }
 
@@ -137,20 +129,17 @@ int main(int argc, char **argv)
 
 	/* Ready before the first plug: making it is not part of lighting up. */
 	const uint32_t w = 1024, h = 768;
-	struct drm_mode_create_dumb cd = { .width = w, .height = h, .bpp = 32 };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd))
-		die("create dumb");
-	struct drm_mode_map_dumb md = { .handle = cd.handle };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &md))
-		die("map dumb");
-	uint32_t *px = mmap(NULL, cd.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)md.offset);
-	if (px == MAP_FAILED)
-		die("mmap");
-	for (uint64_t i = 0; i < cd.size / 4; i++)
-		px[i] = 0x00ff2020;
-	uint32_t handles[4] = { cd.handle }, pitches[4] = { cd.pitch }, offsets[4] = { 0 }, fb = 0;
-	if (drmModeAddFB2(fd, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &fb, 0))
-		die("AddFB2");
+	struct dumb_buffer buf;
+	int r = dumb_buffer_create(fd, w, h, &buf);
+	if (r == 0) {
+		dumb_buffer_fill(&buf, 0x00ff2020, 0, 0, 0);
+		r = dumb_buffer_add_fb(&buf, DRM_FORMAT_XRGB8888);
+	}
+	if (r < 0) {
+		errno = -r;
+		die("framebuffer");
+	}
+	const uint32_t fb = buf.fb_id;
 
 	/* Looked up once: only the commit itself is in the timed path. */
 	const uint32_t crtc_mode = prop_id(fd, crtc_id, DRM_MODE_OBJECT_CRTC, "MODE_ID");

@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <drm_fourcc.h>
@@ -34,87 +33,16 @@
 
 #include "directflip/client.h"
 
+#include "args.h"
+#include "dumb-buffer.h"
+#include "signal-flags.h"
+
 #define MAX_BUFFERS 16
 
 struct buffer {
-	uint32_t handle, pitch, width, height, fb_id;
-	uint64_t size;
-	uint32_t *map;
+	struct dumb_buffer dumb;
+	uint32_t fb_id; /* the daemon's import of it */
 };
-
-static volatile sig_atomic_t stop, resize;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		resize = 1;
-	else
-		stop = 1;
-}
-
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	errno = 0;
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	unsigned long v = strtoul(s, &end, 0);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_size(const char *s, uint32_t *w, uint32_t *h)
-{
-	unsigned long a, b;
-	char *x = strchr(s, 'x');
-	if (!x)
-		return -1;
-	char tmp[32];
-	snprintf(tmp, sizeof(tmp), "%.*s", (int)(x - s), s);
-	if (parse_uint(tmp, 8192, &a) < 0 || parse_uint(x + 1, 8192, &b) < 0 || !a || !b)
-		return -1;
-	*w = (uint32_t)a;
-	*h = (uint32_t)b;
-	return 0;
-}
-
-static int parse_color(const char *s, uint32_t *c)
-{
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 16);
-	if (errno || *end || end == s || v > 0xffffff)
-		return -1;
-	*c = (uint32_t)v;
-	return 0;
-}
-
-static int create(int fd, uint32_t w, uint32_t h, struct buffer *b)
-{
-	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c) != 0)
-		return -errno;
-	*b = (struct buffer){ .handle = c.handle, .pitch = c.pitch, .size = c.size, .width = w,
-			      .height = h };
-	struct drm_mode_map_dumb m = { .handle = c.handle };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &m) != 0)
-		return -errno;
-	b->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)m.offset);
-	return b->map == MAP_FAILED ? -errno : 0;
-}
-
-/* outer everywhere, inner in the centred iw x ih area (0 x 0: none). */
-static void draw(struct buffer *b, uint32_t outer, uint32_t inner, uint32_t iw, uint32_t ih)
-{
-	uint32_t x0 = iw < b->width ? (b->width - iw) / 2 : 0;
-	uint32_t y0 = ih < b->height ? (b->height - ih) / 2 : 0;
-	for (uint32_t y = 0; y < b->height; y++)
-		for (uint32_t x = 0; x < b->width; x++)
-			b->map[(size_t)y * (b->pitch / 4) + x] =
-				iw && x >= x0 && x < x0 + iw && y >= y0 && y < y0 + ih ? inner : outer;
-}
 
 static struct json_object *target(const char *vm, unsigned long plane, uint32_t id)
 {
@@ -130,16 +58,16 @@ static int send_buffer(struct df_client *c, int card, const char *vm, unsigned l
 		       uint32_t id, struct buffer *b, int *n_kept)
 {
 	int dmabuf = -1;
-	if (drmPrimeHandleToFD(card, b->handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf) != 0) {
+	if (drmPrimeHandleToFD(card, b->dumb.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf) != 0) {
 		fprintf(stderr, "dmabuf-client: exporting buffer %u: %s\n", id, strerror(errno));
 		return -errno;
 	}
 	struct json_object *p = target(vm, plane, id), *res = NULL;
-	json_object_object_add(p, "width", json_object_new_int64(b->width));
-	json_object_object_add(p, "height", json_object_new_int64(b->height));
+	json_object_object_add(p, "width", json_object_new_int64(b->dumb.width));
+	json_object_object_add(p, "height", json_object_new_int64(b->dumb.height));
 	json_object_object_add(p, "format", json_object_new_int64(DRM_FORMAT_XRGB8888));
 	json_object_object_add(p, "modifier", json_object_new_string("0x0"));
-	json_object_object_add(p, "stride", json_object_new_int64(b->pitch));
+	json_object_object_add(p, "stride", json_object_new_int64(b->dumb.pitch));
 	json_object_object_add(p, "offset", json_object_new_int64(0));
 	int r = df_client_call_fds(c, "scanout-dmabuf", p, dmabuf, &res, NULL);
 	close(dmabuf);
@@ -151,7 +79,8 @@ static int send_buffer(struct df_client *c, int card, const char *vm, unsigned l
 	b->fb_id = (uint32_t)json_object_get_int64(json_object_object_get(res, "fb"));
 	*n_kept = json_object_get_int(json_object_object_get(res, "buffers"));
 	json_object_put(res);
-	printf("buffer %u fb=%u size=%ux%u kept=%d\n", id, b->fb_id, b->width, b->height, *n_kept);
+	printf("buffer %u fb=%u size=%ux%u kept=%d\n", id, b->fb_id, b->dumb.width, b->dumb.height,
+	       *n_kept);
 	fflush(stdout);
 	return 0;
 }
@@ -178,7 +107,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	const char *vm = NULL, *card_path = "/dev/dri/card0", *sock = NULL;
-	unsigned long plane = 0, n_bufs = 2, updates = 0, fps = 60;
+	uint32_t plane = 0, n_bufs = 2, updates = 0, fps = 60;
 	uint32_t w = 1024, h = 768, rw = 0, rh = 0, color = 0, rcolor = 0;
 	bool have_color = false, expect_busy = false;
 	static const struct option opts[] = {
@@ -195,14 +124,14 @@ int main(int argc, char **argv)
 		int bad = 0;
 		switch (o) {
 		case 'v': vm = optarg; break;
-		case 'p': bad = parse_uint(optarg, 7, &plane); break;
-		case 'c': bad = parse_color(optarg, &color); have_color = !bad; break;
-		case 's': bad = parse_size(optarg, &w, &h); break;
-		case 'b': bad = parse_uint(optarg, MAX_BUFFERS - 1, &n_bufs) || !n_bufs; break;
-		case 'u': bad = parse_uint(optarg, 1000000, &updates); break;
-		case 'f': bad = parse_uint(optarg, 1000, &fps) || !fps; break;
-		case 'r': bad = parse_size(optarg, &rw, &rh); break;
-		case 'R': bad = parse_color(optarg, &rcolor); break;
+		case 'p': bad = args_u32(optarg, 0, 7, &plane); break;
+		case 'c': bad = args_color(optarg, &color); have_color = !bad; break;
+		case 's': bad = args_size(optarg, 8192, &w, &h); break;
+		case 'b': bad = args_u32(optarg, 0, MAX_BUFFERS - 1, &n_bufs) || !n_bufs; break;
+		case 'u': bad = args_u32(optarg, 0, 1000000, &updates); break;
+		case 'f': bad = args_u32(optarg, 0, 1000, &fps) || !fps; break;
+		case 'r': bad = args_size(optarg, 8192, &rw, &rh); break;
+		case 'R': bad = args_color(optarg, &rcolor); break;
 		case 'C': card_path = optarg; break;
 		case 'S': sock = optarg; break;
 		case 'B': expect_busy = true; break;
@@ -217,13 +146,11 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	int card = open(card_path, O_RDWR | O_CLOEXEC);
+	int card = dumb_buffer_open_card(card_path);
 	if (card < 0) {
-		fprintf(stderr, "dmabuf-client: %s: %s\n", card_path, strerror(errno));
+		fprintf(stderr, "dmabuf-client: %s: %s\n", card_path, strerror(-card));
 		return 1;
 	}
-	if (drmIsMaster(card))
-		drmDropMaster(card);
 	struct df_client *c = NULL;
 	int r = df_client_connect(sock, &c);
 	if (r < 0) {
@@ -266,12 +193,12 @@ int main(int argc, char **argv)
 	static struct buffer bufs[MAX_BUFFERS];
 	int kept = 0;
 	for (uint32_t i = 0; i < n_bufs; i++) {
-		r = create(card, w, h, &bufs[i]);
+		r = dumb_buffer_create(card, w, h, &bufs[i].dumb);
 		if (r < 0) {
 			fprintf(stderr, "dmabuf-client: dumb buffer: %s\n", strerror(-r));
 			return 1;
 		}
-		draw(&bufs[i], color, 0, 0, 0);
+		dumb_buffer_fill(&bufs[i].dumb, color, 0, 0, 0);
 		if (send_buffer(c, card, vm, plane, i + 1, &bufs[i], &kept) < 0)
 			return 1;
 	}
@@ -299,34 +226,27 @@ int main(int argc, char **argv)
 		}
 		nanosleep(&period, NULL);
 	}
-	printf("updates ok: %lu\n", updates);
+	printf("updates ok: %u\n", updates);
 
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGUSR1, on_signal);
+	sigset_t old;
+	signal_flags_block(&old);
 	printf("ready\n");
 	fflush(stdout);
 	bool resized = false;
-	while (!stop) {
+	while (!signal_flags_stop) {
 		sigsuspend(&old);
-		if (resize && !resized && rw) {
+		if (signal_flags_usr1 && !resized && rw) {
 			struct buffer *b = &bufs[n_bufs];
-			if (create(card, rw, rh, b) < 0)
+			if (dumb_buffer_create(card, rw, rh, &b->dumb) < 0)
 				return 1;
-			draw(b, color, rcolor, w, h);
+			dumb_buffer_fill(&b->dumb, color, rcolor, w, h);
 			if (send_buffer(c, card, vm, plane, (uint32_t)n_bufs + 1, b, &kept) < 0)
 				return 1;
 			printf("resized\n");
 			fflush(stdout);
 			resized = true;
 		}
-		resize = 0;
+		signal_flags_usr1 = 0;
 	}
 	df_client_close(c);
 	close(card);

@@ -23,7 +23,6 @@
  */
 #define FUSE_USE_VERSION 31
 #include <errno.h>
-#include <fcntl.h>
 #include <fuse.h>
 #include <poll.h>
 #include <pthread.h>
@@ -33,17 +32,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 #include <drm_fourcc.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "args.h"
+#include "dumb-buffer.h"
+#include "frame-clock.h"
+#include "fuse-pollers.h"
 #include "inplace-frames.h"
+#include "standin-options.h"
 
 #define MAX_PLANES 4
-#define MAX_HANDLES 32
 #define ATTR_INDEX "/intel_vgpu/plane_id_index"
 #define ATTR_FLIP "/enable_direct_flip"
 
@@ -53,63 +54,26 @@ static struct {
 	int card;
 	uint32_t fbs[MAX_PLANES];
 	unsigned n_planes, index, flip;
-	uint32_t w, h, rw, rh, color, rcolor, fcolor;
-	uint32_t flip_fbs[2], frames, frame_ms;
-	const char *pid_file;
-	bool have_flip;
+	struct standin_options o;
+	uint32_t flip_fbs[2];
 	unsigned reads;
-	bool used[MAX_HANDLES], changed[MAX_HANDLES];
-	struct fuse_pollhandle *ph[MAX_HANDLES];
+	struct fuse_pollers *pollers;
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-static int parse_u32(const char *s, int base, unsigned long max, uint32_t *out)
-{
-	char *end;
-	errno = 0;
-	if (!s || !*s || *s == '-')
-		return -1;
-	unsigned long v = strtoul(s, &end, base);
-	while (*end == '\n')
-		end++;
-	if (errno || *end || v > max)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int parse_size(const char *s, uint32_t *w, uint32_t *h)
-{
-	char tmp[32];
-	const char *x = strchr(s, 'x');
-	if (!x || x - s >= (long)sizeof(tmp))
-		return -1;
-	snprintf(tmp, sizeof(tmp), "%.*s", (int)(x - s), s);
-	return parse_u32(tmp, 10, 8192, w) || parse_u32(x + 1, 10, 8192, h) || !*w || !*h ? -1 : 0;
-}
-
-/* A framebuffer of w x h: outer, with inner in the centred iw x ih area. */
+/* A framebuffer of w x h: outer, with inner in the centred iw x ih area.
+ * The buffer lives until the card's file closes, as the driver's would. */
 static int make_fb(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint32_t iw,
 		   uint32_t ih, uint32_t *fb)
 {
-	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
-	if (drmIoctl(st.card, DRM_IOCTL_MODE_CREATE_DUMB, &c) != 0)
-		return -errno;
-	struct drm_mode_map_dumb m = { .handle = c.handle };
-	if (drmIoctl(st.card, DRM_IOCTL_MODE_MAP_DUMB, &m) != 0)
-		return -errno;
-	uint32_t *px = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, st.card, (off_t)m.offset);
-	if (px == MAP_FAILED)
-		return -errno;
-	uint32_t x0 = iw < w ? (w - iw) / 2 : 0, y0 = ih < h ? (h - ih) / 2 : 0;
-	for (uint32_t y = 0; y < h; y++)
-		for (uint32_t x = 0; x < w; x++)
-			px[(size_t)y * (c.pitch / 4) + x] =
-				iw && x >= x0 && x < x0 + iw && y >= y0 && y < y0 + ih ? inner : outer;
-	munmap(px, c.size);
-	uint32_t handles[4] = { c.handle }, pitches[4] = { c.pitch }, offsets[4] = { 0 };
-	if (drmModeAddFB2(st.card, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, fb, 0) != 0)
-		return -errno;
-	return 0;
+	struct dumb_buffer b;
+	int r = dumb_buffer_create(st.card, w, h, &b);
+	if (r < 0)
+		return r;
+	dumb_buffer_fill(&b, outer, inner, iw, ih);
+	dumb_buffer_unmap(&b);
+	r = dumb_buffer_add_fb(&b, DRM_FORMAT_XRGB8888);
+	*fb = b.fb_id;
+	return r;
 }
 
 static int fs_getattr(const char *path, struct stat *sb, struct fuse_file_info *fi)
@@ -151,17 +115,10 @@ static int fs_open(const char *path, struct fuse_file_info *fi)
 	fi->direct_io = 1;
 	fi->nonseekable = 0;
 	pthread_mutex_lock(&st.lock);
-	int slot = -1;
-	for (int i = 0; i < MAX_HANDLES && slot < 0; i++)
-		if (!st.used[i])
-			slot = i;
-	if (slot >= 0) {
-		st.used[slot] = true;
-		st.changed[slot] = false;
-	}
+	int slot = fuse_pollers_open(st.pollers);
 	pthread_mutex_unlock(&st.lock);
 	if (slot < 0)
-		return -EMFILE;
+		return slot;
 	fi->fh = (uint64_t)slot;
 	return 0;
 }
@@ -169,10 +126,7 @@ static int fs_open(const char *path, struct fuse_file_info *fi)
 static int fs_release(const char *path, struct fuse_file_info *fi)
 {
 	pthread_mutex_lock(&st.lock);
-	st.used[fi->fh] = false;
-	if (st.ph[fi->fh])
-		fuse_pollhandle_destroy(st.ph[fi->fh]);
-	st.ph[fi->fh] = NULL;
+	fuse_pollers_release(st.pollers, fi->fh);
 	pthread_mutex_unlock(&st.lock);
 	return 0;
 }
@@ -183,7 +137,7 @@ static int fs_read(const char *path, char *buf, size_t size, off_t off, struct f
 	pthread_mutex_lock(&st.lock);
 	if (!strcmp(path, ATTR_INDEX)) {
 		snprintf(text, sizeof(text), "%u\n", st.index < st.n_planes ? st.fbs[st.index] : 0);
-		st.changed[fi->fh] = false;
+		fuse_pollers_seen(st.pollers, fi->fh);
 		st.reads++;
 	} else {
 		snprintf(text, sizeof(text), "%u\n", st.flip);
@@ -205,11 +159,15 @@ static int fs_write(const char *path, const char *buf, size_t size, off_t off,
 	char text[32];
 	if (size >= sizeof(text) || off != 0)
 		return -EINVAL;
-	memcpy(text, buf, size);
-	text[size] = '\0';
+	/* As sysfs takes `echo N >`: trailing newlines are not part of N. */
+	size_t len = size;
+	while (len && buf[len - 1] == '\n')
+		len--;
+	memcpy(text, buf, len);
+	text[len] = '\0';
 	uint32_t v;
 	bool index = !strcmp(path, ATTR_INDEX);
-	if (parse_u32(text, 10, index ? MAX_PLANES - 1 : 1, &v) < 0)
+	if (args_u32(text, 10, index ? MAX_PLANES - 1 : 1, &v) < 0)
 		return -EINVAL;
 	pthread_mutex_lock(&st.lock);
 	if (index)
@@ -234,12 +192,7 @@ static int fs_poll(const char *path, struct fuse_file_info *fi, struct fuse_poll
 		   unsigned *revents)
 {
 	pthread_mutex_lock(&st.lock);
-	if (ph) {
-		if (st.ph[fi->fh])
-			fuse_pollhandle_destroy(st.ph[fi->fh]);
-		st.ph[fi->fh] = ph;
-	}
-	*revents = st.changed[fi->fh] ? POLLPRI | POLLERR : 0;
+	*revents = fuse_pollers_poll(st.pollers, fi->fh, ph) ? POLLPRI | POLLERR : 0;
 	pthread_mutex_unlock(&st.lock);
 	return 0;
 }
@@ -255,44 +208,29 @@ static const struct fuse_operations ops = {
 	.poll = fs_poll,
 };
 
-/* Under st.lock: pollers of plane_id_index hear of a change. */
-static void notify_all(void)
-{
-	for (int i = 0; i < MAX_HANDLES; i++) {
-		st.changed[i] = st.used[i];
-		if (st.ph[i])
-			fuse_notify_poll(st.ph[i]);
-	}
-}
-
-/* The guest flips st.frames times between two framebuffers. */
+/* The guest flips --frames times between two framebuffers. */
 static void animate(void)
 {
-	struct timespec next;
+	struct frame_clock clock;
 	pthread_mutex_lock(&st.lock);
 	unsigned reads0 = st.reads;
 	pthread_mutex_unlock(&st.lock);
-	clock_gettime(CLOCK_MONOTONIC, &next);
-	for (uint32_t i = 0; i < st.frames; i++) {
+	frame_clock_start(&clock, st.o.frame_ms);
+	for (uint32_t i = 0; i < st.o.frames; i++) {
 		pthread_mutex_lock(&st.lock);
 		st.fbs[0] = st.fbs[0] == st.flip_fbs[0] ? st.flip_fbs[1] : st.flip_fbs[0];
-		notify_all();
+		fuse_pollers_notify_all(st.pollers);
 		pthread_mutex_unlock(&st.lock);
-		next.tv_nsec += (long)st.frame_ms * 1000000L;
-		while (next.tv_nsec >= 1000000000L) {
-			next.tv_nsec -= 1000000000L;
-			next.tv_sec++;
-		}
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		frame_clock_wait(&clock);
 	}
 	pthread_mutex_lock(&st.lock);
 	unsigned reads = st.reads - reads0;
 	pthread_mutex_unlock(&st.lock);
-	printf("animated frames=%u reads=%u\n", st.frames, reads);
+	printf("animated frames=%u reads=%u\n", st.o.frames, reads);
 	fflush(stdout);
 }
 
-/* The guest flips st.frames times inside plane 0's framebuffer. */
+/* The guest flips --frames times inside plane 0's framebuffer. */
 static void animate_in_place(void)
 {
 	pthread_mutex_lock(&st.lock);
@@ -300,14 +238,13 @@ static void animate_in_place(void)
 	uint32_t fb = st.fbs[0];
 	pthread_mutex_unlock(&st.lock);
 	unsigned flushed = 0;
-	int r = st.pid_file ? inplace_frames_play(st.card, fb, st.pid_file, st.frames, st.frame_ms, &flushed)
-			    : -EINVAL;
+	int r = inplace_frames_play(st.card, fb, st.o.pid_file, st.o.frames, st.o.frame_ms, &flushed);
 	if (r < 0)
 		fprintf(stderr, "gvt-fuse-standin: in place on fb %u: %s\n", fb, strerror(-r));
 	pthread_mutex_lock(&st.lock);
 	unsigned reads = st.reads - reads0;
 	pthread_mutex_unlock(&st.lock);
-	printf("inplace frames=%u flushed=%u reads=%u\n", st.frames, flushed, reads);
+	printf("inplace frames=%u flushed=%u reads=%u\n", st.o.frames, flushed, reads);
 	fflush(stdout);
 }
 
@@ -319,7 +256,7 @@ static void *signals(void *arg)
 	int sig;
 	while (sigwait(set, &sig) == 0) {
 		if (sig == SIGALRM) {
-			if (st.have_flip)
+			if (st.o.have_flip)
 				animate();
 			continue;
 		}
@@ -328,16 +265,17 @@ static void *signals(void *arg)
 			continue;
 		}
 		uint32_t fb = 0;
-		int r = st.rw ? make_fb(st.rw, st.rh, st.color, st.rcolor, st.w, st.h, &fb) : -EINVAL;
+		int r = st.o.rw ? make_fb(st.o.rw, st.o.rh, st.o.color, st.o.rcolor, st.o.w, st.o.h, &fb)
+				: -EINVAL;
 		if (r < 0) {
 			fprintf(stderr, "gvt-fuse-standin: resize: %s\n", strerror(-r));
 			continue;
 		}
 		pthread_mutex_lock(&st.lock);
 		st.fbs[0] = fb; /* the old one stays until exit, as a flip would keep it */
-		notify_all();
+		fuse_pollers_notify_all(st.pollers);
 		pthread_mutex_unlock(&st.lock);
-		printf("resized plane0 fb=%u size=%ux%u\n", fb, st.rw, st.rh);
+		printf("resized plane0 fb=%u size=%ux%u\n", fb, st.o.rw, st.o.rh);
 		fflush(stdout);
 	}
 	return NULL;
@@ -353,38 +291,17 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	const char *mnt = NULL, *card = "/dev/dri/card0";
-	bool have_color = false;
-	st.w = 1024;
-	st.h = 768;
+	const char *mnt = NULL;
+	standin_options_init(&st.o);
 	st.n_planes = 1;
-	st.frame_ms = 16;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int bad = !v;
-		if (!bad && !strcmp(a, "--mount"))
+		int r = standin_options_take(&st.o, a, v), bad = r < 0 || !v;
+		if (!bad && r == 0 && !strcmp(a, "--mount"))
 			mnt = v;
-		else if (!bad && !strcmp(a, "--card"))
-			card = v;
-		else if (!bad && !strcmp(a, "--color"))
-			bad = parse_u32(v, 16, 0xffffff, &st.color), have_color = !bad;
-		else if (!bad && !strcmp(a, "--flip-color"))
-			bad = parse_u32(v, 16, 0xffffff, &st.fcolor), st.have_flip = !bad;
-		else if (!bad && !strcmp(a, "--frames"))
-			bad = parse_u32(v, 10, 1000000, &st.frames);
-		else if (!bad && !strcmp(a, "--flush-pid-file"))
-			st.pid_file = v;
-		else if (!bad && !strcmp(a, "--frame-ms"))
-			bad = parse_u32(v, 10, 1000, &st.frame_ms) || !st.frame_ms;
-		else if (!bad && !strcmp(a, "--resize-color"))
-			bad = parse_u32(v, 16, 0xffffff, &st.rcolor);
-		else if (!bad && !strcmp(a, "--size"))
-			bad = parse_size(v, &st.w, &st.h);
-		else if (!bad && !strcmp(a, "--resize"))
-			bad = parse_size(v, &st.rw, &st.rh);
-		else if (!bad && !strcmp(a, "--planes"))
-			bad = parse_u32(v, 10, MAX_PLANES, &st.n_planes) || !st.n_planes;
-		else
+		else if (!bad && r == 0 && !strcmp(a, "--planes"))
+			bad = args_u32(v, 10, MAX_PLANES, &st.n_planes) || !st.n_planes;
+		else if (r == 0)
 			bad = 1;
 		if (bad) {
 			usage();
@@ -392,28 +309,31 @@ int main(int argc, char **argv)
 		}
 		i++;
 	}
-	if (!mnt || !have_color) {
+	if (!mnt || !st.o.have_color) {
 		usage();
 		return 2;
 	}
-	st.card = open(card, O_RDWR | O_CLOEXEC);
-	if (st.card < 0) {
-		fprintf(stderr, "gvt-fuse-standin: %s: %s\n", card, strerror(errno));
+	st.pollers = fuse_pollers_new();
+	if (!st.pollers) {
+		fprintf(stderr, "gvt-fuse-standin: %s\n", strerror(ENOMEM));
 		return 1;
 	}
-	if (drmIsMaster(st.card))
-		drmDropMaster(st.card);
+	st.card = dumb_buffer_open_card(st.o.card);
+	if (st.card < 0) {
+		fprintf(stderr, "gvt-fuse-standin: %s: %s\n", st.o.card, strerror(-st.card));
+		return 1;
+	}
 	for (unsigned k = 0; k < st.n_planes; k++) {
-		int r = make_fb(st.w, st.h, st.color, 0, 0, 0, &st.fbs[k]);
+		int r = make_fb(st.o.w, st.o.h, st.o.color, 0, 0, 0, &st.fbs[k]);
 		if (r < 0) {
 			fprintf(stderr, "gvt-fuse-standin: framebuffer %u: %s\n", k, strerror(-r));
 			return 1;
 		}
-		printf("plane%u fb=%u size=%ux%u\n", k, st.fbs[k], st.w, st.h);
+		printf("plane%u fb=%u size=%ux%u\n", k, st.fbs[k], st.o.w, st.o.h);
 	}
-	if (st.have_flip) {
+	if (st.o.have_flip) {
 		st.flip_fbs[0] = st.fbs[0];
-		int r = make_fb(st.w, st.h, st.fcolor, 0, 0, 0, &st.flip_fbs[1]);
+		int r = make_fb(st.o.w, st.o.h, st.o.fcolor, 0, 0, 0, &st.flip_fbs[1]);
 		if (r < 0) {
 			fprintf(stderr, "gvt-fuse-standin: flip framebuffer: %s\n", strerror(-r));
 			return 1;
@@ -446,6 +366,7 @@ int main(int argc, char **argv)
 	fuse_unmount(f);
 	fuse_destroy(f);
 	fuse_opt_free_args(&args);
+	fuse_pollers_free(st.pollers);
 	close(st.card); /* the framebuffers die with this file */
 	if (r == SIGTERM || r == SIGINT)
 		return 0;

@@ -1,6 +1,8 @@
 /* SIMULATION helper for the stand-ins: see inplace-frames.h. */
 #include "inplace-frames.h"
 
+#include "frame-clock.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -11,7 +13,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
@@ -202,26 +203,21 @@ int inplace_frames_play(int card, uint32_t fb_id, const char *pid_file, unsigned
 {
 	*flushed = 0;
 	long pid;
-	int r = inplace_frames_read_pid(pid_file, &pid);
+	int r = pid_file ? inplace_frames_read_pid(pid_file, &pid) : -EINVAL;
 	struct inplace_frames *f = NULL;
 	if (r == 0)
 		r = inplace_frames_open(card, fb_id, pid, &f);
 	if (r < 0)
 		return r;
-	struct timespec next;
-	clock_gettime(CLOCK_MONOTONIC, &next);
+	struct frame_clock clock;
+	frame_clock_start(&clock, frame_ms);
 	int first_err = 0;
 	for (unsigned i = 1; i <= frames; i++) {
 		r = inplace_frames_draw(f, i);
 		*flushed += r == 0;
 		if (r < 0 && !first_err)
 			first_err = r;
-		next.tv_nsec += (long)frame_ms * 1000000L;
-		while (next.tv_nsec >= 1000000000L) {
-			next.tv_nsec -= 1000000000L;
-			next.tv_sec++;
-		}
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		frame_clock_wait(&clock);
 	}
 	inplace_frames_close(f);
 	return first_err;

@@ -32,7 +32,7 @@ void inplace_frames_close(struct inplace_frames *f);
 
 /* open, then frames frames one every frame_ms (on an absolute clock),
  * then close: for stand-ins whose guest flips inside fb_id. *flushed
- * counts the frames that reached the plane. */
+ * counts the frames that reached the plane. No pid_file: -EINVAL. */
 int inplace_frames_play(int card, uint32_t fb_id, const char *pid_file, unsigned frames,
 			unsigned frame_ms, unsigned *flushed);
 

@@ -24,6 +24,8 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "drm-props.h"
+
 #define MAX_FILES 64
 
 struct dfile {
@@ -36,20 +38,6 @@ struct dfile {
 static int grab(int pidfd, int target)
 {
 	return (int)syscall(SYS_pidfd_getfd, pidfd, target, 0);
-}
-
-static uint32_t prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
-{
-	drmModeObjectProperties *props = drmModeObjectGetProperties(fd, obj, type);
-	uint32_t id = 0;
-	for (uint32_t i = 0; props && i < props->count_props && !id; i++) {
-		drmModePropertyRes *p = drmModeGetProperty(fd, props->props[i]);
-		if (p && strcmp(p->name, name) == 0)
-			id = p->prop_id;
-		drmModeFreeProperty(p);
-	}
-	drmModeFreeObjectProperties(props);
-	return id;
 }
 
 static void print_ids(const char *name, const uint32_t *ids, int n, bool comma)
@@ -93,7 +81,7 @@ static void print_doc(struct dfile *files, int n, bool cross)
 				uint32_t crtc = o->res->crtcs[0];
 				/* Use the lessor's view for the property id: the
 				 * lessee cannot even see the other CRTC. */
-				uint32_t active = prop_id(o->fd, crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE");
+				uint32_t active = drm_props_id(o->fd, crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE");
 				drmModeAtomicReq *req = drmModeAtomicAlloc();
 				drmModeAtomicAddProperty(req, crtc, active, 0);
 				int r = drmModeAtomicCommit(f->fd, req,

@@ -19,13 +19,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 #include <drm_fourcc.h>
+
+#include "args.h"
+#include "drm-props.h"
+#include "dumb-buffer.h"
 
 #define GREEN 0x0020c040u
 #define MARK 0x00ffffffu
@@ -38,83 +41,24 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-struct buffer {
-	uint32_t handle, fb_id, pitch;
-	uint64_t size;
-	uint32_t *map;
-};
-
 struct props {
 	uint32_t fb_id, crtc_id, src_x, src_y, src_w, src_h, crtc_x, crtc_y, crtc_w, crtc_h;
 };
 
-static uint32_t prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
+/* Green; with mark a corner square too, so that the two frames differ. */
+static int create_buffer(int fd, uint32_t w, uint32_t h, bool mark, struct dumb_buffer *b)
 {
-	drmModeObjectProperties *p = drmModeObjectGetProperties(fd, obj, type);
-	uint32_t id = 0;
-	for (uint32_t i = 0; p && i < p->count_props && !id; i++) {
-		drmModePropertyRes *pr = drmModeGetProperty(fd, p->props[i]);
-		if (pr && strcmp(pr->name, name) == 0)
-			id = pr->prop_id;
-		drmModeFreeProperty(pr);
-	}
-	drmModeFreeObjectProperties(p);
-	return id;
-}
-
-static uint64_t prop_value(int fd, uint32_t obj, uint32_t type, const char *name)
-{
-	drmModeObjectProperties *p = drmModeObjectGetProperties(fd, obj, type);
-	uint64_t v = UINT64_MAX;
-	for (uint32_t i = 0; p && i < p->count_props; i++) {
-		drmModePropertyRes *pr = drmModeGetProperty(fd, p->props[i]);
-		if (pr && strcmp(pr->name, name) == 0)
-			v = p->prop_values[i];
-		drmModeFreeProperty(pr);
-	}
-	drmModeFreeObjectProperties(p);
-	return v;
-}
-
-static int create_buffer(int fd, uint32_t w, uint32_t h, bool mark, struct buffer *b)
-{
-	struct drm_mode_create_dumb create = { .width = w, .height = h, .bpp = 32 };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create) < 0)
-		return -errno;
-	b->handle = create.handle;
-	b->pitch = create.pitch;
-	b->size = create.size;
-	struct drm_mode_map_dumb map = { .handle = b->handle };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map) < 0)
-		return -errno;
-	b->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)map.offset);
-	if (b->map == MAP_FAILED) {
-		b->map = NULL;
-		return -errno;
-	}
-	for (uint32_t y = 0; y < h; y++)
-		for (uint32_t x = 0; x < w; x++)
-			b->map[y * (b->pitch / 4) + x] = mark && x < 16 && y < 16 ? MARK : GREEN;
-	uint32_t handles[4] = { b->handle }, pitches[4] = { b->pitch }, offsets[4] = { 0 };
-	if (drmModeAddFB2(fd, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &b->fb_id, 0))
-		return -errno;
-	return 0;
-}
-
-static void destroy_buffer(int fd, struct buffer *b)
-{
-	if (b->fb_id)
-		drmModeRmFB(fd, b->fb_id);
-	if (b->map)
-		munmap(b->map, b->size);
-	if (b->handle) {
-		struct drm_mode_destroy_dumb d = { .handle = b->handle };
-		drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &d);
-	}
+	int r = dumb_buffer_create(fd, w, h, b);
+	if (r < 0)
+		return r;
+	dumb_buffer_fill(b, GREEN, 0, 0, 0);
+	if (mark)
+		dumb_buffer_rect(b, 0, 0, 16, 16, MARK);
+	return dumb_buffer_add_fb(b, DRM_FORMAT_XRGB8888);
 }
 
 static int flip(int fd, const struct props *p, uint32_t plane, uint32_t crtc,
-		const struct buffer *b, uint32_t w, uint32_t h, uint32_t flags, bool *done)
+		const struct dumb_buffer *b, uint32_t w, uint32_t h, uint32_t flags, bool *done)
 {
 	drmModeAtomicReq *req = drmModeAtomicAlloc();
 	if (!req)
@@ -174,8 +118,10 @@ static int find_output(int fd, uint32_t *crtc, uint32_t *plane, uint32_t *w, uin
 	r = -ENODEV;
 	for (uint32_t i = 0; i < pr->count_planes && r < 0; i++) {
 		drmModePlane *p = drmModeGetPlane(fd, pr->planes[i]);
+		uint64_t type = 0;
 		if (p && (p->possible_crtcs & (1u << crtc_index)) &&
-		    prop_value(fd, p->plane_id, DRM_MODE_OBJECT_PLANE, "type") == DRM_PLANE_TYPE_PRIMARY) {
+		    drm_props_value(fd, p->plane_id, DRM_MODE_OBJECT_PLANE, "type", &type) == 0 &&
+		    type == DRM_PLANE_TYPE_PRIMARY) {
 			*plane = p->plane_id;
 			r = 0;
 		}
@@ -190,13 +136,9 @@ static int find_output(int fd, uint32_t *crtc, uint32_t *plane, uint32_t *w, uin
 int main(int argc, char **argv)
 {
 	int fd = 3;
-	unsigned long max_frames = 0; /* 0: until a signal */
+	uint32_t max_frames = 0; /* 0: until a signal */
 	if (argc == 3 && strcmp(argv[1], "--frames") == 0) {
-		char *end;
-		errno = 0;
-		max_frames = strtoul(argv[2], &end, 10);
-		if (errno || *end || end == argv[2] || argv[2][0] == '-' || max_frames == 0 ||
-		    max_frames > 1000000) {
+		if (args_u32(argv[2], 10, 1000000, &max_frames) < 0 || max_frames == 0) {
 			fprintf(stderr, "lessee-demo: --frames '%s' is not 1 to 1000000\n", argv[2]);
 			return 2;
 		}
@@ -206,10 +148,8 @@ int main(int argc, char **argv)
 	}
 	const char *env = getenv("DIRECTFLIP_LEASE_FD");
 	if (env) {
-		char *end;
-		errno = 0;
-		long v = strtol(env, &end, 10);
-		if (errno || *end || end == env || v < 0 || v > 1023) {
+		uint32_t v;
+		if (args_u32(env, 10, 1023, &v) < 0) {
 			fprintf(stderr, "lessee-demo: DIRECTFLIP_LEASE_FD='%s' is not an fd\n", env);
 			return 2;
 		}
@@ -231,16 +171,16 @@ int main(int argc, char **argv)
 	if (find_output(fd, &crtc, &plane, &w, &h) < 0)
 		return 1;
 	struct props p = {
-		.fb_id = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "FB_ID"),
-		.crtc_id = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID"),
-		.src_x = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_X"),
-		.src_y = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_Y"),
-		.src_w = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_W"),
-		.src_h = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_H"),
-		.crtc_x = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_X"),
-		.crtc_y = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_Y"),
-		.crtc_w = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_W"),
-		.crtc_h = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_H"),
+		.fb_id = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "FB_ID"),
+		.crtc_id = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID"),
+		.src_x = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_X"),
+		.src_y = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_Y"),
+		.src_w = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_W"),
+		.src_h = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "SRC_H"),
+		.crtc_x = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_X"),
+		.crtc_y = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_Y"),
+		.crtc_w = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_W"),
+		.crtc_h = drm_props_id(fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_H"),
 	};
 
 	sigset_t mask;
@@ -250,7 +190,7 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
-	struct buffer bufs[2] = { 0 };
+	struct dumb_buffer bufs[2] = { 0 };
 	int r = 0;
 	for (int i = 0; i < 2 && r == 0; i++)
 		r = create_buffer(fd, w, h, i == 1, &bufs[i]);
@@ -316,7 +256,7 @@ int main(int argc, char **argv)
 	r = 0;
 out:
 	for (int i = 0; i < 2; i++)
-		destroy_buffer(fd, &bufs[i]);
+		dumb_buffer_destroy(&bufs[i]);
 	if (sfd >= 0)
 		close(sfd);
 	close(fd);

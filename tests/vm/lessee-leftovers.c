@@ -24,6 +24,8 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "args.h"
+
 #define CURSOR 64
 
 struct prop {
@@ -188,10 +190,8 @@ int main(int argc, char **argv)
 	int fd = 3;
 	const char *env = getenv("DIRECTFLIP_LEASE_FD");
 	if (env) {
-		char *end;
-		errno = 0;
-		long v = strtol(env, &end, 10);
-		if (errno || *end || end == env || v < 0 || v > 1023) {
+		uint32_t v;
+		if (args_u32(env, 10, 1023, &v) < 0) {
 			fprintf(stderr, "lessee-leftovers: DIRECTFLIP_LEASE_FD='%s' is not an fd\n", env);
 			return 2;
 		}

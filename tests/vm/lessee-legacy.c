@@ -22,42 +22,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "args.h"
+#include "dumb-buffer.h"
+
 #define PURPLE 0x008040c0u
 #define MARK 0x00ffffffu
 #define CURSOR 64
 
-struct buffer {
-	uint32_t handle, fb_id, pitch;
-	uint64_t size;
-	uint32_t *map;
-};
-
+/* color, with a corner square when mark; a framebuffer when fb. */
 static int create_buffer(int fd, uint32_t w, uint32_t h, uint32_t color, bool mark, bool fb,
-			 struct buffer *b)
+			 struct dumb_buffer *b)
 {
-	struct drm_mode_create_dumb create = { .width = w, .height = h, .bpp = 32 };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create) < 0)
-		return -errno;
-	b->handle = create.handle;
-	b->pitch = create.pitch;
-	b->size = create.size;
-	struct drm_mode_map_dumb map = { .handle = b->handle };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map) < 0)
-		return -errno;
-	b->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)map.offset);
-	if (b->map == MAP_FAILED) {
-		b->map = NULL;
-		return -errno;
-	}
-	for (uint32_t y = 0; y < h; y++)
-		for (uint32_t x = 0; x < w; x++)
-			b->map[y * (b->pitch / 4) + x] = mark && x < 16 && y < 16 ? MARK : color;
+	int r = dumb_buffer_create(fd, w, h, b);
+	if (r < 0)
+		return r;
+	dumb_buffer_fill(b, color, 0, 0, 0);
+	if (mark)
+		dumb_buffer_rect(b, 0, 0, 16, 16, MARK);
 	/* The legacy call: depth 24, 32 bpp is XRGB8888. */
 	if (fb && drmModeAddFB(fd, w, h, 24, 32, b->pitch, b->handle, &b->fb_id))
 		return -errno;
@@ -90,22 +76,15 @@ static int lease_fd(void)
 	const char *env = getenv("DIRECTFLIP_LEASE_FD");
 	if (!env)
 		return 3;
-	char *end;
-	errno = 0;
-	long v = strtol(env, &end, 10);
-	if (errno || *end || end == env || v < 0 || v > 1023)
-		return -1;
-	return (int)v;
+	uint32_t v;
+	return args_u32(env, 10, 1023, &v) < 0 ? -1 : (int)v;
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long want = 0;
+	uint32_t want = 0;
 	if (argc == 3 && strcmp(argv[1], "--flips") == 0) {
-		char *end;
-		errno = 0;
-		want = strtoul(argv[2], &end, 10);
-		if (errno || *end || end == argv[2] || want == 0 || want > 100000) {
+		if (args_u32(argv[2], 10, 100000, &want) < 0 || want == 0) {
 			fprintf(stderr, "lessee-legacy: --flips wants 1..100000\n");
 			return 2;
 		}
@@ -150,7 +129,7 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
-	struct buffer bufs[2] = { 0 }, cur = { 0 };
+	struct dumb_buffer bufs[2] = { 0 }, cur = { 0 };
 	int r = 0;
 	for (int i = 0; i < 2 && r == 0; i++)
 		r = create_buffer(fd, mode.hdisplay, mode.vdisplay, PURPLE, i == 1, true, &bufs[i]);

@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <drm_fourcc.h>
@@ -39,52 +38,14 @@
 
 #include "directflip/client.h"
 
-struct buffer {
-	uint32_t handle, pitch, fb_id;
-	uint64_t size;
-	uint32_t *map;
-};
+#include "args.h"
+#include "drm-props.h"
+#include "dumb-buffer.h"
+#include "signal-flags.h"
 
 struct target {
 	uint32_t crtc, plane, w, h;
 };
-
-static volatile sig_atomic_t stop, usr1;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		usr1 = 1;
-	else
-		stop = 1;
-}
-
-static int parse_color(const char *s, uint32_t *c)
-{
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 16);
-	if (errno || *end || end == s || v > 0xffffff)
-		return -1;
-	*c = (uint32_t)v;
-	return 0;
-}
-
-static int parse_size(const char *s, uint32_t *w, uint32_t *h)
-{
-	char *end;
-	errno = 0;
-	unsigned long a = strtoul(s, &end, 10);
-	if (errno || end == s || *end != 'x' || a == 0 || a > 8192)
-		return -1;
-	const char *hs = end + 1;
-	unsigned long b = strtoul(hs, &end, 10);
-	if (errno || end == hs || *end || b == 0 || b > 8192)
-		return -1;
-	*w = (uint32_t)a;
-	*h = (uint32_t)b;
-	return 0;
-}
 
 static int64_t now_us(void)
 {
@@ -94,41 +55,14 @@ static int64_t now_us(void)
 }
 
 /* A dumb buffer of w x h in color on fd; with add_fb a framebuffer too. */
-static int create(int fd, uint32_t w, uint32_t h, uint32_t color, bool add_fb, struct buffer *b)
+static int create(int fd, uint32_t w, uint32_t h, uint32_t color, bool add_fb,
+		  struct dumb_buffer *b)
 {
-	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c) != 0)
-		return -errno;
-	*b = (struct buffer){ .handle = c.handle, .pitch = c.pitch, .size = c.size };
-	struct drm_mode_map_dumb m = { .handle = c.handle };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &m) != 0)
-		return -errno;
-	b->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)m.offset);
-	if (b->map == MAP_FAILED)
-		return -errno;
-	for (uint32_t y = 0; y < h; y++)
-		for (uint32_t x = 0; x < w; x++)
-			b->map[(size_t)y * (b->pitch / 4) + x] = color;
-	if (!add_fb)
-		return 0;
-	uint32_t handles[4] = { b->handle }, pitches[4] = { b->pitch }, offsets[4] = { 0 };
-	if (drmModeAddFB2(fd, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &b->fb_id, 0))
-		return -errno;
-	return 0;
-}
-
-static uint32_t prop_id(int fd, uint32_t obj, const char *name)
-{
-	drmModeObjectProperties *p = drmModeObjectGetProperties(fd, obj, DRM_MODE_OBJECT_PLANE);
-	uint32_t id = 0;
-	for (uint32_t i = 0; p && i < p->count_props && !id; i++) {
-		drmModePropertyRes *pr = drmModeGetProperty(fd, p->props[i]);
-		if (pr && strcmp(pr->name, name) == 0)
-			id = pr->prop_id;
-		drmModeFreeProperty(pr);
-	}
-	drmModeFreeObjectProperties(p);
-	return id;
+	int r = dumb_buffer_create(fd, w, h, b);
+	if (r < 0)
+		return r;
+	dumb_buffer_fill(b, color, 0, 0, 0);
+	return add_fb ? dumb_buffer_add_fb(b, DRM_FORMAT_XRGB8888) : 0;
 }
 
 /* fb full-screen on the target's plane, one atomic commit through fd. */
@@ -144,7 +78,7 @@ static int show(int fd, const struct target *t, uint32_t fb)
 	if (!req)
 		return -ENOMEM;
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-		uint32_t id = prop_id(fd, t->plane, names[i]);
+		uint32_t id = drm_props_id(fd, t->plane, DRM_MODE_OBJECT_PLANE, names[i]);
 		if (!id) {
 			drmModeAtomicFree(req);
 			return -ENOENT;
@@ -188,19 +122,6 @@ static uint32_t plane_fb(int fd, uint32_t plane)
 	return fb;
 }
 
-static void signals(sigset_t *old)
-{
-	sigset_t block;
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &block, old);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGUSR1, on_signal);
-}
-
 static int hold(struct df_client *c, int card, const char *vm, uint32_t color)
 {
 	int lease = -1;
@@ -212,7 +133,7 @@ static int hold(struct df_client *c, int card, const char *vm, uint32_t color)
 		return 1;
 	}
 	json_object_put(info);
-	struct buffer b;
+	struct dumb_buffer b;
 	r = create(lease, t.w, t.h, color, true, &b);
 	if (r == 0)
 		r = show(lease, &t, b.fb_id);
@@ -223,12 +144,10 @@ static int hold(struct df_client *c, int card, const char *vm, uint32_t color)
 	printf("shown fb=%u objects=%d\n", b.fb_id, lease_objects(lease));
 	fflush(stdout);
 	/* The flags are checked every tick: a signal waits at most one. */
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGUSR1, on_signal);
+	signal_flags_catch();
 	bool lost = false;
 	const struct timespec tick = { 0, 500000 };
-	while (!stop) {
+	while (!signal_flags_stop) {
 		nanosleep(&tick, NULL);
 		int n = lease_objects(lease);
 		if (!lost && n == 0) {
@@ -238,8 +157,8 @@ static int hold(struct df_client *c, int card, const char *vm, uint32_t color)
 			fflush(stdout);
 			lost = true;
 		}
-		if (usr1) {
-			usr1 = 0;
+		if (signal_flags_usr1) {
+			signal_flags_usr1 = 0;
 			printf("objects %d plane_fb=%u\n", n, plane_fb(card, t.plane));
 			fflush(stdout);
 		}
@@ -271,7 +190,7 @@ static int take(struct df_client *c, int card, const char *vm, uint32_t color, u
 		return 1;
 	}
 	uint32_t w = t.w, h = t.h;
-	struct buffer b;
+	struct dumb_buffer b;
 	int dmabuf = -1;
 	int r = create(card, w, h, color, false, &b);
 	if (r == 0 && drmPrimeHandleToFD(card, b.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf) != 0)
@@ -316,12 +235,12 @@ static int take(struct df_client *c, int card, const char *vm, uint32_t color, u
 	fflush(stdout);
 	json_object_put(res);
 	sigset_t old;
-	signals(&old);
+	signal_flags_block(&old);
 	bool flipped = false;
-	while (!stop) {
+	while (!signal_flags_stop) {
 		sigsuspend(&old);
-		if (usr1 && !flipped) {
-			struct buffer own;
+		if (signal_flags_usr1 && !flipped) {
+			struct dumb_buffer own;
 			r = create(lease, t.w, t.h, then, true, &own);
 			if (r == 0)
 				r = show(lease, &t, own.fb_id);
@@ -334,7 +253,7 @@ static int take(struct df_client *c, int card, const char *vm, uint32_t color, u
 			fflush(stdout);
 			flipped = true;
 		}
-		usr1 = 0;
+		signal_flags_usr1 = 0;
 	}
 	close(lease);
 	return 0;
@@ -363,11 +282,11 @@ int main(int argc, char **argv)
 		int bad = 0;
 		switch (o) {
 		case 'v': vm = optarg; break;
-		case 'c': bad = parse_color(optarg, &color); have_color = !bad; break;
-		case 't': bad = parse_color(optarg, &then); break;
+		case 'c': bad = args_color(optarg, &color); have_color = !bad; break;
+		case 't': bad = args_color(optarg, &then); break;
 		case 'C': card_path = optarg; break;
 		case 'S': sock = optarg; break;
-		case 's': bad = parse_size(optarg, &fw, &fh); break;
+		case 's': bad = args_size(optarg, 8192, &fw, &fh); break;
 		case 'E': expect_refused = true; break;
 		default: bad = 1;
 		}
@@ -377,14 +296,11 @@ int main(int argc, char **argv)
 	if (!vm || !have_color)
 		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	/* Not the master (directflipd is): enough for dumb buffers and reading planes. */
-	int card = open(card_path, O_RDWR | O_CLOEXEC);
+	int card = dumb_buffer_open_card(card_path);
 	if (card < 0) {
-		fprintf(stderr, "takeover-client: %s: %s\n", card_path, strerror(errno));
+		fprintf(stderr, "takeover-client: %s: %s\n", card_path, strerror(-card));
 		return 1;
 	}
-	if (drmIsMaster(card))
-		drmDropMaster(card);
 	struct df_client *c = NULL;
 	int r = df_client_connect(sock, &c);
 	if (r < 0) {

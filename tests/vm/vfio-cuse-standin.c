@@ -52,12 +52,10 @@
 #include <string.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/seccomp.h>
 #include <linux/vfio.h>
@@ -65,12 +63,16 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "args.h"
+#include "dumb-buffer.h"
+#include "frame-clock.h"
+#include "fuse-pollers.h"
 #include "inplace-frames.h"
+#include "standin-options.h"
 
 /* Not upstream: the same value as daemon/vgpu-nonupstream.h, kept apart
  * so that the stand-in does not share the daemon's reading of it. */
 #define STANDIN_PLANE_TYPE_DRM (1 << 3)
-#define MAX_HANDLES 32
 #define MAX_BUFS 16
 
 /* One guest buffer: a dumb buffer and a framebuffer over it. */
@@ -85,43 +87,16 @@ static struct {
 	int card;
 	uint32_t fb, w, h, pitch, dmabuf_id;
 	bool off, offer_drm, offer_dmabuf;
-	uint32_t iw, ih, rw, rh, color, rcolor, fcolor;
+	struct standin_options o; /* o.w x o.h: the first buffers' size */
 	bool cursor_on;
 	uint32_t cx, cy, chx, chy, ccolor;
 	unsigned cursor_buf;  /* index into bufs */
-	uint32_t frames, frame_ms;
-	const char *pid_file;
-	bool have_flip;
 	unsigned queries, gets;
 	struct buf bufs[MAX_BUFS];
 	unsigned n_bufs;
 	const char *devpath;
-	bool used[MAX_HANDLES], changed[MAX_HANDLES];
-	struct fuse_pollhandle *ph[MAX_HANDLES];
+	struct fuse_pollers *pollers;
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static int parse_u32(const char *s, int base, unsigned long max, uint32_t *out)
-{
-	char *end;
-	errno = 0;
-	if (!s || !*s || *s == '-')
-		return -1;
-	unsigned long v = strtoul(s, &end, base);
-	if (errno || *end || v > max)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int parse_size(const char *s, uint32_t *w, uint32_t *h)
-{
-	char tmp[32];
-	const char *x = strchr(s, 'x');
-	if (!x || x - s >= (long)sizeof(tmp))
-		return -1;
-	snprintf(tmp, sizeof(tmp), "%.*s", (int)(x - s), s);
-	return parse_u32(tmp, 10, 8192, w) || parse_u32(x + 1, 10, 8192, h) || !*w || !*h ? -1 : 0;
-}
 
 /* X,Y,HX,HY: the cursor's pointer position and hotspot. */
 static int parse_cursor(const char *s)
@@ -133,36 +108,9 @@ static int parse_cursor(const char *s)
 	snprintf(tmp, sizeof(tmp), "%s", s);
 	char *save = NULL, *tok = strtok_r(tmp, ",", &save);
 	for (int i = 0; i < 4; i++, tok = strtok_r(NULL, ",", &save))
-		if (!tok || parse_u32(tok, 10, 8192, out[i]) < 0)
+		if (!tok || args_u32(tok, 10, 8192, out[i]) < 0)
 			return -1;
 	return tok ? -1 : 0;
-}
-
-/* A framebuffer of w x h: outer, with inner in the centred iw x ih area. */
-static int make_fb(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint32_t iw,
-		   uint32_t ih, uint32_t format, uint32_t *fb, uint32_t *pitch, uint32_t *handle)
-{
-	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
-	if (drmIoctl(st.card, DRM_IOCTL_MODE_CREATE_DUMB, &c) != 0)
-		return -errno;
-	struct drm_mode_map_dumb m = { .handle = c.handle };
-	if (drmIoctl(st.card, DRM_IOCTL_MODE_MAP_DUMB, &m) != 0)
-		return -errno;
-	uint32_t *px = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, st.card, (off_t)m.offset);
-	if (px == MAP_FAILED)
-		return -errno;
-	uint32_t x0 = iw < w ? (w - iw) / 2 : 0, y0 = ih < h ? (h - ih) / 2 : 0;
-	for (uint32_t y = 0; y < h; y++)
-		for (uint32_t x = 0; x < w; x++)
-			px[(size_t)y * (c.pitch / 4) + x] =
-				iw && x >= x0 && x < x0 + iw && y >= y0 && y < y0 + ih ? inner : outer;
-	munmap(px, c.size);
-	uint32_t handles[4] = { c.handle }, pitches[4] = { c.pitch }, offsets[4] = { 0 };
-	if (drmModeAddFB2(st.card, w, h, format, handles, pitches, offsets, fb, 0) != 0)
-		return -errno;
-	*pitch = c.pitch;
-	*handle = c.handle;
-	return 0;
 }
 
 /* Makes the plane show bufs[i]. Under st.lock. */
@@ -181,10 +129,17 @@ static int add_buf(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint3
 {
 	if (st.n_bufs == MAX_BUFS)
 		return -ENOSPC;
-	struct buf b = { .w = w, .h = h };
-	int r = make_fb(w, h, outer, inner, iw, ih, format, &b.fb, &b.pitch, &b.handle);
+	/* outer, with inner in the centred iw x ih area; kept until exit. */
+	struct dumb_buffer d;
+	int r = dumb_buffer_create(st.card, w, h, &d);
 	if (r < 0)
 		return r;
+	dumb_buffer_fill(&d, outer, inner, iw, ih);
+	dumb_buffer_unmap(&d);
+	r = dumb_buffer_add_fb(&d, format);
+	if (r < 0)
+		return r;
+	struct buf b = { .w = w, .h = h, .handle = d.handle, .fb = d.fb_id, .pitch = d.pitch };
 	pthread_mutex_lock(&st.lock);
 	b.id = st.n_bufs + 1;
 	st.bufs[st.n_bufs] = b;
@@ -196,17 +151,10 @@ static int add_buf(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint3
 static void cd_open(fuse_req_t req, struct fuse_file_info *fi)
 {
 	pthread_mutex_lock(&st.lock);
-	int slot = -1;
-	for (int i = 0; i < MAX_HANDLES && slot < 0; i++)
-		if (!st.used[i])
-			slot = i;
-	if (slot >= 0) {
-		st.used[slot] = true;
-		st.changed[slot] = false;
-	}
+	int slot = fuse_pollers_open(st.pollers);
 	pthread_mutex_unlock(&st.lock);
 	if (slot < 0) {
-		fuse_reply_err(req, EMFILE);
+		fuse_reply_err(req, -slot);
 		return;
 	}
 	fi->fh = (uint64_t)slot;
@@ -217,10 +165,7 @@ static void cd_open(fuse_req_t req, struct fuse_file_info *fi)
 static void cd_release(fuse_req_t req, struct fuse_file_info *fi)
 {
 	pthread_mutex_lock(&st.lock);
-	st.used[fi->fh] = false;
-	if (st.ph[fi->fh])
-		fuse_pollhandle_destroy(st.ph[fi->fh]);
-	st.ph[fi->fh] = NULL;
+	fuse_pollers_release(st.pollers, fi->fh);
 	pthread_mutex_unlock(&st.lock);
 	fuse_reply_err(req, 0);
 }
@@ -236,7 +181,7 @@ static int answer(struct vfio_device_gfx_plane_info *info, uint64_t fh)
 		return EINVAL;
 	if (info->flags & VFIO_GFX_PLANE_TYPE_PROBE)
 		return 0;
-	st.changed[fh] = false;
+	fuse_pollers_seen(st.pollers, fh);
 	st.queries++;
 	uint32_t argsz = info->argsz, flags = info->flags, type = info->drm_plane_type;
 	*info = (struct vfio_device_gfx_plane_info){ .argsz = argsz, .flags = flags,
@@ -298,12 +243,7 @@ static void cd_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *
 static void cd_poll(fuse_req_t req, struct fuse_file_info *fi, struct fuse_pollhandle *ph)
 {
 	pthread_mutex_lock(&st.lock);
-	if (ph) {
-		if (st.ph[fi->fh])
-			fuse_pollhandle_destroy(st.ph[fi->fh]);
-		st.ph[fi->fh] = ph;
-	}
-	unsigned revents = st.changed[fi->fh] ? POLLPRI : 0;
+	unsigned revents = fuse_pollers_poll(st.pollers, fi->fh, ph) ? POLLPRI : 0;
 	pthread_mutex_unlock(&st.lock);
 	fuse_reply_poll(req, revents);
 }
@@ -315,41 +255,27 @@ static const struct cuse_lowlevel_ops ops = {
 	.poll = cd_poll,
 };
 
-static void notify_all(void)
-{
-	for (int i = 0; i < MAX_HANDLES; i++) {
-		st.changed[i] = st.used[i];
-		if (st.ph[i])
-			fuse_lowlevel_notify_poll(st.ph[i]);
-	}
-}
-
-/* The guest draws st.frames frames, double-buffered: a flip per frame. */
+/* The guest draws --frames frames, double-buffered: a flip per frame. */
 static void animate(void)
 {
-	struct timespec next;
-	clock_gettime(CLOCK_MONOTONIC, &next);
-	for (uint32_t i = 0; i < st.frames; i++) {
+	struct frame_clock clock;
+	frame_clock_start(&clock, st.o.frame_ms);
+	for (uint32_t i = 0; i < st.o.frames; i++) {
 		pthread_mutex_lock(&st.lock);
-		show_buf(st.dmabuf_id == 1 && st.have_flip ? 1 : 0);
+		show_buf(st.dmabuf_id == 1 && st.o.have_flip ? 1 : 0);
 		/* As SIGHUP's flip: only pollers hear it, which form (c) is not. */
-		notify_all();
+		fuse_pollers_notify_all(st.pollers);
 		pthread_mutex_unlock(&st.lock);
-		next.tv_nsec += (long)st.frame_ms * 1000000L;
-		while (next.tv_nsec >= 1000000000L) {
-			next.tv_nsec -= 1000000000L;
-			next.tv_sec++;
-		}
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		frame_clock_wait(&clock);
 	}
 	pthread_mutex_lock(&st.lock);
 	unsigned queries = st.queries, gets = st.gets;
 	pthread_mutex_unlock(&st.lock);
-	printf("animated frames=%u queries=%u gets=%u\n", st.frames, queries, gets);
+	printf("animated frames=%u queries=%u gets=%u\n", st.o.frames, queries, gets);
 	fflush(stdout);
 }
 
-/* The guest draws st.frames frames inside the framebuffer it shows. */
+/* The guest draws --frames frames inside the framebuffer it shows. */
 static void animate_in_place(void)
 {
 	pthread_mutex_lock(&st.lock);
@@ -357,14 +283,13 @@ static void animate_in_place(void)
 	uint32_t fb = st.fb;
 	pthread_mutex_unlock(&st.lock);
 	unsigned flushed = 0;
-	int r = st.pid_file ? inplace_frames_play(st.card, fb, st.pid_file, st.frames, st.frame_ms, &flushed)
-			    : -EINVAL;
+	int r = inplace_frames_play(st.card, fb, st.o.pid_file, st.o.frames, st.o.frame_ms, &flushed);
 	if (r < 0)
 		fprintf(stderr, "vfio-cuse-standin: in place on fb %u: %s\n", fb, strerror(-r));
 	pthread_mutex_lock(&st.lock);
 	unsigned queries = st.queries - queries0;
 	pthread_mutex_unlock(&st.lock);
-	printf("inplace frames=%u flushed=%u queries=%u\n", st.frames, flushed, queries);
+	printf("inplace frames=%u flushed=%u queries=%u\n", st.o.frames, flushed, queries);
 	fflush(stdout);
 }
 
@@ -391,8 +316,9 @@ static void *signals(void *arg)
 			continue;
 		}
 		if (sig == SIGUSR1) {
-			r = st.rw ? add_buf(st.rw, st.rh, st.color, st.rcolor, st.iw, st.ih, DRM_FORMAT_XRGB8888)
-				  : -EINVAL;
+			r = st.o.rw ? add_buf(st.o.rw, st.o.rh, st.o.color, st.o.rcolor, st.o.w, st.o.h,
+					      DRM_FORMAT_XRGB8888)
+				    : -EINVAL;
 			if (r < 0) {
 				fprintf(stderr, "vfio-cuse-standin: resize: %s\n", strerror(-r));
 				continue;
@@ -406,18 +332,18 @@ static void *signals(void *arg)
 			/* The old buffers stay until exit, as a flip would keep them. */
 			show_buf((unsigned)r);
 		} else if (sig == SIGHUP) {
-			show_buf(st.have_flip && st.dmabuf_id == 1 ? 1 : 0);
+			show_buf(st.o.have_flip && st.dmabuf_id == 1 ? 1 : 0);
 		} else {
 			st.off = true;
 		}
-		notify_all();
+		fuse_pollers_notify_all(st.pollers);
 		unsigned queries = st.queries, gets = st.gets, id = st.dmabuf_id;
 		uint32_t fb = st.fb;
 		pthread_mutex_unlock(&st.lock);
 		if (sig == SIGTTIN)
 			printf("cursor at %u,%u queries=%u\n", st.cx, st.cy, queries);
 		else if (sig == SIGUSR1)
-			printf("resized fb=%u size=%ux%u queries=%u\n", fb, st.rw, st.rh, queries);
+			printf("resized fb=%u size=%ux%u queries=%u\n", fb, st.o.rw, st.o.rh, queries);
 		else if (sig == SIGHUP)
 			printf("flip id=%u queries=%u gets=%u\n", id, queries, gets);
 		else
@@ -598,43 +524,22 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	const char *name = NULL, *card = "/dev/dri/card0", *offer = "both", *sock_path = NULL;
-	bool have_color = false;
-	st.w = 1024;
-	st.h = 768;
-	st.frame_ms = 16;
+	const char *name = NULL, *offer = "both", *sock_path = NULL;
+	standin_options_init(&st.o);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int bad = !v;
-		if (!bad && !strcmp(a, "--name"))
+		int r = standin_options_take(&st.o, a, v), bad = r < 0 || !v;
+		if (!bad && r == 0 && !strcmp(a, "--name"))
 			name = v, bad = strchr(v, '/') != NULL || strlen(v) > 64;
-		else if (!bad && !strcmp(a, "--card"))
-			card = v;
-		else if (!bad && !strcmp(a, "--offer"))
+		else if (!bad && r == 0 && !strcmp(a, "--offer"))
 			offer = v;
-		else if (!bad && !strcmp(a, "--color"))
-			bad = parse_u32(v, 16, 0xffffff, &st.color), have_color = !bad;
-		else if (!bad && !strcmp(a, "--flip-color"))
-			bad = parse_u32(v, 16, 0xffffff, &st.fcolor), st.have_flip = !bad;
-		else if (!bad && !strcmp(a, "--frames"))
-			bad = parse_u32(v, 10, 1000000, &st.frames);
-		else if (!bad && !strcmp(a, "--flush-pid-file"))
-			st.pid_file = v;
-		else if (!bad && !strcmp(a, "--frame-ms"))
-			bad = parse_u32(v, 10, 1000, &st.frame_ms) || !st.frame_ms;
-		else if (!bad && !strcmp(a, "--cursor"))
+		else if (!bad && r == 0 && !strcmp(a, "--cursor"))
 			bad = parse_cursor(v), st.cursor_on = !bad;
-		else if (!bad && !strcmp(a, "--cursor-color"))
-			bad = parse_u32(v, 16, 0xffffff, &st.ccolor);
-		else if (!bad && !strcmp(a, "--seccomp-socket"))
+		else if (!bad && r == 0 && !strcmp(a, "--cursor-color"))
+			bad = args_color(v, &st.ccolor);
+		else if (!bad && r == 0 && !strcmp(a, "--seccomp-socket"))
 			sock_path = v, bad = strlen(v) >= sizeof(((struct sockaddr_un *)0)->sun_path);
-		else if (!bad && !strcmp(a, "--resize-color"))
-			bad = parse_u32(v, 16, 0xffffff, &st.rcolor);
-		else if (!bad && !strcmp(a, "--size"))
-			bad = parse_size(v, &st.w, &st.h);
-		else if (!bad && !strcmp(a, "--resize"))
-			bad = parse_size(v, &st.rw, &st.rh);
-		else
+		else if (r == 0)
 			bad = 1;
 		if (bad) {
 			usage();
@@ -644,22 +549,23 @@ int main(int argc, char **argv)
 	}
 	st.offer_drm = !strcmp(offer, "drm") || !strcmp(offer, "both");
 	st.offer_dmabuf = !strcmp(offer, "dmabuf") || !strcmp(offer, "both");
-	if (!name || !have_color || (!st.offer_drm && !st.offer_dmabuf)) {
+	if (!name || !st.o.have_color || (!st.offer_drm && !st.offer_dmabuf)) {
 		usage();
 		return 2;
 	}
-	st.iw = st.w;
-	st.ih = st.h;
-	st.card = open(card, O_RDWR | O_CLOEXEC);
-	if (st.card < 0) {
-		fprintf(stderr, "vfio-cuse-standin: %s: %s\n", card, strerror(errno));
+	st.pollers = fuse_pollers_new();
+	if (!st.pollers) {
+		fprintf(stderr, "vfio-cuse-standin: %s\n", strerror(ENOMEM));
 		return 1;
 	}
-	if (drmIsMaster(st.card))
-		drmDropMaster(st.card);
-	int r = add_buf(st.w, st.h, st.color, 0, 0, 0, DRM_FORMAT_XRGB8888);
-	if (r >= 0 && st.have_flip)
-		r = add_buf(st.w, st.h, st.fcolor, 0, 0, 0, DRM_FORMAT_XRGB8888);
+	st.card = dumb_buffer_open_card(st.o.card);
+	if (st.card < 0) {
+		fprintf(stderr, "vfio-cuse-standin: %s: %s\n", st.o.card, strerror(-st.card));
+		return 1;
+	}
+	int r = add_buf(st.o.w, st.o.h, st.o.color, 0, 0, 0, DRM_FORMAT_XRGB8888);
+	if (r >= 0 && st.o.have_flip)
+		r = add_buf(st.o.w, st.o.h, st.o.fcolor, 0, 0, 0, DRM_FORMAT_XRGB8888);
 	if (r >= 0 && st.cursor_on) {
 		r = add_buf(64, 64, 0xff000000u | st.ccolor, 0, 0, 0, DRM_FORMAT_ARGB8888);
 		st.cursor_buf = (unsigned)r;
@@ -718,6 +624,7 @@ int main(int argc, char **argv)
 	}
 	r = fuse_session_loop(se);
 	cuse_lowlevel_teardown(se);
+	fuse_pollers_free(st.pollers);
 	close(st.card); /* the framebuffers die with this file */
 	if (r == 0 || r == -SIGTERM || r == -SIGINT || r == SIGTERM || r == SIGINT)
 		return 0;

@@ -17,7 +17,6 @@
  * band at the top holding the frame counter as black bars.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -25,76 +24,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <drm_fourcc.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "args.h"
+#include "dumb-buffer.h"
 #include "inplace-frames.h"
-
-struct buffer {
-	uint32_t handle, pitch, fb_id, width, height;
-	uint64_t size;
-	uint32_t *map;
-};
-
-static volatile sig_atomic_t stop, go;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		go = 1;
-	else
-		stop = 1;
-}
-
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	errno = 0;
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	unsigned long v = strtoul(s, &end, 0);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int create_buffer(int fd, uint32_t w, uint32_t h, struct buffer *b)
-{
-	struct drm_mode_create_dumb create = { .width = w, .height = h, .bpp = 32 };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create) != 0)
-		return -errno;
-	b->handle = create.handle;
-	b->pitch = create.pitch;
-	b->size = create.size;
-	b->width = w;
-	b->height = h;
-	struct drm_mode_map_dumb map = { .handle = b->handle };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map) != 0)
-		return -errno;
-	b->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)map.offset);
-	if (b->map == MAP_FAILED)
-		return -errno;
-	uint32_t handles[4] = { b->handle }, pitches[4] = { b->pitch }, offsets[4] = { 0 };
-	if (drmModeAddFB2(fd, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &b->fb_id, 0) != 0)
-		return -errno;
-	return 0;
-}
+#include "signal-flags.h"
 
 /* Frame 0: the VM's colour under a white band (inplace-frames.h draws
  * the counter into the band). */
-static void draw(struct buffer *b, uint32_t color)
+static void draw(struct dumb_buffer *b, uint32_t color)
 {
-	uint32_t stride = b->pitch / 4;
-	for (uint32_t y = 0; y < b->height; y++) {
-		uint32_t *row = b->map + (size_t)y * stride;
-		for (uint32_t x = 0; x < b->width; x++)
-			row[x] = y < 64 ? 0xffffff : color;
-	}
+	dumb_buffer_fill(b, color, 0, 0, 0);
+	dumb_buffer_rect(b, 0, 0, b->width, 64, 0xffffff);
 }
 
 static int publish(const char *dir, unsigned k, uint32_t fb_id)
@@ -125,7 +71,8 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	const char *card = "/dev/dri/card0", *dir = NULL;
-	unsigned long color = 0, w = 0, h = 0, frames = 0, fps = 60, planes = 1, flush_pid = 0;
+	unsigned long color = 0, w = 0, h = 0;
+	uint32_t frames = 0, fps = 60, planes = 1, flush_pid = 0;
 	const char *flush_pid_file = NULL;
 	bool have_color = false, on_sig = false;
 	static const struct option opts[] = {
@@ -163,19 +110,19 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'n':
-			if (parse_uint(optarg, 1000000, &frames) < 0) {
+			if (args_u32(optarg, 0, 1000000, &frames) < 0) {
 				usage();
 				return 2;
 			}
 			break;
 		case 'f':
-			if (parse_uint(optarg, 1000, &fps) < 0 || fps == 0) {
+			if (args_u32(optarg, 0, 1000, &fps) < 0 || fps == 0) {
 				usage();
 				return 2;
 			}
 			break;
 		case 'p':
-			if (parse_uint(optarg, 8, &planes) < 0 || planes == 0) {
+			if (args_u32(optarg, 0, 8, &planes) < 0 || planes == 0) {
 				usage();
 				return 2;
 			}
@@ -187,7 +134,7 @@ int main(int argc, char **argv)
 			flush_pid_file = optarg;
 			break;
 		case 'P':
-			if (parse_uint(optarg, 1ul << 22, &flush_pid) < 0 || flush_pid == 0) {
+			if (args_u32(optarg, 0, 1u << 22, &flush_pid) < 0 || flush_pid == 0) {
 				usage();
 				return 2;
 			}
@@ -202,14 +149,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	int fd = open(card, O_RDWR | O_CLOEXEC);
+	int fd = dumb_buffer_open_card(card);
 	if (fd < 0) {
-		fprintf(stderr, "vgpu-standin: %s: %s\n", card, strerror(errno));
+		fprintf(stderr, "vgpu-standin: %s: %s\n", card, strerror(-fd));
 		return 1;
 	}
-	/* Never hold master: the daemon must get it. */
-	if (drmIsMaster(fd))
-		drmDropMaster(fd);
 
 	if (!w || !h) {
 		/* Default: the preferred mode of the first connected connector's
@@ -217,9 +161,11 @@ int main(int argc, char **argv)
 		w = 1024;
 		h = 768;
 	}
-	struct buffer bufs[8] = { 0 };
+	struct dumb_buffer bufs[8] = { 0 };
 	for (unsigned k = 0; k < planes; k++) {
-		int r = create_buffer(fd, (uint32_t)w, (uint32_t)h, &bufs[k]);
+		int r = dumb_buffer_create(fd, (uint32_t)w, (uint32_t)h, &bufs[k]);
+		if (r == 0)
+			r = dumb_buffer_add_fb(&bufs[k], DRM_FORMAT_XRGB8888);
 		if (r < 0) {
 			fprintf(stderr, "vgpu-standin: creating framebuffer %u: %s\n", k, strerror(-r));
 			return 1;
@@ -234,24 +180,19 @@ int main(int argc, char **argv)
 	}
 	fflush(stdout);
 
-	/* Blocked outside sigsuspend so a signal cannot slip past the check. */
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGUSR1, on_signal);
+	/* Blocked outside sigsuspend and the sleeps, so that a signal cannot
+	 * slip past the check. */
+	sigset_t old, blocked;
+	signal_flags_block(&old);
+	sigprocmask(SIG_SETMASK, NULL, &blocked);
 	struct timespec period = { 0, (long)(1000000000ul / fps) };
 	struct inplace_frames *inplace = NULL;
 	/* With --on-signal, each SIGUSR1 runs one animation of N frames. */
-	for (unsigned run = 0; frames && !stop && (run == 0 || on_sig); run++) {
-		while (on_sig && !go && !stop)
+	for (unsigned run = 0; frames && !signal_flags_stop && (run == 0 || on_sig); run++) {
+		while (on_sig && !signal_flags_usr1 && !signal_flags_stop)
 			sigsuspend(&old);
-		go = 0;
-		if (stop)
+		signal_flags_usr1 = 0;
+		if (signal_flags_stop)
 			break;
 		/* The daemon may start after us: its pid can come late, in a file. */
 		long pid = (long)flush_pid;
@@ -264,21 +205,21 @@ int main(int argc, char **argv)
 		unsigned long flushed = 0;
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		for (unsigned long i = 1; inplace && i <= frames && !stop; i++) {
+		for (unsigned long i = 1; inplace && i <= frames && !signal_flags_stop; i++) {
 			r = inplace_frames_draw(inplace, i);
 			if (r < 0 && flushed + 1 == i)
 				fprintf(stderr, "vgpu-standin: DIRTYFB: %s\n", strerror(-r));
 			flushed += r == 0;
 			sigprocmask(SIG_SETMASK, &old, NULL);
 			nanosleep(&period, NULL);
-			sigprocmask(SIG_BLOCK, &block, NULL);
+			sigprocmask(SIG_SETMASK, &blocked, NULL);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		printf("animated %lu frames in %.3f s flushed=%lu\n", frames,
+		printf("animated %u frames in %.3f s flushed=%lu\n", frames,
 		       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, flushed);
 		fflush(stdout);
 	}
-	while (!stop)
+	while (!signal_flags_stop)
 		sigsuspend(&old);
 	for (unsigned k = 0; k < planes; k++) {
 		char path[4096];
