@@ -64,11 +64,26 @@ static void lease_fd_name(const struct vm *vm, char name[64])
 	snprintf(name, 64, "lease.%s.%u", vm->name, vm->lessee_id);
 }
 
-static void release_fd(struct vm *vm)
+/* The fd store keeps the lease fd across restarts (docs/service.md). */
+static void store_lease_fd(struct vm *vm)
+{
+	char name[64];
+	lease_fd_name(vm, name);
+	int r = service_store_fd(vm->lease_fd, name);
+	if (r < 0)
+		log_errno(r, "vm=%s: cannot keep the lease fd in the fd store", vm->name);
+}
+
+static void forget_lease_fd(const struct vm *vm)
 {
 	char name[64];
 	lease_fd_name(vm, name);
 	service_forget_fd(name);
+}
+
+static void release_fd(struct vm *vm)
+{
+	forget_lease_fd(vm);
 	if (vm->lease_fd >= 0) {
 		/* A client may still hold the lease file, which would keep them. */
 		for (size_t k = 0; k < CONFIG_MAX_PLANES; k++)
@@ -512,11 +527,7 @@ static void grant(struct daemon *d, struct vm *vm, const struct config_monitor *
 		return;
 	}
 
-	char name[64];
-	lease_fd_name(vm, name);
-	r = service_store_fd(lfd, name);
-	if (r < 0)
-		log_errno(r, "vm=%s: cannot keep the lease fd in the fd store", vm->name);
+	store_lease_fd(vm);
 
 	char planes[128] = "";
 	size_t len = 0;
@@ -590,9 +601,7 @@ int reconcile_takeover(struct daemon *d, struct vm *vm, uint32_t fb, const char 
 			  vm->conn_name, old);
 		return r;
 	}
-	char name[64];
-	lease_fd_name(vm, name);
-	service_forget_fd(name);
+	forget_lease_fd(vm);
 	log_info("vm=%s monitor=%s connector=%s crtc=%u lessee=%u action=lease-revoked "
 		 "reason=\"taken over\"",
 		 vm->name, vm->cfg->monitor ? vm->cfg->monitor : "-", vm->conn_name,
@@ -622,10 +631,7 @@ int reconcile_takeover(struct daemon *d, struct vm *vm, uint32_t fb, const char 
 	memset(vm->shown_fb, 0, sizeof(vm->shown_fb));
 	if (r < 0)
 		return takeover_failed(d, vm, r, "resetting the CRTC for the new lease");
-	lease_fd_name(vm, name);
-	r = service_store_fd(lfd, name);
-	if (r < 0)
-		log_errno(r, "vm=%s: cannot keep the lease fd in the fd store", vm->name);
+	store_lease_fd(vm);
 	log_info("vm=%s monitor=%s connector=%s crtc=%u lessee=%u action=lease-granted "
 		 "reason=\"taken over\"",
 		 vm->name, vm->cfg->monitor ? vm->cfg->monitor : "-", vm->conn_name,
@@ -647,14 +653,6 @@ void reconcile_collect_takeover(struct daemon *d, struct vm *vm)
 	log_info("vm=%s connector=%s fb=%u action=takeover-frame-dropped", vm->name, vm->conn_name,
 		 vm->takeover_fb);
 	vm->takeover_fb = 0;
-}
-
-static bool lessee_alive(const uint32_t *ids, size_t n, uint32_t id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
 }
 
 static bool id_in(const uint32_t *ids, size_t n, uint32_t id)
@@ -748,7 +746,7 @@ static int reconcile_pass(struct daemon *d)
 		return log_errno(r, "%s: listing lessees failed", card->path);
 	for (size_t i = 0; i < d->n_vms; i++) {
 		struct vm *vm = d->vms[i];
-		if (vm->state == VM_LEASED && !lessee_alive(ids, n_ids, vm->lessee_id)) {
+		if (vm->state == VM_LEASED && !id_in(ids, n_ids, vm->lessee_id)) {
 			log_warn("vm=%s connector=%s lessee=%u action=lease-lost", vm->name,
 				 vm->conn_name, vm->lessee_id);
 			release_fd(vm);
@@ -901,7 +899,7 @@ void reconcile_adopt(struct daemon *d, struct service_fds *stored)
 			if (strlen(d->vms[v]->name) == (size_t)(dot - name - 6) &&
 			    strncmp(d->vms[v]->name, name + 6, (size_t)(dot - name - 6)) == 0)
 				vm = d->vms[v];
-		bool alive = lessee_alive(ids, n_ids, lessee);
+		bool alive = id_in(ids, n_ids, lessee);
 		if (vm && vm->state != VM_LEASED && alive && adopt_one(d, vm, fd, lessee)) {
 			log_info("vm=%s monitor=%s connector=%s crtc=%u lessee=%u action=lease-adopted",
 				 vm->name, vm->cfg->monitor, vm->conn_name, vm->alloc.crtc_id, lessee);

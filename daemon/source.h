@@ -32,8 +32,6 @@ int source_current_fb(struct source *src, uint32_t *fb_id);
 int source_cursor(struct source *src, struct source_cursor *out);
 /* Sources that report changes call changed(data) on loop from now on. */
 void source_watch(struct source *src, sd_event *loop, void (*changed)(void *data), void *data);
-/* Counts the changes the source reported: a new framebuffer may reuse
- * the id of one that is gone, so the id alone does not tell. */
 /* The plane is shown on card_fd by a monitor refreshing every frame_usec:
  * where imports go and how often a polled source asks. Before
  * source_current_fb. */
@@ -41,6 +39,8 @@ void source_set_output(struct source *src, int card_fd, uint64_t frame_usec);
 /* A commit put fb_id, what source_current_fb gave (0: nothing), on the
  * plane: for kinds that act once their frame is on screen. */
 void source_shown(struct source *src, uint32_t fb_id);
+/* Counts the changes the source reported: a new framebuffer may reuse
+ * the id of one that is gone, so the id alone does not tell. */
 uint64_t source_serial(const struct source *src);
 /* The size of fb_id (its current framebuffer or cursor) when the source
  * made it; -ENOENT when the card must be asked. */
