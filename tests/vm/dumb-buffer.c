@@ -18,6 +18,18 @@ int dumb_buffer_open_card(const char *path)
 	return fd;
 }
 
+static int map(struct dumb_buffer *b)
+{
+	struct drm_mode_map_dumb m = { .handle = b->handle };
+	if (drmIoctl(b->fd, DRM_IOCTL_MODE_MAP_DUMB, &m) != 0)
+		return -errno;
+	void *p = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, (off_t)m.offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	b->map = p;
+	return 0;
+}
+
 int dumb_buffer_create(int fd, uint32_t w, uint32_t h, struct dumb_buffer *b)
 {
 	*b = (struct dumb_buffer){ .fd = fd, .width = w, .height = h };
@@ -27,14 +39,23 @@ int dumb_buffer_create(int fd, uint32_t w, uint32_t h, struct dumb_buffer *b)
 	b->handle = c.handle;
 	b->pitch = c.pitch;
 	b->size = c.size;
-	struct drm_mode_map_dumb m = { .handle = c.handle };
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &m) != 0)
+	return map(b);
+}
+
+int dumb_buffer_map_fb(int fd, uint32_t fb_id, struct dumb_buffer *b)
+{
+	*b = (struct dumb_buffer){ .fd = fd };
+	drmModeFB2 *info = drmModeGetFB2(fd, fb_id);
+	if (!info)
 		return -errno;
-	void *map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)m.offset);
-	if (map == MAP_FAILED)
-		return -errno;
-	b->map = map;
-	return 0;
+	int r = info->handles[0] ? 0 : -EACCES;
+	b->handle = info->handles[0];
+	b->width = info->width;
+	b->height = info->height;
+	b->pitch = info->pitches[0];
+	b->size = (uint64_t)b->pitch * b->height;
+	drmModeFreeFB2(info);
+	return r < 0 ? r : map(b);
 }
 
 int dumb_buffer_add_fb(struct dumb_buffer *b, uint32_t format)

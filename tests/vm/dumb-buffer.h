@@ -24,6 +24,11 @@ int dumb_buffer_open_card(const char *path);
  * dumb_buffer_destroy (or for the file's close to free). */
 int dumb_buffer_create(int fd, uint32_t w, uint32_t h, struct dumb_buffer *b);
 
+/* The buffer behind fb_id (single-plane, 32 bits a pixel), mapped: GETFB2
+ * hands its handle only to a master or CAP_SYS_ADMIN. b->fb_id stays 0,
+ * so dumb_buffer_destroy drops the mapping and this handle, not fb_id. */
+int dumb_buffer_map_fb(int fd, uint32_t fb_id, struct dumb_buffer *b);
+
 /* A framebuffer of format (one plane at offset 0) over b. */
 int dumb_buffer_add_fb(struct dumb_buffer *b, uint32_t format);
 

@@ -1,6 +1,8 @@
 /* SIMULATION helper for the stand-ins: see inplace-frames.h. */
 #include "inplace-frames.h"
 
+#include "args.h"
+#include "dumb-buffer.h"
 #include "frame-clock.h"
 
 #include <dirent.h>
@@ -9,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -17,13 +18,10 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
-#define BAND_ROWS 64
-
 struct inplace_frames {
 	int card;
-	uint32_t fb_id, handle, name, width, height, pitch;
-	size_t size;
-	uint32_t *map;
+	uint32_t fb_id, name;
+	struct dumb_buffer buf; /* fb_id's buffer, mapped */
 	int flush_fd;      /* the daemon's lessee file, borrowed */
 	uint32_t plane_id; /* the plane of flush_fd that shows fb_id */
 };
@@ -37,10 +35,8 @@ int inplace_frames_read_pid(const char *file, long *pid)
 	bool got = fgets(line, sizeof(line), f) != NULL;
 	fclose(f);
 	line[strcspn(line, "\n")] = '\0';
-	char *end;
-	errno = 0;
-	long v = got && line[0] >= '1' && line[0] <= '9' ? strtol(line, &end, 10) : 0;
-	if (!v || errno || *end || v > (1l << 22))
+	uint32_t v = 0;
+	if (!got || args_u32(line, 10, 1u << 22, &v) < 0 || v == 0)
 		return -EINVAL;
 	*pid = v;
 	return 0;
@@ -125,31 +121,10 @@ int inplace_frames_open(int card, uint32_t fb_id, long pid, struct inplace_frame
 	f->card = card;
 	f->fb_id = fb_id;
 	f->flush_fd = -1;
-	f->map = MAP_FAILED;
-	int r = 0;
-	drmModeFB2 *info = drmModeGetFB2(card, fb_id);
-	if (!info || !info->handles[0]) {
-		r = info ? -EACCES : -errno;
-		drmModeFreeFB2(info);
+	int r = dumb_buffer_map_fb(card, fb_id, &f->buf);
+	if (r < 0)
 		goto fail;
-	}
-	f->handle = info->handles[0];
-	f->width = info->width;
-	f->height = info->height;
-	f->pitch = info->pitches[0];
-	drmModeFreeFB2(info);
-	f->size = (size_t)f->pitch * f->height;
-	struct drm_mode_map_dumb m = { .handle = f->handle };
-	if (drmIoctl(card, DRM_IOCTL_MODE_MAP_DUMB, &m) != 0) {
-		r = -errno;
-		goto fail;
-	}
-	f->map = mmap(NULL, f->size, PROT_READ | PROT_WRITE, MAP_SHARED, card, (off_t)m.offset);
-	if (f->map == MAP_FAILED) {
-		r = -errno;
-		goto fail;
-	}
-	f->name = flink(card, f->handle);
+	f->name = flink(card, f->buf.handle);
 	r = borrow_lessee(f, pid);
 	if (r < 0)
 		goto fail;
@@ -163,25 +138,19 @@ fail:
 
 int inplace_frames_draw(struct inplace_frames *f, unsigned long frame)
 {
-	uint32_t stride = f->pitch / 4, rows = f->height < BAND_ROWS ? f->height : BAND_ROWS;
-	for (uint32_t y = 0; y < rows; y++)
-		for (uint32_t x = 0; x < f->width; x++)
-			f->map[(size_t)y * stride + x] = 0xffffff;
-	for (int bit = 0; bit < 20; bit++) {
-		if (!(frame & (1ul << bit)))
-			continue;
-		uint32_t x0 = 8 + (uint32_t)bit * 32;
-		for (uint32_t y = 16; y < 48 && y < rows; y++)
-			for (uint32_t x = x0; x < x0 + 24 && x < f->width; x++)
-				f->map[(size_t)y * stride + x] = 0x000000;
-	}
+	struct dumb_buffer *b = &f->buf;
+	uint32_t rows = b->height < INPLACE_FRAMES_BAND_ROWS ? b->height : INPLACE_FRAMES_BAND_ROWS;
+	dumb_buffer_rect(b, 0, 0, b->width, rows, 0xffffff);
+	for (uint32_t bit = 0; bit < 20 && rows > 16; bit++)
+		if (frame & (1ul << bit))
+			dumb_buffer_rect(b, 8 + bit * 32, 16, 24, rows < 48 ? rows - 16 : 32, 0x000000);
 	/* The daemon may have put up a new mirror since. */
 	uint32_t shown = f->fb_id;
 	drmModePlane *p = drmModeGetPlane(f->flush_fd, f->plane_id);
 	if (p && p->fb_id)
 		shown = p->fb_id;
 	drmModeFreePlane(p);
-	drmModeClip clip = { 0, 0, (unsigned short)f->width, (unsigned short)rows };
+	drmModeClip clip = { 0, 0, (unsigned short)b->width, (unsigned short)rows };
 	return drmModeDirtyFB(f->flush_fd, shown, &clip, 1) == 0 ? 0 : -errno;
 }
 
@@ -189,10 +158,7 @@ void inplace_frames_close(struct inplace_frames *f)
 {
 	if (!f)
 		return;
-	if (f->map != MAP_FAILED)
-		munmap(f->map, f->size);
-	if (f->handle)
-		drmCloseBufferHandle(f->card, f->handle);
+	dumb_buffer_destroy(&f->buf);
 	if (f->flush_fd >= 0)
 		close(f->flush_fd);
 	free(f);

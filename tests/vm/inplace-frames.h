@@ -17,6 +17,9 @@
 
 struct inplace_frames;
 
+/* The rows at the top that each frame redraws (and flushes). */
+#define INPLACE_FRAMES_BAND_ROWS 64
+
 /* The pid written in file (the harness writes the daemon's pid there). */
 int inplace_frames_read_pid(const char *file, long *pid);
 

@@ -40,7 +40,7 @@
 static void draw(struct dumb_buffer *b, uint32_t color)
 {
 	dumb_buffer_fill(b, color, 0, 0, 0);
-	dumb_buffer_rect(b, 0, 0, b->width, 64, 0xffffff);
+	dumb_buffer_rect(b, 0, 0, b->width, INPLACE_FRAMES_BAND_ROWS, 0xffffff);
 }
 
 static int publish(const char *dir, unsigned k, uint32_t fb_id)
