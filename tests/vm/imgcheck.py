@@ -89,6 +89,19 @@ def load(path):
     raise ValueError("neither PPM nor PNG")
 
 
+
+def frac(w, h, bpp, pix, want, tol=8, step=4):
+    """Fraction of pixels within tol of want (RGB bytes), sampled every
+    step-th pixel each way: 4 is enough for whole-monitor patterns and fast
+    enough for Python under software emulation."""
+    hits = total = 0
+    for y in range(0, h, step):
+        for x in range(0, w, step):
+            o = (y * w + x) * bpp
+            total += 1
+            hits += all(abs(pix[o + c] - want[c]) <= tol for c in range(3))
+    return hits / total
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -108,17 +121,7 @@ def main(argv):
     elif cmd == "frac":
         want = bytes.fromhex(argv[3])
         tol = int(argv[4]) if len(argv) > 4 else 8
-        # Every 4th pixel each way: enough for whole-monitor patterns, and
-        # fast enough for Python under software emulation.
-        hits = total = 0
-        for y in range(0, h, 4):
-            for x in range(0, w, 4):
-                o = (y * w + x) * bpp
-                total += 1
-                if (abs(pix[o] - want[0]) <= tol and abs(pix[o + 1] - want[1]) <= tol
-                        and abs(pix[o + 2] - want[2]) <= tol):
-                    hits += 1
-        print("%.4f" % (hits / float(total)))
+        print("%.4f" % frac(w, h, bpp, pix, want, tol))
     else:
         print(__doc__, file=sys.stderr)
         return 2

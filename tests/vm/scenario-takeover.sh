@@ -144,18 +144,12 @@ wait "$SAMPLER" || true
 $PY - "$VM_DIR" "$S" "$RED" "$BLUE" "$GREEN" <<'PY' || fail "screendumps across the takeover: see above"
 import os, sys
 sys.path.insert(0, sys.argv[1])
-from imgcheck import load
+from imgcheck import load, frac as img_frac
 d = sys.argv[2]
 red, blue, green = (bytes.fromhex(c) for c in sys.argv[3:6])
 
 def frac(pix, w, h, bpp, want):
-    hits = total = 0
-    for y in range(0, h, 16):
-        for x in range(0, w, 16):
-            o = (y * w + x) * bpp
-            total += 1
-            hits += all(abs(pix[o + c] - want[c]) <= 8 for c in range(3))
-    return hits / total
+    return img_frac(w, h, bpp, pix, want, step=16)
 
 names = sorted(n for n in os.listdir(d) if n.endswith(".ppm") and n != "tmp.ppm")
 seen = []

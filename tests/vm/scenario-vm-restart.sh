@@ -98,18 +98,12 @@ while [ $i -le $RESTARTS ]; do
 	$PY - "$VM_DIR" "$S" "$old" "$new" "$t_exit" "$t_pub" "$i" <<'PY' || fail "restart $i: see above"
 import os, sys
 sys.path.insert(0, sys.argv[1])
-from imgcheck import load
+from imgcheck import load, frac as img_frac
 d, old, new = sys.argv[2], bytes.fromhex(sys.argv[3]), bytes.fromhex(sys.argv[4])
 t_exit, t_pub, gen = int(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
 
 def frac(pix, w, h, bpp, want):
-    hits = total = 0
-    for y in range(0, h, 16):
-        for x in range(0, w, 16):
-            o = (y * w + x) * bpp
-            total += 1
-            hits += all(abs(pix[o + c] - want[c]) <= 8 for c in range(3))
-    return hits / total
+    return img_frac(w, h, bpp, pix, want, step=16)
 
 names = sorted(n for n in os.listdir(d) if n.endswith(".ppm") and n != "tmp.ppm")
 assert len(names) >= 3, f"only {len(names)} samples"
