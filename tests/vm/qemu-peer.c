@@ -187,7 +187,8 @@ static void scanout_dmabuf(int fd, uint32_t w, uint32_t h, uint32_t stride, uint
 }
 
 /* UpdateDMABUF waits for its answer, as QEMU does (up to 1 s there; 10 s
- * here, for a loaded emulated machine). 0, or -errno. */
+ * here, for a loaded emulated machine). 0 answered, 1 answered with an
+ * error, or -errno (no answer). */
 static int update_dmabuf(void)
 {
 	sd_bus_message *m = call("UpdateDMABUF"), *reply = NULL;
@@ -195,12 +196,19 @@ static int update_dmabuf(void)
 	int r = sd_bus_message_append(m, "iiii", 0, 0, W, H);
 	if (r >= 0)
 		r = sd_bus_call(p.listener, m, 10 * 1000000ULL, &err, &reply);
-	if (r < 0)
+	/* A refusal is an answer too; no answer at all is what QEMU cannot
+	 * tell from a hung client. */
+	if (r < 0 && sd_bus_error_is_set(&err) &&
+	    !sd_bus_error_has_name(&err, SD_BUS_ERROR_NO_REPLY) &&
+	    !sd_bus_error_has_name(&err, SD_BUS_ERROR_TIMEOUT)) {
+		note("UpdateDMABUF answered with an error: %s", err.message ? err.message : err.name);
+		r = 1;
+	} else if (r < 0)
 		note("UpdateDMABUF: %s", err.message ? err.message : strerror(-r));
 	sd_bus_error_free(&err);
 	sd_bus_message_unref(reply);
 	sd_bus_message_unref(m);
-	return r < 0 ? r : 0;
+	return r < 0 ? r : r == 1;
 }
 
 static uint8_t *good_data(uint32_t stride, uint32_t rows)
@@ -398,8 +406,10 @@ static bool step(const char *s, char *why, size_t whylen)
 			scanout_dmabuf(fd, W, H, p.dumb[i].pitch, DRM_FORMAT_XRGB8888,
 				       DRM_FORMAT_MOD_LINEAR, top);
 			close(fd);
-			if (update_dmabuf() < 0) {
-				snprintf(why, whylen, "frame %d: UpdateDMABUF got no answer", n);
+			int a = update_dmabuf();
+			if (a < 0 || (top && a == 1)) {
+				snprintf(why, whylen, "frame %d: UpdateDMABUF %s", n,
+					 a < 0 ? "got no answer" : "was refused");
 				return false;
 			}
 			ino_t got = shown_inode();
