@@ -31,8 +31,7 @@ CHILDREN="$CHILDREN $DAEMON_PID"
 wait_for 30 log_has_n "action=lease-granted" 2 || fail "the two VMs were not given their monitors"
 
 NESTED="$WORK/qemu"
-mkdir -p "$NESTED"
-chown "$OWNER" "$NESTED"
+owned_dir "$OWNER" "$NESTED"
 nested_bus "$OWNER"
 nested_qemu_start "$OWNER"
 setpriv --reuid="$(id -u $OWNER)" --regid="$(id -g $OWNER)" --clear-groups \

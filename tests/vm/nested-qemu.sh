@@ -8,6 +8,14 @@
 QMP="$PY $VM_DIR/qmp.py"
 NESTED=${NESTED:-$WORK}
 
+# owned_dir USER DIR: DIR (under $WORK) made for USER; $WORK itself is
+# mode 0700 from mktemp and becomes traversable (0711), no more.
+owned_dir() {
+	chmod 711 "$WORK"
+	mkdir -p "$2"
+	chown "$1" "$2"
+}
+
 # nested_bus: a session dbus-daemon for the nested QEMU (exports
 # DBUS_SESSION_BUS_ADDRESS). The bus is world-connectable only by its
 # address file's owner; run QEMU and the bridge as the same user.

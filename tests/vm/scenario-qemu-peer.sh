@@ -13,7 +13,9 @@ PEER="$DF_BUILD/tests/vm/qemu-peer"
 USER_=nobody
 RUN="$WORK/run"
 OUT="$WORK/peer"
-mkdir -p "$RUN" "$OUT"
+mkdir -p "$OUT"
+chmod 711 "$WORK"
+mkdir -p "$RUN"
 chown "$USER_" "$RUN"
 
 "$VMCTL" plug 1 1024 768 || fail "plug head 1"

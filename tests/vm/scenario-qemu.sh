@@ -18,8 +18,7 @@ step() {
 
 # The bridge, QEMU and their bus run as the VM's owner, not root.
 RUN="$WORK/run"
-mkdir -p "$RUN"
-chown "$USER_" "$RUN"
+owned_dir $USER_ "$RUN"
 NESTED=$RUN
 as_owner() {
 	setpriv --reuid="$(id -u $USER_)" --regid="$(id -g $USER_)" --clear-groups "$@"
