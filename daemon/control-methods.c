@@ -28,8 +28,8 @@
 #include "daemon/input.h"
 #include "daemon/log.h"
 #include "daemon/reconcile.h"
-#include "daemon/source-client.h"
-#include "daemon/source.h"
+#include "daemon/source/client.h"
+#include "daemon/source/source.h"
 #include "daemon/vm.h"
 #include "kms/dmabuf.h"
 

@@ -15,7 +15,7 @@
 #include "daemon/log.h"
 #include "daemon/monitor.h"
 #include "daemon/service.h"
-#include "daemon/source.h"
+#include "daemon/source/source.h"
 #include "daemon/vm.h"
 #include "kms/commit.h"
 #include "kms/lease.h"

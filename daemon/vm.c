@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/source.h"
+#include "daemon/source/source.h"
 
 struct vm *vm_create(const struct config_vm *cfg)
 {

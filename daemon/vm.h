@@ -4,7 +4,7 @@
 #include <xf86drmMode.h>
 
 #include "config/config.h"
-#include "daemon/source.h"
+#include "daemon/source/source.h"
 #include "kms/alloc.h"
 
 enum vm_state {

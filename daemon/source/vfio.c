@@ -29,8 +29,8 @@
 #include <linux/vfio.h>
 #include <xf86drmMode.h>
 
-#include "daemon/source-kind.h"
-#include "daemon/vgpu-nonupstream.h"
+#include "daemon/source/kind.h"
+#include "daemon/source/nonupstream.h"
 #include "kms/dmabuf-cache.h"
 
 enum vfio_mode {

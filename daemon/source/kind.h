@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
-#include "daemon/source.h"
+#include "daemon/source/source.h"
 
 /* What one source kind provides to daemon/source.c. arg is the spec
  * without "scheme:" (NULL for a kind that takes no argument). */

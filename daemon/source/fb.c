@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "config/number.h"
-#include "daemon/source-kind.h"
+#include "daemon/source/kind.h"
 
 struct fb_source {
 	char *path;      /* fb:PATH */

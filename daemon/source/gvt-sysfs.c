@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "config/number.h"
-#include "daemon/source-kind.h"
-#include "daemon/vgpu-nonupstream.h"
+#include "daemon/source/kind.h"
+#include "daemon/source/nonupstream.h"
 
 #define GVT_MAX_PLANE 7
 

@@ -1,11 +1,11 @@
-#include "daemon/source.h"
+#include "daemon/source/source.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "daemon/source-kind.h"
+#include "daemon/source/kind.h"
 
 struct source {
 	const struct source_kind *kind;

@@ -1,10 +1,10 @@
-#include "daemon/source-client.h"
+#include "daemon/source/client.h"
 
 #include <errno.h>
 #include <stdlib.h>
 
-#include "daemon/source-kind.h"
-#include "daemon/source.h"
+#include "daemon/source/kind.h"
+#include "daemon/source/source.h"
 #include "kms/dmabuf-cache.h"
 
 struct client_source {
