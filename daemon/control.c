@@ -28,7 +28,7 @@
 #include "daemon/control-methods.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
-#include "daemon/vm.h"
+#include "daemon/state/vm.h"
 #include "directflip/protocol.h"
 
 /* Replies up to the outstanding limit, as many limit errors again, and

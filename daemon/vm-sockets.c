@@ -10,7 +10,7 @@
 #include "daemon/control.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
-#include "daemon/vm.h"
+#include "daemon/state/vm.h"
 
 struct vm_socket {
 	char *vm;

@@ -1,4 +1,4 @@
-#include "daemon/reconcile.h"
+#include "daemon/state/reconcile.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -11,12 +11,12 @@
 
 #include "daemon/card.h"
 #include "daemon/daemon.h"
-#include "daemon/events.h"
+#include "daemon/state/events.h"
 #include "daemon/log.h"
-#include "daemon/monitor.h"
+#include "daemon/state/monitor.h"
 #include "daemon/service.h"
 #include "daemon/source/source.h"
-#include "daemon/vm.h"
+#include "daemon/state/vm.h"
 #include "kms/commit.h"
 #include "kms/lease.h"
 #include "kms/framebuffer.h"

@@ -1,4 +1,4 @@
-#include "daemon/monitor.h"
+#include "daemon/state/monitor.h"
 
 #include <string.h>
 

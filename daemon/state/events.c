@@ -1,4 +1,4 @@
-#include "daemon/events.h"
+#include "daemon/state/events.h"
 
 #include <json-c/json.h>
 #include <stdbool.h>
@@ -11,7 +11,7 @@
 #include "daemon/card.h"
 #include "daemon/control.h"
 #include "daemon/daemon.h"
-#include "daemon/vm.h"
+#include "daemon/state/vm.h"
 #include "daemon/vm-sockets.h"
 
 #define MAX_SEEN 64

@@ -1,4 +1,4 @@
-#include "daemon/control-bindings.h"
+#include "daemon/state/bindings.h"
 
 #include <errno.h>
 #include <fcntl.h>

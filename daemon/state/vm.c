@@ -1,4 +1,4 @@
-#include "daemon/vm.h"
+#include "daemon/state/vm.h"
 
 #include <errno.h>
 #include <stdio.h>
