@@ -11,7 +11,7 @@
 #include "config/config.h"
 #include "daemon/card.h"
 #include "daemon/state/bindings.h"
-#include "daemon/control.h"
+#include "daemon/control/server.h"
 #include "daemon/state/events.h"
 #include "daemon/hotplug.h"
 #include "daemon/input.h"
@@ -20,7 +20,7 @@
 #include "daemon/service.h"
 #include "daemon/session.h"
 #include "daemon/state/vm.h"
-#include "daemon/vm-sockets.h"
+#include "daemon/control/vm-sockets.h"
 #include "directflip/protocol.h"
 
 /* "2 VMs on 2 of 3 monitors", for systemctl status. */

@@ -9,10 +9,10 @@
 
 #include "config/config.h"
 #include "daemon/card.h"
-#include "daemon/control.h"
+#include "daemon/control/server.h"
 #include "daemon/daemon.h"
 #include "daemon/state/vm.h"
-#include "daemon/vm-sockets.h"
+#include "daemon/control/vm-sockets.h"
 
 #define MAX_SEEN 64
 

@@ -5,7 +5,7 @@
  * same path as a config change. Every refusal names the object and says
  * what to do.
  */
-#include "daemon/control-methods.h"
+#include "daemon/control/methods.h"
 
 #include <drm_fourcc.h>
 #include <errno.h>
@@ -20,9 +20,9 @@
 
 #include "config/config.h"
 #include "daemon/card.h"
-#include "daemon/control-auth.h"
+#include "daemon/control/auth.h"
 #include "daemon/state/bindings.h"
-#include "daemon/control.h"
+#include "daemon/control/server.h"
 #include "daemon/daemon.h"
 #include "daemon/state/events.h"
 #include "daemon/input.h"

@@ -1,4 +1,4 @@
-#include "daemon/vm-sockets.h"
+#include "daemon/control/vm-sockets.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "config/config.h"
-#include "daemon/control.h"
+#include "daemon/control/server.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 #include "daemon/state/vm.h"

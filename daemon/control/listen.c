@@ -1,4 +1,4 @@
-#include "daemon/control-listen.h"
+#include "daemon/control/listen.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "daemon/control-auth.h"
+#include "daemon/control/auth.h"
 #include "directflip/protocol.h"
 
 struct daemon;

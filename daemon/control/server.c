@@ -8,7 +8,7 @@
  * connection: an oversized packet, more fds than allowed, garbage again
  * and again, or a queue that overflows because the client never reads.
  */
-#include "daemon/control.h"
+#include "daemon/control/server.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,9 +23,9 @@
 #include <systemd/sd-event.h>
 #include <unistd.h>
 
-#include "daemon/control-auth.h"
-#include "daemon/control-listen.h"
-#include "daemon/control-methods.h"
+#include "daemon/control/auth.h"
+#include "daemon/control/listen.h"
+#include "daemon/control/methods.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 #include "daemon/state/vm.h"

@@ -1,4 +1,4 @@
-#include "daemon/control-auth.h"
+#include "daemon/control/auth.h"
 
 #include <errno.h>
 #include <grp.h>
