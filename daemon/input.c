@@ -17,7 +17,7 @@
 #include "daemon/desktop.h"
 #include "daemon/focus.h"
 #include "daemon/log.h"
-#include "daemon/session.h"
+#include "daemon/session/session.h"
 
 #define MAX_DEVICES 64  /* physical devices per seat: a property match can catch many */
 

@@ -19,7 +19,7 @@
 #include <xf86drmMode.h>
 
 #include "config/config.h"
-#include "daemon/card.h"
+#include "daemon/session/card.h"
 #include "daemon/control/auth.h"
 #include "daemon/state/bindings.h"
 #include "daemon/control/server.h"

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "config/config.h"
-#include "daemon/card.h"
+#include "daemon/session/card.h"
 #include "daemon/control/server.h"
 #include "daemon/daemon.h"
 #include "daemon/state/vm.h"

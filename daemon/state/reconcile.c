@@ -9,7 +9,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
-#include "daemon/card.h"
+#include "daemon/session/card.h"
 #include "daemon/daemon.h"
 #include "daemon/state/events.h"
 #include "daemon/log.h"

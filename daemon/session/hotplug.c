@@ -1,4 +1,4 @@
-#include "daemon/hotplug.h"
+#include "daemon/session/hotplug.h"
 
 #include <errno.h>
 #include <libudev.h>

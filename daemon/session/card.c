@@ -1,4 +1,4 @@
-#include "daemon/card.h"
+#include "daemon/session/card.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <xf86drm.h>
 
 #include "daemon/log.h"
-#include "daemon/session.h"
+#include "daemon/session/session.h"
 #include "kms/discover.h"
 
 static const struct kms_card_node *pick(const struct kms_card_node *nodes, size_t n,
