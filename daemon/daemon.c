@@ -14,7 +14,7 @@
 #include "daemon/control/server.h"
 #include "daemon/state/events.h"
 #include "daemon/session/hotplug.h"
-#include "daemon/input.h"
+#include "daemon/input/input.h"
 #include "daemon/log.h"
 #include "daemon/state/reconcile.h"
 #include "daemon/service.h"

@@ -25,7 +25,7 @@
 #include "daemon/control/server.h"
 #include "daemon/daemon.h"
 #include "daemon/state/events.h"
-#include "daemon/input.h"
+#include "daemon/input/input.h"
 #include "daemon/log.h"
 #include "daemon/state/reconcile.h"
 #include "daemon/source/client.h"

@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <systemd/sd-event.h>
 
-#include "daemon/uinput.h"
+#include "daemon/input/uinput.h"
 
 struct config;
 struct session;

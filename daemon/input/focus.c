@@ -1,4 +1,4 @@
-#include "daemon/focus.h"
+#include "daemon/input/focus.h"
 
 #include <errno.h>
 #include <linux/input-event-codes.h>

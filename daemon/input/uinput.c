@@ -1,4 +1,4 @@
-#include "daemon/uinput.h"
+#include "daemon/input/uinput.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-#include "daemon/input.h"
+#include "daemon/input/input.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,8 +14,8 @@
 
 #include "config/config.h"
 #include "config/hotkey.h"
-#include "daemon/desktop.h"
-#include "daemon/focus.h"
+#include "daemon/input/desktop.h"
+#include "daemon/input/focus.h"
 #include "daemon/log.h"
 #include "daemon/session/session.h"
 

@@ -1,4 +1,4 @@
-#include "daemon/desktop.h"
+#include "daemon/input/desktop.h"
 
 #include <errno.h>
 
