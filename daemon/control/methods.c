@@ -260,6 +260,13 @@ static struct json_object *lease_json(const struct vm *vm)
 	json_object_object_add(o, "cursor", json_object_new_int64(vm->alloc.cursor_plane_id));
 	json_object_object_add(o, "lessee", json_object_new_int64(vm->lessee_id));
 	json_object_object_add(o, "mode", mode_json(&vm->mode, false));
+	/* A lessee that draws the VM's planes itself (directflip-qemu) places
+	 * its frames the way the layout says. */
+	json_object_object_add(o, "scaling",
+			       json_object_new_string(config_scaling_name(vm->cfg->scaling)));
+	json_object_object_add(o, "on_vm_exit",
+			       json_object_new_string(vm->cfg->on_vm_exit == CONFIG_ON_VM_EXIT_BLACK
+							      ? "black" : "keep"));
 	return o;
 }
 
