@@ -888,12 +888,11 @@ static int m_map_plane(struct control_call *call)
 	source_destroy(src);
 	if (r == -EOPNOTSUPP)
 		return fail(call, r, "source '%s': this source type is not supported yet; use "
-				     "fb:ID, fb:PATH, gvt-sysfs:PATH[#PLANE] or client",
+				     DF_SOURCES_TEXT,
 			    source);
 	if (r < 0)
-		return fail(call, -EINVAL, "source '%s' is not fb:ID, fb:PATH (an absolute path "
-					   "to a file holding a framebuffer id), "
-					   "gvt-sysfs:PATH[#PLANE] or client",
+		return fail(call, -EINVAL, "source '%s' is not " DF_SOURCES_TEXT
+					   " (PATH is absolute)",
 			    source);
 	struct control_binding bd;
 	if (binding_start(d, name, &bd) < 0)
