@@ -1,14 +1,14 @@
 #!/bin/sh
 # The README's main job, guest side: two monitors plugged; vm1 a stock QEMU
 # (Debian's, nested here under TCG) shown by directflip-qemu, vm2 a
-# simulated vGPU; directflipd with systemd/directflip.example.ini; a PNG
-# per head.
+# simulated vGPU; directflipd with tests/vm/demo-layout.ini; a PNG per
+# head.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$VM_DIR/nested-qemu.sh"
 REPO=$(cd "$VM_DIR/../.." && pwd)
 OUT=${DF_VM_SHARE:?}
-OWNER=nobody
+OWNER=nobody # vm1's owner= in demo-layout.ini: QEMU and directflip-qemu run as it
 
 "$VMCTL" plug 1 1024 768 || fail "plug head 1"
 "$VMCTL" plug 2 1024 768 || fail "plug head 2"
@@ -21,13 +21,7 @@ WORK=/run/directflip/vgpu
 start_standin vm2 2060ff --size 1024x768
 WORK=$WORK_SAVE
 
-# vm1's owner: the user that runs QEMU and directflip-qemu (not root).
-mkdir -p "$WORK/dropin"
-printf '[vm.vm1]\nowner = %s\n' "$OWNER" >"$WORK/dropin/50-owner.ini"
-LIBSEAT_BACKEND=noop "$DAEMON" -c "$REPO/systemd/directflip.example.ini" \
-	--dropin-dir "$WORK/dropin" >"$WORK/daemon.log" 2>&1 &
-DAEMON_PID=$!
-CHILDREN="$CHILDREN $DAEMON_PID"
+start_daemon "$REPO/tests/vm/demo-layout.ini"
 wait_for 30 log_has_n "action=lease-granted" 2 || fail "the two VMs were not given their monitors"
 
 NESTED="$WORK/qemu"
