@@ -13,6 +13,7 @@ cat >"$WORK/layout.ini" <<INI
 [vm.vm1]
 source.0 = client
 input = desk
+owner = 4321
 
 [vm.vm2]
 source.0 = client
@@ -41,6 +42,22 @@ ok "virtual devices linked in $LINKS: $(ls "$LINKS" | tr '\n' ' ')"
 setpriv --reuid=65534 --regid=65534 --clear-groups test -L "$LINKS/vm1-keyboard" ||
 	fail "a non-root user cannot reach $LINKS/vm1-keyboard (directory mode $(stat -c %a "$LINKS"))"
 ok "a non-root user reaches the links under umask 077 (directory mode $(stat -c %a "$LINKS"))"
+
+# owner= reaches the device nodes (a POSIX ACL entry): vm1's owner opens
+# them, another user does not, and vm2 (no owner) stays root's and group
+# input's.
+opens() { # uid node
+	setpriv --reuid="$1" --regid="$1" --clear-groups sh -c 'exec 3<"$1"' - "$2" 2>/dev/null
+}
+for kind in keyboard pointer tablet; do
+	opens 4321 "$LINKS/vm1-$kind" ||
+		fail "vm1's owner (uid 4321) cannot open $LINKS/vm1-$kind ($(stat -L -c '%U:%G %a' "$LINKS/vm1-$kind"))"
+	! opens 65534 "$LINKS/vm1-$kind" || fail "nobody opens $LINKS/vm1-$kind"
+	! opens 4321 "$LINKS/vm2-$kind" || fail "vm1's owner opens vm2's $LINKS/vm2-$kind"
+done
+stat -L -c '%G %a' "$LINKS/vm2-keyboard" | grep -qx "input 660" ||
+	fail "vm2's keyboard is not input 660: $(stat -L -c '%U:%G %a' "$LINKS/vm2-keyboard")"
+ok "vm1's owner (uid 4321) opens vm1's three nodes; nobody does not, nor does 4321 open vm2's"
 
 "$VA" status >"$WORK/status" || fail "vgpu-assign status failed"
 grep -q "^focus  *desk=vm1$" "$WORK/status" || fail "status does not show desk=vm1: $(cat "$WORK/status")"
@@ -84,12 +101,17 @@ grep -q "seat=desk device added: df-test physical keyboard" "$WORK/daemon.log" |
 
 # A reload keeps the VMs' virtual devices (a VMM holds them open) and
 # gives the focus to the first VM again.
+# The reload also hands vm1 to another owner: access follows owner=.
 before=$(readlink "$LINKS/vm1-keyboard") || fail "no vm1 keyboard link before reload"
+sed -i 's/^owner = 4321$/owner = 4322/' "$WORK/layout.ini"
 "$VA" reload || fail "reload failed"
 after=$(readlink "$LINKS/vm1-keyboard") || fail "no vm1 keyboard link after reload"
 [ "$before" = "$after" ] || fail "vm1's keyboard changed on reload: $before -> $after"
 "$VA" status | grep -q "^focus  *desk=vm1$" || fail "status after reload: $("$VA" status)"
 ok "reload kept vm1's keyboard at $after; the focus is on vm1 again"
+opens 4322 "$LINKS/vm1-keyboard" || fail "vm1's new owner (uid 4322) cannot open its keyboard"
+! opens 4321 "$LINKS/vm1-keyboard" || fail "vm1's old owner (uid 4321) still opens its keyboard"
+ok "after owner = 4322 and a reload: 4322 opens vm1's keyboard, 4321 no longer does"
 "$CHECK" reaches "$LINKS/vm1-keyboard" || fail "a keyboard plugged after the reload does not reach vm1"
 ok "a keyboard plugged after the reload reaches vm1"
 
