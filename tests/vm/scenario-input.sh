@@ -124,7 +124,7 @@ setpriv --reuid=4322 --regid=4322 --clear-groups "$PEER" --relative-mouse "$LINK
 	>>"$WORK/peer.out" 2>"$WORK/peer.err" &
 PEER_PID=$!
 CHILDREN="$CHILDREN $PEER_PID"
-wait_for 10 grep -q "reading the tablet" "$WORK/peer.err" ||
+wait_for 10 grep -q "action=input-open device=tablet" "$WORK/peer.err" ||
 	fail "the peer does not read vm1's devices: $(cat "$WORK/peer.err")"
 "$CHECK" reaches "$LINKS/vm1-keyboard" || fail "a key through the seat does not reach vm1"
 wait_for 10 grep -q "^Keyboard.Release 0x2c$" "$WORK/peer.out" ||
@@ -152,7 +152,7 @@ inject pointer 1 273 1
 inject pointer 1 273 0
 inject pointer 2 8 -1
 inject tablet 3 0 16384 3 1 32767
-wait_for 10 grep -q "refused SetAbsPosition" "$WORK/peer.err" ||
+wait_for 10 grep -q "action=abs-refused" "$WORK/peer.err" ||
 	fail "the bridge did not take QEMU's refusal of SetAbsPosition: $(cat "$WORK/peer.err")"
 inject tablet 3 0 0 3 1 0
 wait_for 10 grep -q "RelMotion -359" "$WORK/peer.out" || true
@@ -172,6 +172,6 @@ kill "$DAEMON_PID"
 wait "$DAEMON_PID" || fail "directflipd exited with $? on SIGTERM"
 [ ! -e "$LINKS/vm1-keyboard" ] || fail "$LINKS/vm1-keyboard is left behind"
 ok "links removed at exit"
-wait_for 10 grep -q "keyboard $LINKS/vm1-keyboard: gone" "$WORK/peer.err" ||
+wait_for 10 grep -q "action=input-lost device=keyboard path=$LINKS/vm1-keyboard why=\"gone\"" "$WORK/peer.err" ||
 	fail "the peer did not see vm1's keyboard go: $(cat "$WORK/peer.err")"
 ok "the bridge saw vm1's devices go and looks for them again"
