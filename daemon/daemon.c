@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "config/load.h"
 #include "daemon/session/card.h"
 #include "daemon/state/bindings.h"
 #include "daemon/control/server.h"
