@@ -1,4 +1,5 @@
 #include "daemon/state/reconcile.h"
+#include "daemon/state/lease-name.h"
 #include "daemon/state/state.h"
 
 #include <errno.h>
@@ -59,26 +60,27 @@ static const struct kms_mode *pick_mode(const struct kms_connector *c, const str
 	return best;
 }
 
-static void lease_fd_name(const struct vm *vm, char name[64])
+static int lease_fd_name(const struct vm *vm, char name[LEASE_NAME_MAX])
 {
-	snprintf(name, 64, "lease.%s.%u", vm->name, vm->lessee_id);
+	return lease_name_format(vm->name, vm->lessee_id, &vm->alloc, name);
 }
 
 /* The fd store keeps the lease fd across restarts (docs/service.md). */
 static void store_lease_fd(struct vm *vm)
 {
-	char name[64];
-	lease_fd_name(vm, name);
-	int r = service_store_fd(vm->lease_fd, name);
+	char name[LEASE_NAME_MAX];
+	int r = lease_fd_name(vm, name);
+	if (r == 0)
+		r = service_store_fd(vm->lease_fd, name);
 	if (r < 0)
 		log_errno(r, "vm=%s: cannot keep the lease fd in the fd store", vm->name);
 }
 
 static void forget_lease_fd(const struct vm *vm)
 {
-	char name[64];
-	lease_fd_name(vm, name);
-	service_forget_fd(name);
+	char name[LEASE_NAME_MAX];
+	if (lease_fd_name(vm, name) == 0)
+		service_forget_fd(name);
 }
 
 static void release_fd(struct vm *vm)
@@ -802,64 +804,36 @@ static int reconcile_pass(struct state *d)
 	return 0;
 }
 
-/* Rebuilds vm's lease state from a stored lessee fd; false when the lease
- * does not fit the vm's binding any more. */
-static bool adopt_one(struct state *d, struct vm *vm, int fd, uint32_t lessee_id)
+/* Rebuilds vm's lease state from a stored lessee fd and the plane order
+ * stored with it; false when the lease does not fit the vm's binding any
+ * more. */
+static bool adopt_one(struct state *d, struct vm *vm, int fd, const struct lease_name *stored)
 {
 	const struct kms_snapshot *snap = d->card->snap;
 	drmModeObjectListPtr objs = drmModeGetLease(fd);
 	if (!objs)
 		return false;
-	struct kms_alloc_result alloc = { 0 };
-	const struct kms_connector *conn = NULL;
-	uint32_t overlays[KMS_ALLOC_MAX_PLANES];
-	size_t n_overlays = 0;
-	bool ok = true;
-	for (uint32_t i = 0; i < objs->count; i++) {
-		uint32_t id = objs->objects[i];
-		size_t idx;
-		const struct kms_plane *p = kms_snapshot_plane_by_id(snap, id);
-		if (kms_snapshot_crtc_by_id(snap, id, &idx)) {
-			alloc.crtc_id = id;
-			alloc.crtc_index = idx;
-		} else if (p && p->type == KMS_PLANE_PRIMARY) {
-			alloc.planes[0] = id;
-		} else if (p && p->type == KMS_PLANE_CURSOR) {
-			alloc.cursor_plane_id = id;
-		} else if (p && n_overlays < KMS_ALLOC_MAX_PLANES - 1) {
-			overlays[n_overlays++] = id;
-		} else {
-			for (size_t c = 0; c < snap->n_connectors; c++)
-				if (snap->connectors[c].id == id)
-					conn = &snap->connectors[c];
-			ok &= conn != NULL;
-		}
-	}
+	struct kms_alloc_result alloc;
+	uint32_t conn_id = 0;
+	int r = kms_lease_classify(snap, objs->objects, objs->count, stored->overlays,
+				   stored->n_overlays, &conn_id, &alloc);
 	drmFree(objs);
-	/* Overlays in the allocator's order: zpos, then id. */
-	for (size_t a = 0; a < n_overlays; a++)
-		for (size_t b = a + 1; b < n_overlays; b++) {
-			const struct kms_plane *pa = kms_snapshot_plane_by_id(snap, overlays[a]);
-			const struct kms_plane *pb = kms_snapshot_plane_by_id(snap, overlays[b]);
-			if (pb->zpos < pa->zpos || (pb->zpos == pa->zpos && pb->id < pa->id)) {
-				uint32_t t = overlays[a];
-				overlays[a] = overlays[b];
-				overlays[b] = t;
-			}
-		}
-	memcpy(&alloc.planes[1], overlays, n_overlays * sizeof(uint32_t));
-	alloc.n_planes = 1 + n_overlays;
-
+	if (r < 0)
+		return false;
+	const struct kms_connector *conn = NULL;
+	for (size_t c = 0; c < snap->n_connectors; c++)
+		if (snap->connectors[c].id == conn_id)
+			conn = &snap->connectors[c];
 	const struct config_monitor *mon =
 		vm->cfg->monitor ? config_monitor_by_name(d->config, vm->cfg->monitor) : NULL;
 	const struct kms_connector *want = mon ? monitor_find_connector(snap, mon) : NULL;
 	const struct kms_crtc *crtc = kms_snapshot_crtc_by_id(snap, alloc.crtc_id, NULL);
-	if (!ok || !conn || !want || want->id != conn->id || !crtc || !crtc->mode_valid ||
-	    !alloc.planes[0] || alloc.n_planes != vm->cfg->planes || kms_lease_prepare_lessee(fd) < 0)
+	if (!conn || !want || want->id != conn->id || !crtc || !crtc->mode_valid ||
+	    alloc.n_planes != vm->cfg->planes || kms_lease_prepare_lessee(fd) < 0)
 		return false;
 
 	vm->alloc = alloc;
-	vm->lessee_id = lessee_id;
+	vm->lessee_id = stored->lessee;
 	vm->lease_fd = fd;
 	vm->conn_id = conn->id;
 	vm->mode = crtc->mode;
@@ -890,18 +864,18 @@ void reconcile_adopt(struct state *d, struct service_fds *stored)
 		int fd = stored->fds[i];
 		if (fd < 0 || !name || strncmp(name, "lease.", 6) != 0)
 			continue;
-		const char *dot = strrchr(name, '.');
-		uint32_t lessee = 0;
-		if (dot == name + 5 || config_parse_u32(dot + 1, 1, UINT32_MAX, &lessee) < 0)
+		struct lease_name ln;
+		if (lease_name_parse(name, &ln) < 0)
 			continue;
+		uint32_t lessee = ln.lessee;
 		stored->fds[i] = -1;
 		struct vm *vm = NULL;
 		for (size_t v = 0; v < d->n_vms; v++)
-			if (strlen(d->vms[v]->name) == (size_t)(dot - name - 6) &&
-			    strncmp(d->vms[v]->name, name + 6, (size_t)(dot - name - 6)) == 0)
+			if (strlen(d->vms[v]->name) == ln.vm_len &&
+			    strncmp(d->vms[v]->name, ln.vm, ln.vm_len) == 0)
 				vm = d->vms[v];
 		bool alive = id_in(ids, n_ids, lessee);
-		if (vm && vm->state != VM_LEASED && alive && adopt_one(d, vm, fd, lessee)) {
+		if (vm && vm->state != VM_LEASED && alive && adopt_one(d, vm, fd, &ln)) {
 			log_info("vm=%s monitor=%s connector=%s crtc=%u lessee=%u action=lease-adopted",
 				 vm->name, vm->cfg->monitor, vm->conn_name, vm->alloc.crtc_id, lessee);
 			continue;
