@@ -1,10 +1,30 @@
 /* The layout in memory: freeing it and looking sections up by name. */
 #include "config/config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/parser.h"
+
+int config_add_vm(struct config *cfg, const char *name, struct config_where where,
+		  struct config_vm **out)
+{
+	if (cfg->n_vms >= CONFIG_MAX_VMS)
+		return -E2BIG;
+	char *copy = strdup(name);
+	struct config_vm *grown = copy ? realloc(cfg->vms, (cfg->n_vms + 1) * sizeof(*grown)) : NULL;
+	if (!grown) {
+		free(copy);
+		return -ENOMEM;
+	}
+	cfg->vms = grown;
+	struct config_vm *vm = &cfg->vms[cfg->n_vms++];
+	*vm = (struct config_vm){ .name = copy, .where = where };
+	config_vm_init(vm);
+	*out = vm;
+	return 0;
+}
 
 void config_words_free(char **words, size_t n)
 {

@@ -135,6 +135,13 @@ struct config {
 };
 
 void config_free(struct config *cfg);
+/* [monitor.NAME], [vm.NAME], [seat.NAME]: letters, digits, '_' and '-'. */
+bool config_name_valid(const char *s);
+/* Appends a [vm.NAME] with the defaults of a section that sets nothing,
+ * written at `where` (a VM a runtime binding made). -E2BIG past
+ * CONFIG_MAX_VMS; pointers into cfg->vms are stale afterwards. */
+int config_add_vm(struct config *cfg, const char *name, struct config_where where,
+		  struct config_vm **out);
 
 const struct config_monitor *config_monitor_by_name(const struct config *cfg, const char *name);
 const struct config_vm *config_vm_by_name(const struct config *cfg, const char *name);

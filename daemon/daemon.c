@@ -46,8 +46,13 @@ static void update_status(struct daemon *d)
 		shown += d->st.vms[i]->state == VM_LEASED;
 	for (size_t i = 0; d->st.card && i < d->st.card->snap->n_connectors; i++)
 		connected += d->st.card->snap->connectors[i].connection == KMS_CONNECTED;
-	service_status("%zu VM%s on %zu of %zu monitor%s%s", shown, shown == 1 ? "" : "s", shown,
-		       connected, connected == 1 ? "" : "s", d->st.card ? "" : " (no card)");
+	if (!d->st.card) {
+		service_status("waiting for a DRM card; %zu VM%s in the layout", d->st.n_vms,
+			       d->st.n_vms == 1 ? "" : "s");
+		return;
+	}
+	service_status("%zu VM%s on %zu of %zu monitor%s", shown, shown == 1 ? "" : "s", shown,
+		       connected, connected == 1 ? "" : "s");
 }
 
 static int on_reconcile(sd_event_source *src, void *data)
@@ -60,7 +65,8 @@ static int on_reconcile(sd_event_source *src, void *data)
 	enum state_reread reread = d->reread;
 	d->reread = STATE_REREAD_NONE;
 	reconcile(&d->st, reread);
-	events_scan(d->st.events, d->st.card ? d->st.card->snap : NULL, d->st.vms, d->st.n_vms);
+	events_scan(d->st.events, d->st.card ? d->st.card->snap : NULL, d->st.vms,
+		    d->st.n_vms);
 	update_status(d);
 	return 0;
 }
@@ -85,6 +91,8 @@ static void log_diags(const struct config_diags *diags)
 			line ? line : diags->items[i].message);
 		free(line);
 	}
+	if (diags->n_dropped)
+		log_error("%zu more not shown", diags->n_dropped);
 }
 
 /* Runtime bindings (vgpu-assign bind/unbind/map) sit on top of every
@@ -104,7 +112,12 @@ static int apply_bindings(struct daemon *d, struct config *cfg)
 static int load_config(struct daemon *d, struct config **out)
 {
 	struct config_diags diags = { 0 };
-	int r = config_load(d->st.config_path, d->st.dropin_dir, out, &diags);
+	bool missing = false;
+	int r = config_load_optional(d->st.config_path, d->st.dropin_dir, out, &diags, &missing);
+	if (missing)
+		log_info("%s: no such file; running with an empty layout (bind a VM with "
+			 "`vgpu-assign bind VM MONITOR`, --permanent to keep it)",
+			 d->st.config_path);
 	log_diags(&diags);
 	config_diags_clear(&diags);
 	if (r < 0)
@@ -242,6 +255,13 @@ static int on_exit_signal(sd_event_source *src, const struct signalfd_siginfo *s
 	return sd_event_exit(sd_event_source_get_event(src), 0);
 }
 
+static void store_card_fd(struct daemon *d)
+{
+	int r = service_store_fd(d->st.card->fd, "card");
+	if (r < 0)
+		log_errno(r, "cannot keep the card fd in the fd store, ignoring");
+}
+
 static void on_hotplug(void *data, enum hotplug_kind kind, const char *devnode)
 {
 	struct daemon *d = data;
@@ -251,9 +271,11 @@ static void on_hotplug(void *data, enum hotplug_kind kind, const char *devnode)
 		card_close(d->st.card);
 		d->st.card = NULL;
 	} else if (kind == HOTPLUG_ADD && !d->st.card) {
-		if (card_open(d->session, d->udev, d->st.config->daemon.card, &d->st.card) == 0)
+		if (card_open(d->session, d->udev, d->st.config->daemon.card, &d->st.card) == 0) {
 			log_info("card=%s driver=%s added", d->st.card->path,
 				 kms_device_driver(d->st.card->kms));
+			store_card_fd(d);
+		}
 	}
 	/* A connector hotplug changes connectors only, a lease event nothing
 	 * that a re-read would show: hotplug latency is mostly re-reading. */
@@ -465,17 +487,25 @@ int daemon_run(const struct daemon_options *opts)
 			log_info("card=%s adopted from the fd store", d.st.card->path);
 	}
 	if (!d.st.card) {
+		/* No card (yet): a fresh machine whose driver loads later, or a
+		 * card not plugged. udev tells when one comes (on_hotplug); the
+		 * control socket serves meanwhile. Other failures are fatal. */
 		r = card_open(d.session, d.udev, cfg->daemon.card, &d.st.card);
-		if (r < 0) {
+		if (r == -ENODEV)
+			log_warn("no DRM card%s%s%s; waiting for one to appear (udev)",
+				 cfg->daemon.card ? " matches '" : " (no /dev/dri/card*)",
+				 cfg->daemon.card ? cfg->daemon.card : "",
+				 cfg->daemon.card ? "' (by path or ID_PATH)" : "");
+		else if (r < 0) {
 			service_fds_release(&stored);
 			goto out;
-		}
-		r = service_store_fd(d.st.card->fd, "card");
-		if (r < 0)
-			log_errno(r, "cannot keep the card fd in the fd store, ignoring");
+		} else
+			store_card_fd(&d);
 	}
-	log_info("card=%s driver=%s id_path=%s seat=%s", d.st.card->path,
-		 kms_device_driver(d.st.card->kms), d.st.card->id_path ? d.st.card->id_path : "-", session_seat_name(d.session));
+	if (d.st.card)
+		log_info("card=%s driver=%s id_path=%s seat=%s", d.st.card->path,
+			 kms_device_driver(d.st.card->kms), d.st.card->id_path ? d.st.card->id_path : "-",
+			 session_seat_name(d.session));
 
 	d.st.events = events_create();
 	if (!d.st.events || events_add_sink(d.st.events, to_control, &d) < 0 ||
@@ -498,7 +528,7 @@ int daemon_run(const struct daemon_options *opts)
 	reconcile_adopt(&d.st, &stored);
 	service_fds_release(&stored);
 	reconcile(&d.st, STATE_REREAD_ALL);
-	events_scan(d.st.events, d.st.card->snap, d.st.vms, d.st.n_vms);
+	events_scan(d.st.events, d.st.card ? d.st.card->snap : NULL, d.st.vms, d.st.n_vms);
 	update_status(&d);
 	{
 		const char *slash = strrchr(socket_path, '/');

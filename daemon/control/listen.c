@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -52,8 +53,8 @@ static int probe_stale(const struct sockaddr_un *sa, char *err, size_t errlen)
 	return -e;
 }
 
-int control_listen_path(const char *path, bool has_gid, gid_t gid, int *out_fd, char *err,
-			size_t errlen)
+int control_listen_path(const char *path, const char *group, bool has_gid, gid_t gid,
+			int *out_fd, char *err, size_t errlen)
 {
 	struct sockaddr_un sa;
 	if (path[0] != '/' || fill_addr(path, &sa) < 0) {
@@ -108,11 +109,28 @@ int control_listen_path(const char *path, bool has_gid, gid_t gid, int *out_fd, 
 		return -e;
 	}
 	/* Until chmod, the file is only as open as the umask allows. */
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chmod(path, 0666) < 0 || (has_gid && chown(path, (uid_t)-1, gid) < 0) ||
-	    listen(fd, BACKLOG) < 0) {
+	const char *step = NULL;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		step = "bind";
+	else if (chmod(path, 0666) < 0)
+		step = "chmod";
+	else if (has_gid && chown(path, (uid_t)-1, gid) < 0)
+		step = "chown";
+	else if (listen(fd, BACKLOG) < 0)
+		step = "listen";
+	if (step) {
 		int e = errno;
-		snprintf(err, errlen, "%s: cannot listen: %s", path, strerror(e));
+		if (strcmp(step, "chown") == 0)
+			/* The unit's SystemCallFilter=~@privileged and its capability
+			 * set forbid this; directflipd.socket sets the group instead. */
+			snprintf(err, errlen, "%s: cannot chown the socket to group %s "
+					      "([daemon] socket-group): %s; under systemd, let "
+					      "directflipd.socket create it (SocketGroup=)",
+				 path, group ? group : "?", strerror(e));
+		else
+			snprintf(err, errlen, "%s: cannot listen (%s): %s", path, step, strerror(e));
+		if (strcmp(step, "bind") != 0)
+			unlink(path);
 		close(fd);
 		return -e;
 	}
@@ -120,7 +138,7 @@ int control_listen_path(const char *path, bool has_gid, gid_t gid, int *out_fd, 
 	return 0;
 }
 
-int control_listen_adopt(int fd, char *err, size_t errlen)
+int control_listen_adopt(int fd, const char *path, char *err, size_t errlen)
 {
 	int r = sd_is_socket_unix(fd, SOCK_SEQPACKET, 1, NULL, 0);
 	if (r <= 0) {
@@ -128,6 +146,20 @@ int control_listen_adopt(int fd, char *err, size_t errlen)
 				      "SOCK_SEQPACKET unix socket; set ListenSequentialPacket=",
 			 fd);
 		return r < 0 ? r : -EINVAL;
+	}
+	/* Clients and the per-VM sockets beside it go by the path: a socket
+	 * bound elsewhere would leave them talking to nobody. */
+	if (path && sd_is_socket_unix(fd, SOCK_SEQPACKET, 1, path, 0) <= 0) {
+		struct sockaddr_un sa = { 0 };
+		socklen_t len = sizeof(sa);
+		if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0 || len <= offsetof(struct sockaddr_un, sun_path))
+			sa.sun_path[0] = '\0';
+		sa.sun_path[sizeof(sa.sun_path) - 1] = '\0';
+		snprintf(err, errlen, "the socket systemd passed (fd %d) is bound to '%s', not %s; "
+				      "make ListenSequentialPacket= and [daemon] socket= (or "
+				      "--socket) agree",
+			 fd, sa.sun_path[0] ? sa.sun_path : "(unnamed)", path);
+		return -EADDRNOTAVAIL;
 	}
 	int fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {

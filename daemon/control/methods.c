@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <xf86drmMode.h>
@@ -247,6 +248,13 @@ static struct json_object *lease_json(const struct vm *vm)
 	json_object_object_add(o, "cursor", json_object_new_int64(vm->alloc.cursor_plane_id));
 	json_object_object_add(o, "lessee", json_object_new_int64(vm->lessee_id));
 	json_object_object_add(o, "mode", mode_json(&vm->mode, false));
+	/* A lessee that draws the VM's planes itself (directflip-qemu) places
+	 * its frames the way the layout says. */
+	json_object_object_add(o, "scaling",
+			       json_object_new_string(config_scaling_name(vm->cfg->scaling)));
+	json_object_object_add(o, "on_vm_exit",
+			       json_object_new_string(vm->cfg->on_vm_exit == CONFIG_ON_VM_EXIT_BLACK
+							      ? "black" : "keep"));
 	return o;
 }
 
@@ -594,6 +602,38 @@ static int commit_binding(struct control_call *call, size_t index, struct contro
 	return 0;
 }
 
+/* bind of a VM the layout lacks: the binding makes it on the reload. */
+static int bind_new_vm(struct control_call *call, struct control_binding *bd)
+{
+	struct state *d = call->st;
+	int r = control_bindings_set(d->bindings, bd);
+	if (r < 0)
+		return fail(call, r, "out of memory");
+	r = state_reload(d);
+	size_t index;
+	const struct vm *vm = r == 0 ? state_vm(d, bd->vm, &index) : NULL;
+	if (!vm) {
+		control_bindings_forget(d->bindings, bd->vm);
+		return fail(call, r < 0 ? r : -EIO, "vm %s could not be added to the layout; the "
+						   "daemon log says why",
+			    bd->vm);
+	}
+	int saved = control_bindings_save(d->bindings);
+	if (saved < 0)
+		log_errno(saved, "%s: cannot save the runtime bindings; they will not survive a "
+			     "restart", control_bindings_path(d->bindings));
+	events_emit(d->events, DF_EVENT_BINDING_CHANGED, vm->name, vm->cfg->monitor, "bound (new vm)");
+	log_info("vm=%s monitor=%s action=bound-new-vm uid=%u", vm->name, vm->cfg->monitor,
+		 (unsigned)call->peer->uid);
+	struct json_object *res = json_object_new_object();
+	json_object_object_add(res, "vm", json_object_new_string(vm->name));
+	json_object_object_add(res, "monitor", str_or_null(vm->cfg->monitor));
+	json_object_object_add(res, "planes", json_object_new_int((int)vm->cfg->planes));
+	json_object_object_add(res, "persisted", json_object_new_boolean(saved == 0));
+	call->result = res;
+	return 0;
+}
+
 /* bind --permanent: a drop-in file in the layout's own directory. */
 static int bind_permanent(struct control_call *call, const struct control_binding *bd)
 {
@@ -607,9 +647,15 @@ static int bind_permanent(struct control_call *call, const struct control_bindin
 	snprintf(path, sizeof(path), "%s/90-vgpu-assign-%s.ini", d->dropin_dir, bd->vm);
 	char tmp[4200];
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	/* The directory may not exist yet on a fresh install. Write failures
+	 * are the daemon's, not the caller's: -EIO, whatever errno said, so
+	 * that ENOENT does not read as "no such vm" (exit status 5). */
+	if (mkdir(d->dropin_dir, 0755) < 0 && errno != EEXIST)
+		return fail(call, -EIO, "%s: cannot create the drop-in directory: %s",
+			    d->dropin_dir, strerror(errno));
 	FILE *f = fopen(tmp, "wxe");
 	if (!f)
-		return fail(call, -errno, "%s: cannot write the drop-in file: %s", tmp,
+		return fail(call, -EIO, "%s: cannot write the drop-in file: %s", tmp,
 			    strerror(errno));
 	time_t now = time(NULL);
 	char when[64] = "";
@@ -631,7 +677,7 @@ static int bind_permanent(struct control_call *call, const struct control_bindin
 	if (fclose(f) != 0 || rename(tmp, path) < 0) {
 		int e = errno;
 		unlink(tmp);
-		return fail(call, -e, "%s: cannot write the drop-in file: %s", path, strerror(e));
+		return fail(call, -EIO, "%s: cannot write the drop-in file: %s", path, strerror(e));
 	}
 	/* The file now says it; a runtime binding would only hide it. */
 	struct control_binding *saved = NULL;
@@ -683,10 +729,17 @@ static int m_bind(struct control_call *call)
 	    df_param_string(call->params, "scaling", false, &scaling, err, sizeof(err)) == -EINVAL ||
 	    df_param_bool(call->params, "permanent", false, &permanent, err, sizeof(err)) == -EINVAL)
 		return bad_param(call, "bind", err);
-	size_t index;
+	size_t index = SIZE_MAX;
 	struct vm *vm = state_vm(d, name, &index);
-	if (!vm)
-		return no_such_vm(call, name);
+	/* A VM the layout lacks is made by its binding (a fresh start's
+	 * empty layout); its name must be one a layout could write. */
+	if (!vm && !config_name_valid(name))
+		return fail(call, -EINVAL, "bind: '%s' is not a vm name (letters, digits, '_' and "
+					   "'-', at most %d)",
+			    name, CONFIG_MAX_NAME);
+	if (!vm && d->n_vms >= CONFIG_MAX_VMS)
+		return fail(call, -E2BIG, "bind: the layout has %d vms already, the most there can be",
+			    CONFIG_MAX_VMS);
 	const char *monitor;
 	r = resolve_monitor(call, monitor_arg, &monitor);
 	if (r < 0)
@@ -732,8 +785,10 @@ static int m_bind(struct control_call *call)
 						"none",
 				 scaling);
 	}
-	if (r == 0)
-		r = permanent ? bind_permanent(call, &bd) : commit_binding(call, index, &bd, "bound");
+	if (r == 0 && permanent)
+		r = bind_permanent(call, &bd);
+	else if (r == 0)
+		r = vm ? commit_binding(call, index, &bd, "bound") : bind_new_vm(call, &bd);
 	control_binding_clear(&bd);
 	return r;
 }
@@ -827,12 +882,11 @@ static int m_map_plane(struct control_call *call)
 	source_destroy(src);
 	if (r == -EOPNOTSUPP)
 		return fail(call, r, "source '%s': this source type is not supported yet; use "
-				     "fb:ID, fb:PATH, gvt-sysfs:PATH[#PLANE] or client",
+				     DF_SOURCES_TEXT,
 			    source);
 	if (r < 0)
-		return fail(call, -EINVAL, "source '%s' is not fb:ID, fb:PATH (an absolute path "
-					   "to a file holding a framebuffer id), "
-					   "gvt-sysfs:PATH[#PLANE] or client",
+		return fail(call, -EINVAL, "source '%s' is not " DF_SOURCES_TEXT
+					   " (PATH is absolute)",
 			    source);
 	struct control_binding bd;
 	if (binding_start(d, name, &bd) < 0)

@@ -587,9 +587,9 @@ static int create(struct state *d, int listen_fd, const char *path, const char *
 	char err[512] = "";
 	if (listen_fd >= 0) {
 		ctl->fd = listen_fd;
-		r = control_listen_adopt(listen_fd, err, sizeof(err));
+		r = control_listen_adopt(listen_fd, path, err, sizeof(err));
 	} else {
-		r = control_listen_path(path, ctl->has_gid, ctl->gid, &ctl->fd, err, sizeof(err));
+		r = control_listen_path(path, group, ctl->has_gid, ctl->gid, &ctl->fd, err, sizeof(err));
 		ctl->created = r == 0;
 	}
 	if (r < 0) {

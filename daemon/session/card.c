@@ -61,10 +61,7 @@ int card_open(struct session *session, struct udev *udev, const char *spec, stru
 		return log_errno(r, "cannot enumerate DRM cards");
 	const struct kms_card_node *node = pick(nodes, n, spec);
 	if (!node) {
-		if (n == 0)
-			log_error("no DRM card found (no /dev/dri/card* device)");
-		else
-			log_error("no DRM card matches '%s' (by path or ID_PATH)", spec);
+		/* Not an error: the caller waits for one through udev. */
 		kms_card_nodes_free(nodes, n);
 		return -ENODEV;
 	}

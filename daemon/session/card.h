@@ -22,8 +22,9 @@ struct card {
 	struct kms_prop_names *prop_names;
 };
 
-/* spec: an ID_PATH, a /dev/dri path, or NULL for the first card. Logs
- * the reason on failure: this is the daemon layer. */
+/* spec: an ID_PATH, a /dev/dri path, or NULL for the first card. -ENODEV,
+ * silently, when there is no such card (the caller waits for one); other
+ * failures log the reason: this is the daemon layer. */
 int card_open(struct session *session, struct udev *udev, const char *spec, struct card **out);
 /* Takes over fd, a card file kept for us (the fd store) across a restart:
  * it is still DRM master and still the lessor of its leases. */

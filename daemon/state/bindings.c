@@ -414,8 +414,20 @@ int control_bindings_apply(const struct control_bindings *b, struct config *cfg,
 		for (size_t j = 0; j < cfg->n_vms && !vm; j++)
 			if (strcmp(cfg->vms[j].name, b->items[i].vm) == 0)
 				vm = &cfg->vms[j];
+		/* A bind names a VM the layout may not have: the fresh start's
+		 * empty layout. The binding makes it, with the defaults. */
+		if (!vm && b->items[i].has_monitor && b->items[i].monitor) {
+			const char *file = runtime_file(cfg);
+			int r = file ? config_add_vm(cfg, b->items[i].vm,
+						     (struct config_where){ file, 0 }, &vm)
+				     : -ENOMEM;
+			if (r < 0)
+				return r;
+		}
 		if (!vm) {
-			(*n_missing)++;
+			/* Unbound: a VM only a binding made is gone. */
+			if (!b->items[i].has_monitor)
+				(*n_missing)++;
 			continue;
 		}
 		int r = control_binding_apply(&b->items[i], cfg, vm);

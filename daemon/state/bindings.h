@@ -56,6 +56,8 @@ void control_binding_clear(struct control_binding *bd);
  * -ENOMEM and -E2BIG (too many monitors), and then cfg is unchanged. */
 int control_binding_apply(const struct control_binding *bd, struct config *cfg,
 			  struct config_vm *vm);
-/* Every entry whose vm is in cfg; *n_missing counts those that are not. */
+/* Every entry whose vm is in cfg. A bound entry whose vm is not there adds
+ * that vm (bind on an empty layout); *n_missing counts the other entries
+ * whose vm is missing. -E2BIG past CONFIG_MAX_VMS. */
 int control_bindings_apply(const struct control_bindings *b, struct config *cfg,
 			   size_t *n_missing);
