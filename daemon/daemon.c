@@ -9,18 +9,18 @@
 #include <unistd.h>
 
 #include "config/config.h"
-#include "daemon/card.h"
-#include "daemon/control-bindings.h"
-#include "daemon/control.h"
-#include "daemon/events.h"
-#include "daemon/hotplug.h"
-#include "daemon/input.h"
+#include "daemon/session/card.h"
+#include "daemon/state/bindings.h"
+#include "daemon/control/server.h"
+#include "daemon/state/events.h"
+#include "daemon/session/hotplug.h"
+#include "daemon/input/input.h"
 #include "daemon/log.h"
-#include "daemon/reconcile.h"
+#include "daemon/state/reconcile.h"
 #include "daemon/service.h"
-#include "daemon/session.h"
-#include "daemon/vm.h"
-#include "daemon/vm-sockets.h"
+#include "daemon/session/session.h"
+#include "daemon/state/vm.h"
+#include "daemon/control/vm-sockets.h"
 #include "directflip/protocol.h"
 
 /* "2 VMs on 2 of 3 monitors", for systemctl status. */

@@ -6,7 +6,7 @@
 
 #include "check.h"
 #include "config/config.h"
-#include "daemon/control-bindings.h"
+#include "daemon/state/bindings.h"
 
 static const char layout[] = "[monitor.left]\n"
 			     "connector = Virtual-2\n"
