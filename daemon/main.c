@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "config/config.h"
+#include "config/load.h"
 #include "daemon/daemon.h"
 #include "daemon/probe.h"
 
@@ -38,6 +39,8 @@ static int check_config(const char *path, const char *dropin)
 		fprintf(stderr, "%s\n", line ? line : diags.items[i].message);
 		free(line);
 	}
+	if (diags.n_dropped)
+		fprintf(stderr, "%zu more not shown\n", diags.n_dropped);
 	config_diags_clear(&diags);
 	config_free(cfg);
 	if (r < 0)

@@ -1,6 +1,8 @@
 #!/bin/sh
 # The whole test suite: unit and VM tests, in a plain build and in an
-# ASan+UBSan build. Ends with one line "N passed, N failed, N skipped".
+# ASan+UBSan build, and the fuzzers (suite 'fuzz': 20 s each, with a
+# coverage floor) in a clang build instrumented for libFuzzer.
+# Ends with one line "N passed, N failed, N skipped".
 #
 # A failed VM test runs once more, alone. If it passes then, it counts as
 # passed and is listed as flaky above the summary line; the VM tests run a
@@ -32,9 +34,32 @@ run_suite() {
 	fi
 }
 
+# Only the fuzzers and their libraries are built here; each runs for a fixed
+# time (tests/fuzz/README.md).
+run_fuzz() {
+	dir=build-fuzz
+	if [ ! -d "$dir" ]; then
+		CC=clang meson setup "$dir" -Dfuzzing=true -Db_sanitize=address,undefined \
+			-Db_lundef=false >/dev/null
+	fi
+	targets=$(meson introspect --targets "$dir" | python3 -c '
+import json, os, sys
+for t in json.load(sys.stdin):
+    if t["name"].startswith("fuzz-"):
+        print(os.path.relpath(t["filename"][0], sys.argv[1]))' "$dir")
+	# shellcheck disable=SC2086 # one word per target
+	ninja -C "$dir" $targets
+	logs=$dir/meson-logs
+	rm -f "$logs/testlog.json" "$logs/testlog-first.json"
+	meson test -C "$dir" --no-rebuild --print-errorlogs --suite fuzz || true
+	mv "$logs/testlog.json" "$logs/testlog-first.json" 2>/dev/null || true
+}
+
 run_suite build
 run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
+run_fuzz
 
 exec python3 tools/testlog.py summary \
 	build/meson-logs/testlog-first.json build/meson-logs/testlog-retry.json \
-	build-asan/meson-logs/testlog-first.json build-asan/meson-logs/testlog-retry.json
+	build-asan/meson-logs/testlog-first.json build-asan/meson-logs/testlog-retry.json \
+	build-fuzz/meson-logs/testlog-first.json -
