@@ -624,6 +624,9 @@ static int input_call(sd_bus_message *m, void *data, sd_bus_error *err)
 	return sd_bus_reply_method_return(m, NULL);
 }
 
+/* QEMU checks no caller's uid: the bridge runs as the VM's owner, not as
+ * this peer's root, so every method is UNPRIVILEGED (sd-bus's default
+ * admits only the same uid or CAP_SYS_ADMIN). */
 static const sd_bus_vtable vm_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("Name", "s", prop_str, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -634,8 +637,8 @@ static const sd_bus_vtable vm_vtable[] = {
 
 static const sd_bus_vtable console_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("RegisterListener", "h", "", register_listener, 0),
-	SD_BUS_METHOD("SetUIInfo", "qqiiuu", "", set_ui_info, 0),
+	SD_BUS_METHOD("RegisterListener", "h", "", register_listener, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("SetUIInfo", "qqiiuu", "", set_ui_info, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_PROPERTY("Label", "s", prop_str, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("Head", "u", prop_u, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("Type", "s", prop_str, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -647,18 +650,18 @@ static const sd_bus_vtable console_vtable[] = {
 
 static const sd_bus_vtable keyboard_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("Press", "u", "", input_call, 0),
-	SD_BUS_METHOD("Release", "u", "", input_call, 0),
+	SD_BUS_METHOD("Press", "u", "", input_call, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Release", "u", "", input_call, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_PROPERTY("Modifiers", "u", prop_u, 0, 0),
 	SD_BUS_VTABLE_END,
 };
 
 static const sd_bus_vtable mouse_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("Press", "u", "", input_call, 0),
-	SD_BUS_METHOD("Release", "u", "", input_call, 0),
-	SD_BUS_METHOD("SetAbsPosition", "uu", "", input_call, 0),
-	SD_BUS_METHOD("RelMotion", "ii", "", input_call, 0),
+	SD_BUS_METHOD("Press", "u", "", input_call, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Release", "u", "", input_call, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("SetAbsPosition", "uu", "", input_call, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("RelMotion", "ii", "", input_call, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_PROPERTY("IsAbsolute", "b", prop_b, 0, 0),
 	SD_BUS_VTABLE_END,
 };
