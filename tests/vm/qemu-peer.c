@@ -357,10 +357,25 @@ static bool step(const char *s, char *why, size_t whylen)
 		scanout(W, H, STRIDE, 0x12345678, d, (size_t)STRIDE * H);
 		free(d);
 	} else if (strcmp(s, "update-outside") == 0) {
-		uint8_t *d = good_data(STRIDE, 100);
-		update(600, 400, 100, 100, STRIDE, d, (size_t)STRIDE * 100);
-		update(-8, 0, 16, 16, STRIDE, d, (size_t)STRIDE * 16);
-		update(0, 0, -16, 16, STRIDE, d, (size_t)STRIDE * 16);
+		/* Wholly outside, negative, overflowing: refused. Partly
+		 * outside: clipping or refusing are both right, so its data is
+		 * the good frame's own pixels there and the picture stays. */
+		static const int32_t r[][4] = {
+			{ 700, 500, 16, 16 }, { -100, -100, 16, 16 }, { 0, 0, -16, 16 },
+			{ 0x7ffffff0, 0, 32, 16 }, { 600, 400, 100, 100 }, { -8, -8, 16, 16 },
+		};
+		uint8_t *d = calloc(100 * 100, 4);
+		if (!d)
+			die("out of memory");
+		for (size_t k = 0; k < sizeof(r) / sizeof(r[0]); k++) {
+			int32_t w = r[k][2] > 0 ? r[k][2] : 16, h = r[k][3];
+			for (int32_t y = 0; y < h; y++)
+				for (int32_t x = 0; x < w; x++) {
+					uint32_t v = good_px((uint32_t)(r[k][0] + x), (uint32_t)(r[k][1] + y));
+					memcpy(d + ((size_t)y * (size_t)w + (size_t)x) * 4, &v, 4);
+				}
+			update(r[k][0], r[k][1], r[k][2], h, (uint32_t)w * 4, d, (size_t)w * 4 * (size_t)h);
+		}
 		free(d);
 	} else if (strcmp(s, "memfd-dmabuf") == 0) {
 		int fd = memfd_create("not-a-dmabuf", MFD_CLOEXEC);
