@@ -439,14 +439,9 @@ static void prune_hung_up(struct control *ctl)
 static bool may_use_vm(const struct control *ctl, const struct control_peer *peer, char *msg,
 		       size_t len)
 {
-	if (peer->admin)
-		return true;
-	const struct state *d = ctl->st;
-	const struct config_vm *cv = NULL;
-	for (size_t i = 0; i < d->n_vms && !cv; i++)
-		if (strcmp(d->vms[i]->name, ctl->vm) == 0)
-			cv = d->vms[i]->cfg;
-	if (cv && cv->has_owner && cv->owner_uid == peer->uid)
+	const struct vm *vm = state_vm(ctl->st, ctl->vm, NULL);
+	const struct config_vm *cv = vm ? vm->cfg : NULL;
+	if (control_auth_may_use(peer, cv))
 		return true;
 	if (cv && cv->has_owner)
 		snprintf(msg, len, "uid %u may not use vm %s's socket: it belongs to owner %s (uid %u)",
