@@ -35,17 +35,17 @@ int call_need_admin(struct control_call *call, const char *what)
 	if (call->group)
 		return call_fail(call, -EPERM, "%s needs an administrator: root or a member of group "
 					  "%s (this is uid %u)",
-			    what, call->group, (unsigned)call->peer->uid);
+				 what, call->group, (unsigned)call->peer->uid);
 	return call_fail(call, -EPERM, "%s needs root (this is uid %u; [daemon] socket-group= "
 				  "names a group of administrators)",
-		    what, (unsigned)call->peer->uid);
+			 what, (unsigned)call->peer->uid);
 }
 
 int call_no_such_vm(struct control_call *call, const char *name)
 {
 	return call_fail(call, -ENOENT, "there is no vm named '%s'; `vgpu-assign vms` lists them, "
 				   "and the layout defines them as [vm.NAME]",
-		    name);
+			 name);
 }
 
 /* The vm's owner= or an administrator; act says what, e.g. "take vm1's lease". */
@@ -59,13 +59,13 @@ int call_owner_or_admin(struct control_call *call, const struct vm *vm, const ch
 		 call->group ? call->group : "");
 	if (cv->has_owner)
 		return call_fail(call, -EPERM,
-			    "uid %u may not %s: it belongs to owner %s (uid %u); run as that user "
-			    "or as an administrator (%s)",
-			    (unsigned)call->peer->uid, act, cv->owner, (unsigned)cv->owner_uid, admins);
+				 "uid %u may not %s: it belongs to owner %s (uid %u); run as that user "
+				 "or as an administrator (%s)",
+				 (unsigned)call->peer->uid, act, cv->owner, (unsigned)cv->owner_uid, admins);
 	return call_fail(call, -EPERM,
-		    "uid %u may not %s: the vm has no owner= in the layout, so only "
-		    "administrators (%s) may",
-		    (unsigned)call->peer->uid, act, admins);
+			 "uid %u may not %s: the vm has no owner= in the layout, so only "
+			 "administrators (%s) may",
+			 (unsigned)call->peer->uid, act, admins);
 }
 
 /* Who was last sent vm's lease fd, for the lease-takeover event. */
@@ -90,7 +90,7 @@ int call_lease_vm(struct control_call *call, const char *method, const char *act
 	if (call->scope && strcmp(name, call->scope) != 0)
 		return call_fail(call, -EACCES, "%s: this is vm %s's socket; it serves no other "
 					   "vm's lease (asked for '%.64s')",
-			    method, call->scope, name);
+				 method, call->scope, name);
 	struct vm *vm = state_vm(call->st, name, NULL);
 	if (!vm)
 		return call_no_such_vm(call, name);

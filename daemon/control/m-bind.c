@@ -71,7 +71,7 @@ static int rebind(struct control_call *call, size_t index, const struct control_
 	if (r < 0) {
 		state_schedule(d, STATE_REREAD_ALL);
 		return call_fail(call, r, "vm %s: %s", old->name,
-			    r == -E2BIG ? "too many monitors in the layout" : strerror(-r));
+				 r == -E2BIG ? "too many monitors in the layout" : strerror(-r));
 	}
 	struct vm *fresh = vm_create(cv);
 	if (fresh) {
@@ -98,7 +98,7 @@ static int resolve_monitor(struct control_call *call, const char *arg, const cha
 	if (!c)
 		return call_fail(call, -ENODEV, "there is no monitor or connector named '%s'; "
 					   "`vgpu-assign monitors` lists them",
-			    arg);
+				 arg);
 	const char *name = monitor_name_of(d->config, c);
 	*out = name ? name : c->name;
 	return 0;
@@ -162,7 +162,7 @@ static int bind_new_vm(struct control_call *call, struct control_binding *bd)
 		control_bindings_forget(d->bindings, bd->vm);
 		return call_fail(call, r < 0 ? r : -EIO, "vm %s could not be added to the layout; the "
 						   "daemon log says why",
-			    bd->vm);
+				 bd->vm);
 	}
 	int saved = control_bindings_save(d->bindings);
 	if (saved < 0)
@@ -186,9 +186,9 @@ static int bind_permanent(struct control_call *call, const struct control_bindin
 	struct state *d = call->st;
 	if (!d->dropin_dir)
 		return call_fail(call, -EOPNOTSUPP,
-			    "directflipd runs without a drop-in directory (it was started with -c "
-			    "FILE and no --dropin-dir); bind without --permanent, or edit %s",
-			    d->config_path);
+				 "directflipd runs without a drop-in directory (it was started with -c "
+				 "FILE and no --dropin-dir); bind without --permanent, or edit %s",
+				 d->config_path);
 	/* A connector name, or a monitor only a runtime binding defined. */
 	const struct config_monitor *m = config_monitor_by_name(d->config, bd->monitor);
 	struct config_binding_dropin w = {
@@ -230,7 +230,7 @@ static int bind_permanent(struct control_call *call, const struct control_bindin
 		control_binding_clear(saved);
 		return call_fail(call, r, "%s made the layout invalid, so it was removed again; the "
 				     "daemon log says why",
-			    path);
+				 path);
 	}
 	control_binding_clear(saved);
 	control_bindings_save(d->bindings);
@@ -272,10 +272,10 @@ int method_bind(struct control_call *call)
 	if (!vm && !config_name_valid(name))
 		return call_fail(call, -EINVAL, "bind: '%s' is not a vm name (letters, digits, '_' and "
 					   "'-', at most %d)",
-			    name, CONFIG_MAX_NAME);
+				 name, CONFIG_MAX_NAME);
 	if (!vm && d->n_vms >= CONFIG_MAX_VMS)
 		return call_fail(call, -E2BIG, "bind: the layout has %d vms already, the most there can be",
-			    CONFIG_MAX_VMS);
+				 CONFIG_MAX_VMS);
 	const char *monitor;
 	r = resolve_monitor(call, monitor_arg, &monitor);
 	if (r < 0)
@@ -289,7 +289,7 @@ int method_bind(struct control_call *call)
 		if (strcmp(o->monitor, monitor) == 0 || (conn && oconn && strcmp(conn, oconn) == 0))
 			return call_fail(call, -EBUSY, "monitor %s is bound to vm %s; `vgpu-assign unbind "
 						  "%s` first",
-				    monitor, d->vms[i]->name, d->vms[i]->name);
+					 monitor, d->vms[i]->name, d->vms[i]->name);
 	}
 	struct control_binding bd;
 	if (binding_start(d, name, &bd) < 0)
@@ -312,14 +312,14 @@ int method_bind(struct control_call *call)
 		else if (config_parse_mode(mode, &bd.mode) < 0)
 			r = call_fail(call, -EINVAL, "bind: mode '%s' is not WIDTHxHEIGHT[@REFRESH] (e.g. "
 						"1920x1080@60) or 'preferred'",
-				 mode);
+				      mode);
 	}
 	if (scaling && r == 0) {
 		bd.has_scaling = true;
 		if (config_scaling_parse(scaling, &bd.scaling) < 0)
 			r = call_fail(call, -EINVAL, "bind: scaling '%s' is not fit, stretch, center or "
 						"none",
-				 scaling);
+				      scaling);
 	}
 	if (r == 0 && permanent)
 		r = bind_permanent(call, &bd);
@@ -347,7 +347,7 @@ static int reset_binding(struct control_call *call, const char *name)
 	if (r < 0)
 		return call_fail(call, r, "vm %s's runtime binding is dropped, but the layout %s did not "
 				     "load (the daemon log says why); it applies once it does",
-			    name, d->config_path);
+				 name, d->config_path);
 	struct vm *vm = state_vm(d, name, NULL);
 	const char *monitor = vm ? vm->cfg->monitor : NULL;
 	events_emit(d->events, DF_EVENT_BINDING_CHANGED, name, monitor, "reset to the layout");
@@ -412,18 +412,18 @@ int method_map_plane(struct control_call *call)
 	if (plane >= vm->cfg->planes)
 		return call_fail(call, -EINVAL, "vm %s has %u plane(s), so there is no plane %u; `vgpu-assign "
 					   "bind %s MONITOR --planes N` gives it more",
-			    name, vm->cfg->planes, plane, name);
+				 name, vm->cfg->planes, plane, name);
 	struct source *src = NULL;
 	r = source_create(source, &src);
 	source_destroy(src);
 	if (r == -EOPNOTSUPP)
 		return call_fail(call, r, "source '%s': this source type is not supported yet; use "
 				     DF_SOURCES_TEXT,
-			    source);
+				 source);
 	if (r < 0)
 		return call_fail(call, -EINVAL, "source '%s' is not " DF_SOURCES_TEXT
 					   " (PATH is absolute)",
-			    source);
+				 source);
 	struct control_binding bd;
 	if (binding_start(d, name, &bd) < 0)
 		return call_fail(call, -ENOMEM, "out of memory");

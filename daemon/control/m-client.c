@@ -50,7 +50,7 @@ static int client_plane(struct control_call *call, const char *method, struct vm
 	if (!src || strcmp(source_kind_name(src), "client") != 0)
 		return call_fail(call, -EINVAL, "vm %s plane %u takes no frames from a client (its source "
 					   "is %s); map it with `vgpu-assign map %s %u client`",
-			    vm->name, plane, src ? source_spec(src) : "none", vm->name, plane);
+				 vm->name, plane, src ? source_spec(src) : "none", vm->name, plane);
 	*vm_out = vm;
 	*src_out = src;
 	return 0;
@@ -97,8 +97,8 @@ static int dmabuf_params(struct control_call *call, const char *method,
 		unsigned long long v = strtoull(mod, &end, 0);
 		if (errno || end == mod || *end || mod[0] == '-')
 			return call_bad_param(call, method,
-					 "\"modifier\" must be a string holding a 64-bit DRM "
-					 "format modifier, e.g. \"0x0\" for linear");
+					      "\"modifier\" must be a string holding a 64-bit DRM "
+					      "format modifier, e.g. \"0x0\" for linear");
 		b->modifier = v;
 	}
 	return 0;
@@ -122,12 +122,12 @@ int method_scanout_dmabuf(struct control_call *call)
 					  "(SCM_RIGHTS)");
 	if (!call->st->card)
 		return call_fail(call, -ENODEV, "vm %s: there is no card now to import the dma-buf on",
-			    vm->name);
+				 vm->name);
 	uint32_t fb = 0;
 	r = source_client_import(src, call->conn, call->st->card->fd, buffer, &b, call->fd_in, &fb);
 	if (r == -EBUSY)
 		return call_fail(call, r, "vm %s: another connection feeds this plane; it must close first",
-			    vm->name);
+				 vm->name);
 	r = client_commit(call, vm, src, r, "importing", buffer);
 	if (r < 0)
 		return r;
@@ -159,7 +159,7 @@ int method_update_dmabuf(struct control_call *call)
 	if (r == -ENOENT)
 		return call_fail(call, r, "vm %s: buffer %u was never imported (or was evicted: at most %d "
 				     "are kept); send it with scanout-dmabuf",
-			    vm->name, buffer, SOURCE_CLIENT_MAX_BUFFERS);
+				 vm->name, buffer, SOURCE_CLIENT_MAX_BUFFERS);
 	r = client_commit(call, vm, src, r, "showing", buffer);
 	if (r < 0)
 		return r;
@@ -187,7 +187,7 @@ int method_take_lease(struct control_call *call)
 	if (vm->state != VM_LEASED || vm->lease_fd < 0 || !d->card)
 		return call_fail(call, -EAGAIN, "vm %s has no lease now to take over (state %s); "
 					   "get-lease once it is granted (`vgpu-assign watch`)",
-			    vm->name, vm_state_name(vm->state));
+				 vm->name, vm_state_name(vm->state));
 	/* The daemon draws planes that have sources: a frame from a taker
 	 * would be overwritten by the next source change. */
 	for (unsigned k = 0; k < vm->cfg->planes && k < CONFIG_MAX_PLANES; k++)
@@ -195,13 +195,13 @@ int method_take_lease(struct control_call *call)
 			return call_fail(call, -EINVAL, "vm %s plane %u is drawn by the daemon from source "
 						   "%s, so its lease cannot be taken over; take-lease "
 						   "is for a vm bound without sources",
-				    vm->name, k, source_spec(vm->sources[k]));
+					 vm->name, k, source_spec(vm->sources[k]));
 	uint32_t fb = 0;
 	r = kms_dmabuf_import(d->card->fd, call->fd_in, &b, &fb);
 	if (r < 0)
 		return call_fail(call, r, "vm %s: take-lease: importing the %ux%u frame failed: %s; the "
 				     "lease stays with its holder",
-			    vm->name, b.width, b.height, strerror(-r));
+				 vm->name, b.width, b.height, strerror(-r));
 	char detail[256], old[96] = "";
 	if (vm->has_holder)
 		snprintf(old, sizeof(old), " (last sent to pid %d uid %u)", vm->holder_pid,
@@ -216,16 +216,16 @@ int method_take_lease(struct control_call *call)
 		drmModeRmFB(d->card->fd, fb);
 		return call_fail(call, r, "vm %s: take-lease: the kernel refused the frame on plane %u: "
 				     "%s%s; the lease stays with its holder",
-			    vm->name, vm->alloc.planes[0], strerror(-r),
-			    r == -ERANGE ? " (the plane cannot scale or place a frame of this "
+				 vm->name, vm->alloc.planes[0], strerror(-r),
+				 r == -ERANGE ? " (the plane cannot scale or place a frame of this "
 					   "size: send one of the mode's size)"
 					 : "");
 	}
 	if (r < 0)
 		return call_fail(call, r, "vm %s: take-lease: the frame was shown but the lease could not "
 				     "be handed over: %s; %s",
-			    vm->name, strerror(-r),
-			    vm->state == VM_LEASED ? "the old holder keeps it"
+				 vm->name, strerror(-r),
+				 vm->state == VM_LEASED ? "the old holder keeps it"
 						   : "the vm is granted again (`vgpu-assign watch`)");
 	log_info("vm=%s lessee=%u old-lessee=%u fb=%u action=lease-taken-over pid=%d uid=%u",
 		 vm->name, vm->lessee_id, old_lessee, fb, (int)call->peer->pid,

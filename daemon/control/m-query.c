@@ -36,9 +36,9 @@ int method_hello(struct control_call *call)
 		return call_bad_param(call, "hello", err);
 	if (version != DF_PROTOCOL_VERSION)
 		return call_fail(call, -EPROTONOSUPPORT,
-			    "this directflipd speaks protocol version %d, the client version %u: "
-			    "use a vgpu-assign or client library from the same release",
-			    DF_PROTOCOL_VERSION, version);
+				 "this directflipd speaks protocol version %d, the client version %u: "
+				 "use a vgpu-assign or client library from the same release",
+				 DF_PROTOCOL_VERSION, version);
 	struct json_object *r = json_object_new_object();
 	json_object_object_add(r, "version", json_object_new_int(DF_PROTOCOL_VERSION));
 	json_object_object_add(r, "server", json_object_new_string("directflipd " DIRECTFLIP_VERSION));
@@ -238,7 +238,7 @@ int method_subscribe(struct control_call *call)
 								k ? ", " : "",
 								df_event_name((enum df_event)k));
 				return call_fail(call, -EINVAL, "subscribe: unknown event %.64s; events are %s",
-					    json_object_to_json_string(e), names);
+						 json_object_to_json_string(e), names);
 			}
 			mask |= 1u << ev;
 		}
@@ -267,8 +267,8 @@ int method_get_lease(struct control_call *call)
 	if (vm->state != VM_LEASED || vm->lease_fd < 0)
 		return call_fail(call, -EAGAIN, "vm %s has no lease now (state %s%s%s); `vgpu-assign "
 					   "watch` shows when it is granted",
-			    vm->name, vm_state_name(vm->state), vm->error[0] ? ": " : "",
-			    vm->error);
+				 vm->name, vm_state_name(vm->state), vm->error[0] ? ": " : "",
+				 vm->error);
 	call->result = json_lease(vm);
 	call->fd = vm->lease_fd;
 	call_note_holder(vm, call->peer);
@@ -291,8 +291,8 @@ int method_reload(struct control_call *call)
 		return call_fail(call, r, "the layout %s was not reloaded: %s; the running layout is "
 				     "kept (the daemon log and `directflipd --check-config` show "
 				     "every problem)",
-			    call->st->config_path,
-			    r == -EINVAL ? "it has errors" : strerror(-r));
+				 call->st->config_path,
+				 r == -EINVAL ? "it has errors" : strerror(-r));
 	call->result = json_object_new_object();
 	json_object_object_add(call->result, "vms", json_object_new_int64((int64_t)call->st->n_vms));
 	return 0;
