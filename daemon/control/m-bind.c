@@ -18,6 +18,7 @@
 #include "daemon/state/bindings.h"
 #include "daemon/state/events.h"
 #include "daemon/state/monitor.h"
+#include "daemon/state/lease.h"
 #include "daemon/state/reconcile.h"
 #include "daemon/state/state.h"
 #include "daemon/state/vm.h"
@@ -66,7 +67,7 @@ static int rebind(struct control_call *call, size_t index, const struct control_
 	if (!changes(bd, cv))
 		return 0;
 	if (old->state == VM_LEASED && d->card)
-		reconcile_release(d, old, "binding changed by vgpu-assign");
+		lease_release(d, old, "binding changed by vgpu-assign");
 	int r = control_binding_apply(bd, d->config, cv);
 	if (r < 0) {
 		state_schedule(d, STATE_REREAD_ALL);

@@ -18,6 +18,7 @@
 #include "daemon/state/bindings.h"
 #include "daemon/state/events.h"
 #include "daemon/state/monitor.h"
+#include "daemon/state/takeover.h"
 #include "daemon/state/reconcile.h"
 #include "daemon/state/state.h"
 #include "daemon/state/vm.h"
@@ -210,7 +211,7 @@ int method_take_lease(struct control_call *call)
 	snprintf(detail, sizeof(detail), "pid %d uid %u takes over lessee %u%s: its first frame "
 					 "(fb %u) is on screen, lessee %u is revoked next",
 		 (int)call->peer->pid, (unsigned)call->peer->uid, old_lessee, old, fb, old_lessee);
-	r = reconcile_takeover(d, vm, fb, detail);
+	r = takeover_start(d, vm, fb, detail);
 	if (r < 0 && vm->takeover_fb != fb && vm->state == VM_LEASED) {
 		/* Refused before it was shown: nothing changed. */
 		drmModeRmFB(d->card->fd, fb);

@@ -12,6 +12,7 @@
 #include "daemon/control/handlers.h"
 #include "daemon/log.h"
 #include "daemon/source/client.h"
+#include "daemon/state/takeover.h"
 #include "daemon/state/reconcile.h"
 #include "daemon/state/state.h"
 #include "daemon/state/vm.h"
@@ -26,7 +27,7 @@ void control_methods_conn_gone(struct state *d, const void *conn)
 	for (size_t i = 0; i < d->n_vms; i++) {
 		struct vm *vm = d->vms[i];
 		/* A taker that flipped its own frame and left: ours is unused. */
-		reconcile_collect_takeover(d, vm);
+		takeover_collect(d, vm);
 		bool fed = false;
 		for (size_t k = 0; k < CONFIG_MAX_PLANES; k++)
 			fed |= vm->sources[k] && source_client_disown(vm->sources[k], conn);
