@@ -64,6 +64,8 @@ static int journal_send(int priority, const char *line)
 	return r;
 }
 
+static void vlog(int priority, int err, const char *fmt, va_list ap) LOG_PRINTF(3, 0);
+
 static void vlog(int priority, int err, const char *fmt, va_list ap)
 {
 	if (priority > log_level)
