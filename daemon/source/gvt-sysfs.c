@@ -1,5 +1,5 @@
 /* gvt-sysfs:PATH[#PLANE]: the GVT-g "direct flip" v1 proposal (not
- * upstream, daemon/vgpu-nonupstream.h). PATH is the vGPU's mdev device;
+ * upstream, daemon/source/nonupstream.h). PATH is the vGPU's mdev device;
  * the plane number is written to its plane_id_index attribute and the
  * host framebuffer id read back. Done when the plane is first shown and
  * again when the attribute signals a change (POLLPRI, as sysfs_notify). */

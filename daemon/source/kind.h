@@ -5,7 +5,7 @@
 
 #include "daemon/source/source.h"
 
-/* What one source kind provides to daemon/source.c. arg is the spec
+/* What one source kind provides to daemon/source/source.c. arg is the spec
  * without "scheme:" (NULL for a kind that takes no argument). */
 struct source_kind {
 	const char *name;

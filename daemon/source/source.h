@@ -4,12 +4,12 @@
 
 /* Where a vGPU plane's framebuffer id comes from (design: "vGPU plane
  * sources", docs/sources.md). Each kind lives in its own file behind
- * struct source_kind (daemon/source-kind.h):
- *   fb:NUMBER  a framebuffer id on the daemon's card      (source-fb.c)
- *   fb:PATH    a file holding that id                     (source-fb.c)
- *   client     dma-bufs a VMM pushes over the control socket (source-client.c)
- *   gvt-sysfs:PATH[#PLANE]  the proposed GVT-g plane_id_index (source-gvt-sysfs.c)
- *   vfio:PATH[#MDEV]  a vGPU's VFIO device, VFIO_DEVICE_QUERY_GFX_PLANE (source-vfio.c) */
+ * struct source_kind (daemon/source/kind.h):
+ *   fb:NUMBER  a framebuffer id on the daemon's card      (fb.c)
+ *   fb:PATH    a file holding that id                     (fb.c)
+ *   client     dma-bufs a VMM pushes over the control socket (client.c)
+ *   gvt-sysfs:PATH[#PLANE]  the proposed GVT-g plane_id_index (gvt-sysfs.c)
+ *   vfio:PATH[#MDEV]  a vGPU's VFIO device, VFIO_DEVICE_QUERY_GFX_PLANE (vfio.c) */
 struct source;
 
 /* A guest cursor: its framebuffer, and where its top-left corner is on
