@@ -137,6 +137,7 @@ const struct source_kind source_kind_gvt_sysfs = {
 	.name = "gvt-sysfs",
 	.prefix = "gvt-sysfs:",
 	.takes_arg = 1,
+	.mirror_on_keep = true,
 	.create = gvt_create,
 	.destroy = gvt_destroy,
 	.current_fb = gvt_current,

@@ -11,6 +11,9 @@ struct source_kind {
 	const char *name;
 	const char *prefix;   /* "fb:"; or the whole spec when takes_arg is 0 */
 	int takes_arg;
+	/* Its framebuffers belong to another file (the VMM's, the vGPU's), so
+	 * on-vm-exit=keep shows a mirror that outlives that file. */
+	bool mirror_on_keep;
 	int (*create)(const char *arg, void **impl);
 	void (*destroy)(void *impl);
 	int (*current_fb)(void *impl, uint32_t *fb_id);

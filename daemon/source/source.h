@@ -1,4 +1,5 @@
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
@@ -25,6 +26,10 @@ void source_destroy(struct source *src);
 const char *source_spec(const struct source *src);
 /* "fb", "client", ... */
 const char *source_kind_name(const struct source *src);
+/* Whether on-vm-exit=keep shows a mirror of this source's frames (fb:,
+ * gvt-sysfs:, whose framebuffers another file owns); client frames are
+ * the daemon's own imports already. */
+bool source_mirror_on_keep(const struct source *src);
 /* -ENOENT when the source has no frame yet. */
 int source_current_fb(struct source *src, uint32_t *fb_id);
 /* The cursor that goes with the primary plane source_current_fb gave;

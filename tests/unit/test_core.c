@@ -34,13 +34,14 @@ static void source_specs(void)
 		const char *spec;
 		int result;
 		const char *kind;
+		bool mirror;
 	} cases[] = {
-		{ "fb:42", 0, "fb" },
-		{ "fb:0x2a", 0, "fb" },
-		{ "fb:/run/vm1/fb", 0, "fb" },
-		{ "client", 0, "client" },
-		{ "gvt-sysfs:/sys/bus/mdev/devices/x", 0, "gvt-sysfs" },
-		{ "gvt-sysfs:/sys/bus/mdev/devices/x#1", 0, "gvt-sysfs" },
+		{ "fb:42", 0, "fb", true },
+		{ "fb:0x2a", 0, "fb", true },
+		{ "fb:/run/vm1/fb", 0, "fb", true },
+		{ "client", 0, "client", false },
+		{ "gvt-sysfs:/sys/bus/mdev/devices/x", 0, "gvt-sysfs", true },
+		{ "gvt-sysfs:/sys/bus/mdev/devices/x#1", 0, "gvt-sysfs", true },
 		{ "fb:", -EINVAL, NULL },
 		{ "fb:0", -EINVAL, NULL },
 		{ "fb:forty", -EINVAL, NULL },
@@ -63,6 +64,7 @@ static void source_specs(void)
 		if (r == 0) {
 			CHECK_EQ_STR(source_kind_name(src), cases[i].kind);
 			CHECK_EQ_STR(source_spec(src), cases[i].spec);
+			CHECK_EQ_INT(source_mirror_on_keep(src), cases[i].mirror);
 		}
 		source_destroy(src);
 	}
