@@ -457,6 +457,25 @@ static void q_scanout_dmabuf(void *d, int fd, uint32_t w, uint32_t h, uint32_t s
 		return;
 	}
 	b->dmabuf_imports++;
+	if (b->leased && b->out) {
+		/* Can the plane show it the layout's way (or centred)? Asked
+		 * before anything changes, so a refusal keeps the last frame. */
+		struct output_state st = { .fb = n.fb, .reflect_y = y0_top };
+		kms_scale(b->scaling, w, h, b->li.mode_w, b->li.mode_h, &st.src, &st.dst);
+		int t = output_test(b->out, &st);
+		if (t < 0 && b->scaling != KMS_SCALE_CENTER) {
+			kms_scale(KMS_SCALE_CENTER, w, h, b->li.mode_w, b->li.mode_h, &st.src, &st.dst);
+			t = output_test(b->out, &st);
+		}
+		if (t < 0) {
+			peer_line(b, "action=refuse msg=ScanoutDMABUF size=%ux%u mode=%ux%u why=\"the "
+				     "plane cannot show it (%s; virtio-gpu's primary plane takes only "
+				     "frames of the mode's size)\": the last good frame stays",
+				  w, h, b->li.mode_w, b->li.mode_h, strerror(-t));
+			dmabuf_clear(&n, false);
+			return;
+		}
+	}
 	retire_dmabuf(b);
 	b->dma = n;
 	if (b->show == SHOW_SURFACE)
