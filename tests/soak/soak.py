@@ -2,7 +2,7 @@
 """Seeded chaos soak, guest side (issue 17). tests/soak/run starts it in
 tests/vm/run --systemd --outputs 4; see tests/soak/README.md.
 
-  soak.py --seed N --steps M [--minutes T] [--plant BUG]
+  soak.py --seed N --steps M [--minutes T]
 
 SIMULATION: the three VMs are tests/vm/vgpu-standin processes (fb: sources),
 each drawing one colour. Head 0 (Virtual-1) is the host console; vmK is on
@@ -148,13 +148,19 @@ class Soak:
         self.write_layout()
         sh("systemctl", "start", "directflipd", timeout=120)
         self.check_settled(0)
-        # A VMM holding every lease fd from here on (lease-inspect --hold).
+
+    def hold(self):
+        """A VMM stand-in that takes every lease fd now and keeps it
+        (lease-inspect --hold), until check_held."""
         fifo = os.path.join(SRC, "hold")
-        os.mkfifo(fifo)
-        out = open(os.path.join(SRC, "held.json"), "w")
-        self.held = (subprocess.Popen([INSPECT, str(self.pid()), "--hold", fifo], stdout=out),
-                     fifo, out.name)
-        wait(10, lambda: os.path.getsize(out.name) > 0, "the lease holder")
+        if not os.path.exists(fifo):
+            os.mkfifo(fifo)
+        path = os.path.join(SRC, "held.json")
+        out = open(path, "w")
+        proc = subprocess.Popen([INSPECT, str(self.pid()), "--hold", fifo], stdout=out)
+        out.close()
+        wait(10, lambda: os.path.getsize(path) > 0, "the lease holder")
+        self.held = (proc, fifo, path)
 
     # ---- actions ----
     def draw(self):
@@ -200,6 +206,7 @@ class Soak:
                 raise Violation("a broken layout was accepted: " + p.stdout.strip())
             return "reload a broken layout (refused)"
         if kind in ("segv", "sigkill", "restart"):
+            self.hold()
             old = self.pid()
             if kind == "restart":
                 sh("systemctl", "restart", "--no-block", "directflipd")
@@ -359,8 +366,10 @@ class Soak:
         return res
 
     def check_held(self):
-        """The lease fds held since setup still reach their CRTCs."""
+        """The lease fds taken before a daemon restart still reach their
+        CRTCs after it (the model has no revocation in a restart)."""
         proc, fifo, path = self.held
+        self.held = None
         with open(fifo, "w") as f:
             f.write("go\n")
         proc.wait(20)
@@ -381,8 +390,8 @@ class Soak:
         j = subprocess.run(["journalctl", "-u", "directflipd", "--no-pager", "-n", "40"],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         print(j.stdout)
-        print("replay: tests/soak/run --seed %d --steps %d%s" % (
-            self.a.seed, step, " --plant " + self.a.plant if self.a.plant else ""))
+        print("replay: DF_BUILD=%s tests/soak/run --seed %d --steps %d" % (
+            BUILD, self.a.seed, step))
         sys.stdout.flush()
         return 1
 
@@ -399,7 +408,9 @@ class Soak:
                 what = self.act(kind, arg)
                 self.actions.append(what)
                 res = self.check_settled(step)
-            except (Violation, subprocess.TimeoutExpired) as e:
+                if self.held:
+                    self.check_held()
+            except (Violation, subprocess.TimeoutExpired, OSError, ValueError) as e:
                 if len(self.actions) < step:
                     self.actions.append("%s %s (failed)" % (kind, arg or ""))
                 return self.fail(step, e)
@@ -407,10 +418,6 @@ class Soak:
             print("step %d: %s; ok in %.1f s (fds %d, fbs %d, rss %d KiB)" % (
                 step, what, time.monotonic() - t0, res["fds"], res["fbs"], res["rss_kb"]),
                 flush=True)
-        try:
-            self.check_held()
-        except (Violation, subprocess.TimeoutExpired, OSError, ValueError) as e:
-            return self.fail(step, "after the last step: %s" % e)
         print("soak: seed %d: %d steps passed; actions per kind: %s" % (
             self.a.seed, step, " ".join("%s=%d" % kv for kv in sorted(self.counts.items()))))
         print("PASS soak")
@@ -435,7 +442,6 @@ def main():
     p.add_argument("--seed", type=int, required=True)
     p.add_argument("--steps", type=int, required=True)
     p.add_argument("--minutes", type=float, default=0)
-    p.add_argument("--plant", default="")
     a = p.parse_args()
     if os.environ.get("DF_VM_MODE") != "systemd":
         print("soak.py: run me through tests/soak/run", file=sys.stderr)
