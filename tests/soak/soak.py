@@ -139,6 +139,12 @@ class Soak:
 
     def setup(self):
         sh("meson", "install", "-C", BUILD, "--no-rebuild", "--quiet", timeout=300)
+        # The test hook of a wedged main loop (SIGUSR2), for the watchdog-hang
+        # action; WatchdogSec=5 so that the watchdog acts within a step.
+        drop = "/run/systemd/system/directflipd.service.d"
+        os.makedirs(drop, exist_ok=True)
+        with open(os.path.join(drop, "soak.conf"), "w") as f:
+            f.write("[Service]\nEnvironment=DIRECTFLIP_DEBUG_HANG=1\nWatchdogSec=5\n")
         sh("systemctl", "daemon-reload")
         for h in HEADS:
             sh(VMCTL, "plug", str(h), "1024", "768")
@@ -167,7 +173,7 @@ class Soak:
         """One action from the seed; its arguments too. Depends only on the
         random stream and the model, so a replay draws the same."""
         kinds = ["plug", "plug", "unbind", "unbind", "reload", "reload-broken", "segv",
-                 "sigkill", "restart", "standin-restart", "standin-restart", "malformed",
+                 "sigkill", "restart", "watchdog-hang", "standin-restart", "standin-restart", "malformed",
                  "idle-clients"]
         kind = self.rng.choice(kinds)
         if kind == "plug":
@@ -205,11 +211,13 @@ class Soak:
             if p.returncode == 0:
                 raise Violation("a broken layout was accepted: " + p.stdout.strip())
             return "reload a broken layout (refused)"
-        if kind in ("segv", "sigkill", "restart"):
+        if kind in ("segv", "sigkill", "restart", "watchdog-hang"):
             self.hold()
             old = self.pid()
             if kind == "restart":
                 sh("systemctl", "restart", "--no-block", "directflipd")
+            elif kind == "watchdog-hang":
+                os.kill(old, signal.SIGUSR2)
             else:
                 os.kill(old, signal.SIGSEGV if kind == "segv" else signal.SIGKILL)
             wait(60, lambda: self.pid() not in (0, old) and sh(
