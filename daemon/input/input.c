@@ -249,6 +249,12 @@ static int seat_init(struct seat *s, struct input *in, sd_event *loop,
 					 "(/dev/uinput, links in %s%s)", vm->name, link_dir,
 					 r == -ENODEV ? "; no /dev/input/eventN: is evdev loaded?" : "");
 		s->vms[s->n_vms++] = u;
+		/* Again on each reload: owner= may have changed or gone. */
+		if ((r = uinput_vm_set_owner(u, vm->has_owner, vm->owner_uid)) < 0)
+			log_errno(r, "vm=%s: its owner %s cannot be given access to its input "
+				  "devices (%s ...): a VMM running as the owner cannot read them",
+				  vm->name, vm->has_owner ? vm->owner : "(none)",
+				  uinput_vm_devnode(u, UINPUT_KEYBOARD));
 		log_info("vm=%s seat=%s keyboard=%s pointer=%s tablet=%s", vm->name, cs->name,
 			 uinput_vm_link(u, UINPUT_KEYBOARD), uinput_vm_link(u, UINPUT_POINTER),
 			 uinput_vm_link(u, UINPUT_TABLET));
