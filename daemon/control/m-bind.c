@@ -376,9 +376,12 @@ int method_unbind(struct control_call *call)
 	    df_param_bool(call->params, "reset", false, &reset, err, sizeof(err)) == -EINVAL)
 		return call_bad_param(call, "unbind", err);
 	size_t index;
-	if (!state_vm(d, name, &index))
+	const struct vm *vm = state_vm(d, name, &index);
+	if (!vm)
 		return call_no_such_vm(call, name);
-	if (reset)
+	/* A VM only a binding made (bind on an empty layout) goes with it. */
+	bool made = vm->cfg->where.file && strcmp(vm->cfg->where.file, CONTROL_BINDINGS_WHERE) == 0;
+	if (reset || made)
 		return reset_binding(call, name);
 	struct control_binding bd;
 	if (binding_start(d, name, &bd) < 0)
