@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vgpu-assign: the command line for directflipd (docs/vgpu-assign.md).
  * Every listing asks the daemon for one JSON answer and renders it either

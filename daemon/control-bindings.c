@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/control-bindings.h"
 
 #include <errno.h>

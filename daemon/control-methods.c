@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What each control method does. Reads come from the daemon's state as it
  * is; changes (bind, unbind, map-plane) become runtime bindings, are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The control socket server. Every client is a SOCK_SEQPACKET connection
  * with a bounded queue of messages the kernel would not take yet. Each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/events.h"
 
 #include <json-c/json.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/reconcile.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/uinput.h"
 
 #include <dirent.h>

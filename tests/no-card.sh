@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # directflipd --probe on a machine without any DRM card: exit 1 and one line.
 # Where the host has cards, /sys/class/drm is hidden in a private mount namespace.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Installs everything directflip needs to build and test on Debian 12.
 # Safe to run again: apt-get skips what is there.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The whole test suite: unit and VM tests, in a plain build and in an
 # ASan+UBSan build. Ends with one line "N passed, N failed, N skipped".
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Reads meson's testlog.json files for tools/test.sh.
 
   testlog.py failed-vm LOG        names of failed tests in the 'vm' suite

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * libdirectflip-client: a small blocking client for directflipd's control

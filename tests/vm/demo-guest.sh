@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The README's main job, guest side: two monitors plugged, two simulated
 # vGPUs, directflipd with systemd/directflip.example.ini, a PNG per head.
 set -eu

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SIMULATION: stands in for the GVT-g "local display direct flip" v1
  * sysfs interface, which never reached mainline Linux. A FUSE file system

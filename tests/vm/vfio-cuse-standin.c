@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SIMULATION: stands in for a mediated vGPU's VFIO device node, as a CUSE
  * character device (libfuse3) at /dev/NAME. It answers
