@@ -30,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
 static void die(const char *fmt, ...)
 {
 	va_list ap;
