@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # The whole test suite: unit and VM tests, in a plain build and in an
-# ASan+UBSan build. Ends with one line "N passed, N failed, N skipped".
+# ASan+UBSan build; a compile-only clang build; the Debian package with
+# lintian. Ends with one line "N passed, N failed, N skipped", where the
+# clang build and the package count as one test each.
 #
 # A failed VM test runs once more, alone. If it passes then, it counts as
 # passed and is listed as flaky above the summary line; the VM tests run a
@@ -33,9 +35,32 @@ run_suite() {
 	fi
 }
 
+# One counted line for a step that is not a meson test: step NAME DIR CMD...
+# writes DIR/meson-logs/testlog-first.json.
+step() {
+	name=$1
+	logs=$2/meson-logs
+	shift 2
+	mkdir -p "$logs"
+	if "$@" >"$logs/step.log" 2>&1; then res=OK; else res=FAIL; fi
+	python3 tools/testlog.py record "$name" "$res" "$logs/step.log" >"$logs/testlog-first.json"
+	echo "$name: $res"
+}
+clang_build() {
+	[ -d build-clang ] || CC=clang meson setup build-clang >/dev/null
+	nice ninja -C build-clang
+}
+
+# Compile-only with clang, at low priority beside the plain gcc build.
+step "directflip:build / clang" build-clang clang_build &
+clang_pid=$!
+[ -d build ] || meson setup build >/dev/null
+ninja -C build || true
+wait "$clang_pid"
 run_suite build
 run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
 
 exec python3 tools/testlog.py summary \
+	build-clang/meson-logs/testlog-first.json - \
 	build/meson-logs/testlog-first.json build/meson-logs/testlog-retry.json \
 	build-asan/meson-logs/testlog-first.json build-asan/meson-logs/testlog-retry.json
