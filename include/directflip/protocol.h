@@ -16,6 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct json_object;
 
 #define DF_PROTOCOL_VERSION 1
@@ -131,3 +135,7 @@ int df_param_bool(struct json_object *params, const char *key, bool required, bo
 /* -EINVAL naming the first key of params not in the NULL-terminated known. */
 int df_params_only(struct json_object *params, const char *const *known, char *err,
 		   size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
