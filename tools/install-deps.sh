@@ -3,7 +3,7 @@
 # Installs everything directflip needs to build and test on Debian 12.
 # Safe to run again: apt-get skips what is there.
 set -eu
-PKGS="meson ninja-build pkg-config gcc clang
+PKGS="meson ninja-build pkg-config gcc g++ clang scdoc
 libdrm-dev libudev-dev libseat-dev libinput-dev libevdev-dev libinih-dev libsystemd-dev libjson-c-dev
 qemu-system-x86 qemu-system-gui busybox-static cpio kmod udev libdrm-tests
 dbus libglib2.0-bin python3 util-linux strace systemd
