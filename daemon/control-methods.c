@@ -701,7 +701,7 @@ static int m_bind(struct control_call *call)
 	struct vm *vm = find_vm(d, name, &index);
 	if (!vm)
 		return no_such_vm(call, name);
-	const char *monitor;
+	const char *monitor = NULL; /* gcc -O2 cannot see resolve_monitor set it */
 	r = resolve_monitor(call, monitor_arg, &monitor);
 	if (r < 0)
 		return r;
