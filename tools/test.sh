@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # The whole test suite: unit and VM tests, in a plain build and in an
-# ASan+UBSan build; a compile-only clang build; the Debian package with
-# lintian. Ends with one line "N passed, N failed, N skipped", where the
-# clang build and the package count as one test each.
+# ASan+UBSan build; a compile-only clang build; the Debian packages with
+# lintian (tools/build-deb.sh). Ends with one line "N passed, N failed,
+# N skipped", where the clang build and the packages count as one test each.
 #
 # A failed VM test runs once more, alone. If it passes then, it counts as
 # passed and is listed as flaky above the summary line; the VM tests run a
@@ -51,16 +51,21 @@ clang_build() {
 	nice ninja -C build-clang
 }
 
-# Compile-only with clang, at low priority beside the plain gcc build.
+# Compile-only with clang, and the Debian packages with lintian (whose .debs
+# vm/deb-install installs), at low priority beside the plain gcc build.
 step "directflip:build / clang" build-clang clang_build &
 clang_pid=$!
+step "directflip:package / deb-lintian" build-deb nice tools/build-deb.sh build-deb &
+deb_pid=$!
 [ -d build ] || meson setup build >/dev/null
 ninja -C build || true
 wait "$clang_pid"
+wait "$deb_pid"
 run_suite build
 run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
 
 exec python3 tools/testlog.py summary \
 	build-clang/meson-logs/testlog-first.json - \
+	build-deb/meson-logs/testlog-first.json - \
 	build/meson-logs/testlog-first.json build/meson-logs/testlog-retry.json \
 	build-asan/meson-logs/testlog-first.json build-asan/meson-logs/testlog-retry.json
