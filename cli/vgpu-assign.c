@@ -16,7 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "config/number.h"
+#include "config/suggest.h"
 #include "directflip/client.h"
 
 /* Exit statuses (vgpu-assign(1), docs/man/vgpu-assign.1.scd, "EXIT STATUS"). */
@@ -39,6 +41,7 @@ struct opts {
 struct command {
 	const char *name;
 	const char *args;
+	const char *summary; /* one line, a whole sentence, for the command list */
 	const char *help;
 	int (*run)(struct opts *o, int argc, char **argv);
 };
@@ -64,17 +67,79 @@ static int exit_for(int code)
 	return EXIT_FAILED;
 }
 
+/* Set when --json is anywhere before "--": errors are JSON then too. */
+static bool json_errors;
+
+/* Every failure goes out here, once: a line on stderr, or under --json one
+ * JSON object on stderr, {"error": {"command", "code", "message", "exit"}}
+ * (stdout carries only answers). code is an errno name (ENOENT) or "usage". */
+static int report(int status, const char *cmd, const char *code, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (json_errors) {
+		struct json_object *e = json_object_new_object(), *o = json_object_new_object();
+		json_object_object_add(e, "command", cmd ? json_object_new_string(cmd) : NULL);
+		json_object_object_add(e, "code", json_object_new_string(code));
+		json_object_object_add(e, "message", json_object_new_string(msg));
+		json_object_object_add(e, "exit", json_object_new_int(status));
+		json_object_object_add(o, "error", e);
+		fprintf(stderr, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+									     JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	} else if (status == EXIT_USAGE) {
+		fprintf(stderr, "vgpu-assign%s%s: %s\nTry 'vgpu-assign %s%s--help'.\n", cmd ? " " : "",
+			cmd ? cmd : "", msg, cmd ? cmd : "", cmd ? " " : "");
+	} else {
+		fprintf(stderr, "vgpu-assign%s%s: %s (%s)\n", cmd ? " " : "", cmd ? cmd : "", msg, code);
+	}
+	return status;
+}
+
 static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int usage_error(const char *cmd, const char *fmt, ...)
 {
-	fprintf(stderr, "vgpu-assign%s%s: ", cmd ? " " : "", cmd ? cmd : "");
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	int st = report(EXIT_USAGE, cmd, "usage", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'vgpu-assign %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
-	return EXIT_USAGE;
+	return st;
+}
+
+static int error(int status, const char *cmd, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int error(int status, const char *cmd, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report(status, cmd, code, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+/* After getopt_long (opterr = 0, optstring starting with ':') returned
+ * c for an option it could not take. */
+static int bad_option(const char *cmd, int c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+	if (c == ':')
+		return usage_error(cmd, "option '%s' needs a value", arg);
+	if (optopt && !(arg[0] == '-' && arg[1] == '-'))
+		return usage_error(cmd, "unknown option '-%c'", optopt);
+	return usage_error(cmd, "unknown option '%s'", arg);
+}
+
+/* Commands that take nothing: anything left is an unknown option or an
+ * extra argument. */
+static int no_args(const char *cmd, int argc, char **argv)
+{
+	if (argc < 2)
+		return EXIT_OK;
+	if (argv[1][0] == '-' && argv[1][1])
+		return usage_error(cmd, "unknown option '%s'", argv[1]);
+	return usage_error(cmd, "unexpected argument '%s'", argv[1]);
 }
 
 static const char *socket_path(const struct opts *o)
@@ -85,53 +150,47 @@ static const char *socket_path(const struct opts *o)
 	return env && *env ? env : DF_SOCKET_DEFAULT;
 }
 
-static int open_client(const struct opts *o, struct df_client **c)
+static int open_client(const struct opts *o, const char *cmd, struct df_client **c)
 {
 	const char *path = socket_path(o);
 	int r = df_client_connect(path, c);
 	if (r == -ENOENT)
-		fprintf(stderr, "vgpu-assign: no socket at %s: is directflipd running? (--socket or "
-				"$%s name another path)\n",
-			path, DF_SOCKET_ENV);
-	else if (r == -ECONNREFUSED)
-		fprintf(stderr, "vgpu-assign: nothing listens on %s (a stale socket): start "
-				"directflipd\n",
-			path);
-	else if (r == -EACCES)
-		fprintf(stderr, "vgpu-assign: %s: permission denied; ask an administrator for "
-				"access\n",
-			path);
-	else if (r < 0)
-		fprintf(stderr, "vgpu-assign: cannot connect to %s: %s\n", path, strerror(-r));
+		return error(EXIT_NO_DAEMON, cmd, "ENOENT", "no socket at %s: is directflipd "
+				"running? (--socket or $%s name another path)", path, DF_SOCKET_ENV);
+	if (r == -ECONNREFUSED)
+		return error(EXIT_NO_DAEMON, cmd, "ECONNREFUSED", "nothing listens on %s (a stale "
+			     "socket): start directflipd", path);
+	if (r == -EACCES)
+		return error(EXIT_NO_DAEMON, cmd, "EACCES", "%s: permission denied; ask an "
+			     "administrator for access", path);
 	if (r < 0)
-		return EXIT_NO_DAEMON;
+		return error(EXIT_NO_DAEMON, cmd, df_error_name(r), "cannot connect to %s: %s", path,
+			     strerror(-r));
 	r = df_client_hello(*c, "vgpu-assign", NULL);
 	if (r < 0) {
-		fprintf(stderr, "vgpu-assign: %s: %s (%s)\n", path, df_client_error(*c),
-			df_error_name(r));
+		/* Refused at connect (a vm's socket, not its owner): denied, not absent. */
+		int st = r == -EPERM || r == -EACCES ? EXIT_DENIED
+			 : r == -EPROTONOSUPPORT     ? EXIT_FAILED
+						     : EXIT_NO_DAEMON;
+		error(st, cmd, df_error_name(r), "%s: %s", path, df_client_error(*c));
 		df_client_close(*c);
 		*c = NULL;
-		/* Refused at connect (a vm's socket, not its owner): denied, not absent. */
-		if (r == -EPERM || r == -EACCES)
-			return EXIT_DENIED;
-		return r == -EPROTONOSUPPORT ? EXIT_FAILED : EXIT_NO_DAEMON;
+		return st;
 	}
 	return EXIT_OK;
 }
 
 /* One request; on failure prints the daemon's message and its code name. */
-static int call(const struct opts *o, const char *method, struct json_object *params,
-		struct json_object **result)
+static int call(const struct opts *o, const char *cmd, const char *method,
+		struct json_object *params, struct json_object **result)
 {
 	struct df_client *c = NULL;
-	int st = open_client(o, &c);
+	int st = open_client(o, cmd, &c);
 	if (st != EXIT_OK)
 		return st;
 	int r = df_client_call(c, method, params, result);
-	if (r < 0) {
-		fprintf(stderr, "vgpu-assign: %s (%s)\n", df_client_error(c), df_error_name(r));
-		st = exit_for(r);
-	}
+	if (r < 0)
+		st = error(exit_for(r), cmd, df_error_name(r), "%s", df_client_error(c));
 	df_client_close(c);
 	return st;
 }
@@ -180,10 +239,14 @@ static const char *mode_text(struct json_object *m, char *buf, size_t len)
 /* ---- subcommands ---- */
 
 /* A list request: the answer as JSON with --json, else as a table. */
-static int list(struct opts *o, const char *method, void (*table)(struct json_object *res))
+static int list(struct opts *o, int argc, char **argv, const char *method,
+		void (*table)(struct json_object *res))
 {
+	int st = no_args(argv[0], argc, argv);
+	if (st != EXIT_OK)
+		return st;
 	struct json_object *res = NULL;
-	int st = call(o, method, NULL, &res);
+	st = call(o, argv[0], method, NULL, &res);
 	if (st != EXIT_OK)
 		return st;
 	if (o->json)
@@ -213,7 +276,7 @@ static void status_table(struct json_object *res)
 
 static int cmd_status(struct opts *o, int argc, char **argv)
 {
-	return list(o, "status", status_table);
+	return list(o, argc, argv, "status", status_table);
 }
 
 static void monitors_table(struct json_object *res)
@@ -246,7 +309,7 @@ static void monitors_table(struct json_object *res)
 
 static int cmd_monitors(struct opts *o, int argc, char **argv)
 {
-	return list(o, "list-monitors", monitors_table);
+	return list(o, argc, argv, "list-monitors", monitors_table);
 }
 
 static void vms_table(struct json_object *res)
@@ -279,7 +342,7 @@ static void vms_table(struct json_object *res)
 
 static int cmd_vms(struct opts *o, int argc, char **argv)
 {
-	return list(o, "list-vms", vms_table);
+	return list(o, argc, argv, "list-vms", vms_table);
 }
 
 static void leases_table(struct json_object *res)
@@ -301,25 +364,23 @@ static void leases_table(struct json_object *res)
 
 static int cmd_leases(struct opts *o, int argc, char **argv)
 {
-	return list(o, "list-leases", leases_table);
+	return list(o, argc, argv, "list-leases", leases_table);
 }
 
 static int parse_count(const char *cmd, const char *what, const char *s, uint32_t min,
 		       uint32_t max, uint32_t *out)
 {
-	if (config_parse_u32(s, min, max, out) < 0) {
-		fprintf(stderr, "vgpu-assign %s: %s '%s' is not a number from %u to %u\n", cmd, what,
-			s, min, max);
-		return EXIT_USAGE;
-	}
+	if (config_parse_u32(s, min, max, out) < 0)
+		return usage_error(cmd, "%s '%s' is not a number from %u to %u", what, s, min, max);
 	return EXIT_OK;
 }
 
 /* Prints what a change did; the JSON answer with --json. */
-static int change(struct opts *o, const char *method, struct json_object *p, const char *done)
+static int change(struct opts *o, const char *cmd, const char *method, struct json_object *p,
+		  const char *done)
 {
 	struct json_object *res = NULL;
-	int st = call(o, method, p, &res);
+	int st = call(o, cmd, method, p, &res);
 	json_object_put(p);
 	if (st != EXIT_OK)
 		return st;
@@ -346,15 +407,21 @@ static int cmd_bind(struct opts *o, int argc, char **argv)
 	int c;
 	optind = 1;
 	/* Options may follow VM and MONITOR (GNU argument order). */
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_count("bind", "--planes", optarg, 1, 8, &planes) != EXIT_OK)
 				return EXIT_USAGE;
 			break;
-		case 'm':
+		case 'm': {
+			struct config_mode m;
+			if (strcmp(optarg, "preferred") != 0 && config_parse_mode(optarg, &m) < 0)
+				return usage_error("bind", "--mode '%s' is not WIDTHxHEIGHT[@REFRESH] "
+							   "(e.g. 1920x1080@60) or preferred",
+						   optarg);
 			mode = optarg;
 			break;
+		}
 		case 's':
 			if (strcmp(optarg, "fit") && strcmp(optarg, "stretch") &&
 			    strcmp(optarg, "center") && strcmp(optarg, "none"))
@@ -366,11 +433,13 @@ static int cmd_bind(struct opts *o, int argc, char **argv)
 			permanent = true;
 			break;
 		default:
-			return usage_error("bind", "%s", "bad option");
+			return bad_option("bind", c, argv);
 		}
 	}
-	if (argc - optind != 2)
+	if (argc - optind < 2)
 		return usage_error("bind", "%s", "needs VM and MONITOR");
+	if (argc - optind > 2)
+		return usage_error("bind", "unexpected argument '%s'", argv[optind + 2]);
 	struct json_object *p = json_object_new_object();
 	json_object_object_add(p, "vm", json_object_new_string(argv[optind]));
 	json_object_object_add(p, "monitor", json_object_new_string(argv[optind + 1]));
@@ -385,7 +454,7 @@ static int cmd_bind(struct opts *o, int argc, char **argv)
 	char done[256];
 	snprintf(done, sizeof(done), "vm %s bound to %s%s", argv[optind], argv[optind + 1],
 		 permanent ? " (written to the layout's drop-in directory)" : "");
-	return change(o, "bind", p, done);
+	return change(o, "bind", "bind", p, done);
 }
 
 static int cmd_unbind(struct opts *o, int argc, char **argv)
@@ -397,13 +466,15 @@ static int cmd_unbind(struct opts *o, int argc, char **argv)
 	bool reset = false;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
 		if (c != 'r')
-			return usage_error("unbind", "%s", "bad option");
+			return bad_option("unbind", c, argv);
 		reset = true;
 	}
-	if (argc - optind != 1)
+	if (argc - optind < 1)
 		return usage_error("unbind", "%s", "needs VM");
+	if (argc - optind > 1)
+		return usage_error("unbind", "unexpected argument '%s'", argv[optind + 1]);
 	struct json_object *p = json_object_new_object();
 	json_object_object_add(p, "vm", json_object_new_string(argv[optind]));
 	if (reset)
@@ -411,16 +482,19 @@ static int cmd_unbind(struct opts *o, int argc, char **argv)
 	char done[160];
 	snprintf(done, sizeof(done), reset ? "vm %s follows the layout again" : "vm %s unbound",
 		 argv[optind]);
-	return change(o, "unbind", p, done);
+	return change(o, "unbind", "unbind", p, done);
 }
 
 static int cmd_map(struct opts *o, int argc, char **argv)
 {
 	optind = 1;
-	if (getopt_long(argc, argv, "+", (const struct option[]){ { 0 } }, NULL) != -1)
-		return usage_error("map", "%s", "bad option");
-	if (argc - optind != 3)
+	int c = getopt_long(argc, argv, "+:", (const struct option[]){ { 0 } }, NULL);
+	if (c != -1)
+		return bad_option("map", c, argv);
+	if (argc - optind < 3)
 		return usage_error("map", "%s", "needs VM PLANE SOURCE");
+	if (argc - optind > 3)
+		return usage_error("map", "unexpected argument '%s'", argv[optind + 3]);
 	uint32_t plane;
 	if (parse_count("map", "PLANE", argv[optind + 1], 0, 7, &plane) != EXIT_OK)
 		return EXIT_USAGE;
@@ -431,14 +505,15 @@ static int cmd_map(struct opts *o, int argc, char **argv)
 	char done[512];
 	snprintf(done, sizeof(done), "vm %s plane %u shows %s", argv[optind], plane,
 		 argv[optind + 2]);
-	return change(o, "map-plane", p, done);
+	return change(o, "map", "map-plane", p, done);
 }
 
 static int cmd_reload(struct opts *o, int argc, char **argv)
 {
-	if (argc > 1)
-		return usage_error("reload", "unexpected argument '%s'", argv[1]);
-	return change(o, "reload", json_object_new_object(), "layout reloaded");
+	int st = no_args("reload", argc, argv);
+	if (st != EXIT_OK)
+		return st;
+	return change(o, "reload", "reload", json_object_new_object(), "layout reloaded");
 }
 
 static int cmd_watch(struct opts *o, int argc, char **argv)
@@ -451,24 +526,24 @@ static int cmd_watch(struct opts *o, int argc, char **argv)
 	uint32_t count = 0, timeout = 0;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		if (c == 'n' && parse_count("watch", "--count", optarg, 1, 1000000, &count) == EXIT_OK)
-			continue;
-		if (c == 't' && parse_count("watch", "--timeout", optarg, 1, 86400, &timeout) == EXIT_OK)
-			continue;
-		return usage_error("watch", "%s", "bad option");
+	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+		int st = c == 'n' ? parse_count("watch", "--count", optarg, 1, 1000000, &count)
+			 : c == 't' ? parse_count("watch", "--timeout", optarg, 1, 86400, &timeout)
+				    : bad_option("watch", c, argv);
+		if (st != EXIT_OK)
+			return st;
 	}
 	if (optind < argc)
 		return usage_error("watch", "unexpected argument '%s'", argv[optind]);
 	struct df_client *cl = NULL;
-	int st = open_client(o, &cl);
+	int st = open_client(o, "watch", &cl);
 	if (st != EXIT_OK)
 		return st;
 	int r = df_client_subscribe(cl, NULL);
 	if (r < 0) {
-		fprintf(stderr, "vgpu-assign: %s (%s)\n", df_client_error(cl), df_error_name(r));
+		st = error(exit_for(r), "watch", df_error_name(r), "%s", df_client_error(cl));
 		df_client_close(cl);
-		return exit_for(r);
+		return st;
 	}
 	/* On stderr even with --json: a script can wait for it before acting. */
 	fprintf(stderr, "watching %s (Ctrl-C stops)\n", socket_path(o));
@@ -478,12 +553,11 @@ static int cmd_watch(struct opts *o, int argc, char **argv)
 	while (!count || seen < count) {
 		struct json_object *ev = NULL;
 		r = df_client_next_event(cl, timeout ? (int)timeout * 1000 : -1, &ev);
-		if (r < 0) {
-			if (r == -ETIMEDOUT)
-				fprintf(stderr, "vgpu-assign watch: no event in %u s\n", timeout);
-			else
-				fprintf(stderr, "vgpu-assign: %s\n", df_client_error(cl));
-			st = r == -ETIMEDOUT ? EXIT_FAILED : EXIT_NO_DAEMON;
+		if (r == -ETIMEDOUT) {
+			st = error(EXIT_FAILED, "watch", "ETIMEDOUT", "no event in %u s", timeout);
+			break;
+		} else if (r < 0) {
+			st = error(EXIT_NO_DAEMON, "watch", df_error_name(r), "%s", df_client_error(cl));
 			break;
 		}
 		if (o->json) {
@@ -508,8 +582,9 @@ static int cmd_watch(struct opts *o, int argc, char **argv)
 static int cmd_exec(struct opts *o, int argc, char **argv)
 {
 	optind = 1;
-	if (getopt_long(argc, argv, "+", (const struct option[]){ { 0 } }, NULL) != -1)
-		return usage_error("exec", "%s", "bad option");
+	int c = getopt_long(argc, argv, "+:", (const struct option[]){ { 0 } }, NULL);
+	if (c != -1)
+		return bad_option("exec", c, argv);
 	if (argc - optind < 2)
 		return usage_error("exec", "%s", "needs VM -- COMMAND [ARGS...]");
 	const char *vm = argv[optind];
@@ -518,83 +593,103 @@ static int cmd_exec(struct opts *o, int argc, char **argv)
 		cmd++;
 	if (!cmd[0])
 		return usage_error("exec", "%s", "needs a COMMAND after --");
-	struct df_client *c = NULL;
-	int st = open_client(o, &c);
+	struct df_client *cl = NULL;
+	int st = open_client(o, "exec", &cl);
 	if (st != EXIT_OK)
 		return st;
 	int fd = -1;
-	int r = df_client_get_lease(c, vm, &fd, NULL);
+	int r = df_client_get_lease(cl, vm, &fd, NULL);
 	if (r < 0) {
-		fprintf(stderr, "vgpu-assign: %s (%s)\n", df_client_error(c), df_error_name(r));
-		df_client_close(c);
-		return exit_for(r);
+		st = error(exit_for(r), "exec", df_error_name(r), "%s", df_client_error(cl));
+		df_client_close(cl);
+		return st;
 	}
-	df_client_close(c);
+	df_client_close(cl);
 	/* fd 3 is the one the command inherits; every other fd is O_CLOEXEC. */
 	if (fd != 3) {
 		if (dup2(fd, 3) < 0) {
-			fprintf(stderr, "vgpu-assign: dup2: %s\n", strerror(errno));
+			int e = errno;
 			close(fd);
-			return EXIT_FAILED;
+			return error(EXIT_FAILED, "exec", df_error_name(-e), "dup2: %s", strerror(e));
 		}
 		close(fd);
 	} else if (fcntl(3, F_SETFD, 0) < 0) {
-		fprintf(stderr, "vgpu-assign: fcntl: %s\n", strerror(errno));
-		return EXIT_FAILED;
+		int e = errno;
+		return error(EXIT_FAILED, "exec", df_error_name(-e), "fcntl: %s", strerror(e));
 	}
 	setenv(DF_LEASE_FD_ENV, "3", 1);
 	execvp(cmd[0], cmd);
 	int e = errno;
-	fprintf(stderr, "vgpu-assign: cannot run %s: %s\n", cmd[0], strerror(e));
 	close(3);
-	return e == ENOENT ? 127 : 126;
+	return error(e == ENOENT ? 127 : 126, "exec", df_error_name(-e), "cannot run %s: %s",
+		     cmd[0], strerror(e));
 }
 
 static int cmd_help(struct opts *o, int argc, char **argv);
 
 static const struct command commands[] = {
-	{ "status", "", "Show the daemon: version, card, layout, socket, counts.", cmd_status },
-	{ "monitors", "", "List connectors: status, layout name, the VM shown, EDID, modes.",
-	  cmd_monitors },
-	{ "vms", "", "List VMs: state, binding (* = changed at run time), planes, lease, last error.",
+	{ "status", "", "Show the daemon: version, card, layout, socket, counts.",
+	  "Show the daemon: version, card, layout, socket, counts, and each seat's focus.",
+	  cmd_status },
+	{ "monitors", "", "List connectors: status, layout name, VM shown, EDID, modes.",
+	  "List connectors: status, layout name, the VM shown, EDID, modes.", cmd_monitors },
+	{ "vms", "", "List VMs: state, binding, planes, lease, last error.",
+	  "List VMs: state, binding (* = changed at run time), planes, lease, last error,\n"
+	  "and each VM's virtual input devices.",
 	  cmd_vms },
-	{ "leases", "", "List the leases granted: VM, connector, CRTC, planes, lessee id, mode.",
-	  cmd_leases },
+	{ "leases", "", "List the leases granted.",
+	  "List the leases granted: VM, connector, CRTC, planes, lessee id, mode.", cmd_leases },
 	{ "bind", "VM MONITOR [--planes N] [--mode WxH[@R]|preferred] "
 		  "[--scaling fit|stretch|center|none] [--permanent]",
+	  "Show VM on MONITOR.",
 	  "Show VM on MONITOR (a [monitor.NAME] of the layout, or a connector name).\n"
-	  "The binding holds until unbind and survives a daemon restart; --permanent\n"
-	  "writes it to the layout's drop-in directory instead. Needs an administrator.",
+	  "A VM the layout lacks is added. The binding holds until unbind and survives\n"
+	  "a daemon restart; --permanent writes it to the layout's drop-in directory\n"
+	  "instead. Needs an administrator.",
 	  cmd_bind },
-	{ "unbind", "VM [--reset]",
+	{ "unbind", "VM [--reset]", "Take VM off its monitor, or undo run-time changes.",
 	  "Take VM off its monitor (its lease is revoked). With --reset, drop what\n"
 	  "bind, unbind and map changed at run time instead: the layout applies again.\n"
 	  "Needs an administrator.",
 	  cmd_unbind },
-	{ "map", "VM PLANE SOURCE",
-	  "Show SOURCE (fb:ID, fb:PATH, gvt-sysfs:PATH[#PLANE] or client) on VM's vGPU plane PLANE. Needs an administrator.",
+	{ "map", "VM PLANE SOURCE", "Show SOURCE on one of VM's vGPU planes.",
+	  "Show SOURCE (" DF_SOURCES_TEXT ")\n"
+	  "on VM's vGPU plane PLANE (from 0). Needs an administrator.",
 	  cmd_map },
-	{ "watch", "[--count N] [--timeout S]",
+	{ "watch", "[--count N] [--timeout S]", "Print events as they happen.",
 	  "Print events as they happen: monitor-added/removed, binding-changed,\n"
-	  "lease-granted/revoked, error, seat-disabled/enabled. --json prints one\n"
-	  "JSON object per line.",
+	  "lease-granted/revoked, lease-takeover, error, seat-disabled/enabled, focus.\n"
+	  "--json prints one JSON object per line. Stops after N events, or with exit\n"
+	  "status 1 after S seconds without one.",
 	  cmd_watch },
-	{ "reload", "", "Read the layout again (as SIGHUP does). Needs an administrator.",
-	  cmd_reload },
-	{ "exec", "VM -- COMMAND [ARGS...]",
+	{ "reload", "", "Read the layout again (as SIGHUP does).",
+	  "Read the layout again (as SIGHUP does). Needs an administrator.", cmd_reload },
+	{ "exec", "VM -- COMMAND [ARGS...]", "Run COMMAND with VM's DRM lease as fd 3.",
 	  "Run COMMAND with VM's DRM lease fd as fd 3 and DIRECTFLIP_LEASE_FD=3.\n"
 	  "Only VM's owner (owner= in the layout) or an administrator gets it.\n"
 	  "Exit status: COMMAND's, or 126/127 when it cannot be run.",
 	  cmd_exec },
-	{ "help", "[COMMAND]", "Show help for COMMAND.", cmd_help },
+	{ "help", "[COMMAND]", "Show help for COMMAND.", "Show help for COMMAND.", cmd_help },
 };
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static const struct command *find_command(const char *name)
 {
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+	const char *names[N_COMMANDS];
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		names[i] = commands[i].name;
+	const char *near = config_suggest(name, names, N_COMMANDS);
+	if (near)
+		return usage_error(NULL, "unknown command '%s'; did you mean '%s'?", name, near);
+	return usage_error(NULL, "unknown command '%s'", name);
 }
 
 static void command_help(const struct command *c)
@@ -607,16 +702,13 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: vgpu-assign [--socket PATH] [--json] COMMAND [ARGS...]\n\n"
 		   "Binds VMs to monitors through directflipd.\n\nCommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		const char *h = commands[i].help;
-		const char *nl = strchr(h, '\n');
-		fprintf(f, "  %-9s %.*s\n", commands[i].name, (int)(nl ? nl - h : (ptrdiff_t)strlen(h)), h);
-	}
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nOptions (before or after COMMAND):\n"
 		   "  --socket PATH  the daemon's socket (default $%s, else %s)\n"
 		   "  --json         print the daemon's JSON answer instead of a table\n"
 		   "  -h, --help     this help; 'vgpu-assign COMMAND --help' for one command\n"
-		   "      --version  the protocol version this tool speaks\n\n"
+		   "      --version  the package version and the protocol this tool speaks\n\n"
 		   "Exit status: 0 ok, 1 refused or failed, 2 usage, 3 no daemon, 4 permission\n"
 		   "denied, 5 no such vm/monitor, 6 busy or not available now. See vgpu-assign(1).\n",
 		DF_SOCKET_ENV, DF_SOCKET_DEFAULT);
@@ -628,9 +720,13 @@ static int cmd_help(struct opts *o, int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
+	if (argv[1][0] == '-' && argv[1][1])
+		return usage_error("help", "unknown option '%s'", argv[1]);
+	if (argc > 2)
+		return usage_error("help", "unexpected argument '%s'", argv[2]);
 	const struct command *c = find_command(argv[1]);
 	if (!c)
-		return usage_error(NULL, "unknown command '%s'", argv[1]);
+		return unknown_command(argv[1]);
 	command_help(c);
 	return EXIT_OK;
 }
@@ -670,13 +766,17 @@ int main(int argc, char **argv)
 	struct opts o = { 0 };
 	int n = argc - 1;
 	char **args = argv + 1;
-	if (n > 0 && strcmp(args[0], "--version") == 0) {
-		printf("vgpu-assign (directflip) protocol %d\n", DF_PROTOCOL_VERSION);
-		return EXIT_OK;
-	}
+	opterr = 0; /* getopt's own messages would be a second line */
+	for (int i = 0; i < n && strcmp(args[i], "--") != 0; i++)
+		json_errors = json_errors || strcmp(args[i], "--json") == 0;
 	/* Global options first, then the command name. */
 	int first = 0;
 	while (first < n && args[first][0] == '-' && strcmp(args[first], "--") != 0) {
+		if (strcmp(args[first], "--version") == 0) {
+			printf("vgpu-assign (directflip) %s, protocol %d\n", DIRECTFLIP_VERSION,
+			       DF_PROTOCOL_VERSION);
+			return EXIT_OK;
+		}
 		if (strcmp(args[first], "--socket") == 0)
 			first++;
 		first++;
@@ -692,11 +792,11 @@ int main(int argc, char **argv)
 	}
 	const struct command *c = find_command(args[first]);
 	if (!c)
-		return usage_error(NULL, "unknown command '%s'", args[first]);
+		return unknown_command(args[first]);
 	/* argv for the command: its name, then every other argument. */
 	char **cargv = calloc((size_t)n + 2, sizeof(char *));
 	if (!cargv)
-		return EXIT_FAILED;
+		return error(EXIT_FAILED, NULL, "ENOMEM", "out of memory");
 	int cargc = 0;
 	cargv[cargc++] = args[first];
 	for (int i = 0; i < n; i++)

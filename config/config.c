@@ -154,8 +154,8 @@ static int finish(struct parser *p, size_t first_diag, size_t errors_before, str
 	return 0;
 }
 
-int config_load(const char *file, const char *dropin_dir, struct config **out,
-		struct config_diags *diags)
+static int load(const char *file, const char *dropin_dir, struct config **out,
+		struct config_diags *diags, bool *missing)
 {
 	if (!file)
 		return -EINVAL;
@@ -164,7 +164,9 @@ int config_load(const char *file, const char *dropin_dir, struct config **out,
 	if (!p.cfg)
 		return -ENOMEM;
 	FILE *f = fopen(file, "re");
-	if (!f) {
+	if (!f && missing && errno == ENOENT) {
+		*missing = true;
+	} else if (!f) {
 		config_diags_add(diags, CONFIG_ERROR, file, 0, "cannot open: %s", strerror(errno));
 	} else {
 		read_stream(&p, file, f);
@@ -173,6 +175,19 @@ int config_load(const char *file, const char *dropin_dir, struct config **out,
 	if (dropin_dir && !p.oom)
 		read_dropins(&p, dropin_dir);
 	return finish(&p, first_diag, errors_before, out);
+}
+
+int config_load(const char *file, const char *dropin_dir, struct config **out,
+		struct config_diags *diags)
+{
+	return load(file, dropin_dir, out, diags, NULL);
+}
+
+int config_load_optional(const char *file, const char *dropin_dir, struct config **out,
+			 struct config_diags *diags, bool *missing)
+{
+	*missing = false;
+	return load(file, dropin_dir, out, diags, missing);
 }
 
 int config_load_string(const char *text, const char *name, struct config **out,
@@ -186,6 +201,25 @@ int config_load_string(const char *text, const char *name, struct config **out,
 		return -ENOMEM;
 	parser_read(&p, name ? name : "<string>");
 	return finish(&p, first_diag, errors_before, out);
+}
+
+int config_add_vm(struct config *cfg, const char *name, struct config_where where,
+		  struct config_vm **out)
+{
+	if (cfg->n_vms >= CONFIG_MAX_VMS)
+		return -E2BIG;
+	char *copy = strdup(name);
+	struct config_vm *grown = copy ? realloc(cfg->vms, (cfg->n_vms + 1) * sizeof(*grown)) : NULL;
+	if (!grown) {
+		free(copy);
+		return -ENOMEM;
+	}
+	cfg->vms = grown;
+	struct config_vm *vm = &cfg->vms[cfg->n_vms++];
+	*vm = (struct config_vm){ .name = copy, .where = where };
+	config_vm_init(vm);
+	*out = vm;
+	return 0;
 }
 
 void config_words_free(char **words, size_t n)

@@ -142,11 +142,22 @@ struct config {
  * untouched. Warnings alone do not fail. */
 int config_load(const char *file, const char *dropin_dir, struct config **out,
 		struct config_diags *diags);
+/* Same, but a FILE that does not exist is an empty layout (drop-ins still
+ * apply), and *missing says so: the daemon's fresh start. */
+int config_load_optional(const char *file, const char *dropin_dir, struct config **out,
+			 struct config_diags *diags, bool *missing);
 /* Same, from memory; `name` is used as the file name in messages ("<string>"
  * when NULL). */
 int config_load_string(const char *text, const char *name, struct config **out,
 		       struct config_diags *diags);
 void config_free(struct config *cfg);
+/* [monitor.NAME], [vm.NAME], [seat.NAME]: letters, digits, '_' and '-'. */
+bool config_name_valid(const char *s);
+/* Appends a [vm.NAME] with the defaults of a section that sets nothing,
+ * written at `where` (a VM a runtime binding made). -E2BIG past
+ * CONFIG_MAX_VMS; pointers into cfg->vms are stale afterwards. */
+int config_add_vm(struct config *cfg, const char *name, struct config_where where,
+		  struct config_vm **out);
 
 const struct config_monitor *config_monitor_by_name(const struct config *cfg, const char *name);
 const struct config_vm *config_vm_by_name(const struct config *cfg, const char *name);

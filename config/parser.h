@@ -73,7 +73,6 @@ bool parser_set_str(struct parser *p, char **dst, const char *value);
 /* Appends name, at the current line; false when out of memory. */
 bool parser_seen_add(struct parser *p, struct seen_list *l, const char *name);
 /* [A-Za-z0-9_-]{1,CONFIG_MAX_NAME} */
-bool config_name_valid(const char *s);
 
 /* keys.c */
 /* One `key = value` of the current section. */

@@ -10,18 +10,18 @@
 #include <unistd.h>
 
 #include "config/config.h"
-#include "daemon/card.h"
-#include "daemon/control-bindings.h"
-#include "daemon/control.h"
-#include "daemon/events.h"
-#include "daemon/hotplug.h"
-#include "daemon/input.h"
+#include "daemon/session/card.h"
+#include "daemon/state/bindings.h"
+#include "daemon/control/server.h"
+#include "daemon/state/events.h"
+#include "daemon/session/hotplug.h"
+#include "daemon/input/input.h"
 #include "daemon/log.h"
-#include "daemon/reconcile.h"
+#include "daemon/state/reconcile.h"
 #include "daemon/service.h"
-#include "daemon/session.h"
-#include "daemon/vm.h"
-#include "daemon/vm-sockets.h"
+#include "daemon/session/session.h"
+#include "daemon/state/vm.h"
+#include "daemon/control/vm-sockets.h"
 #include "directflip/protocol.h"
 
 /* "2 VMs on 2 of 3 monitors", for systemctl status. */
@@ -32,8 +32,13 @@ static void update_status(struct daemon *d)
 		shown += d->vms[i]->state == VM_LEASED;
 	for (size_t i = 0; d->card && i < d->card->snap->n_connectors; i++)
 		connected += d->card->snap->connectors[i].connection == KMS_CONNECTED;
-	service_status("%zu VM%s on %zu of %zu monitor%s%s", shown, shown == 1 ? "" : "s", shown,
-		       connected, connected == 1 ? "" : "s", d->card ? "" : " (no card)");
+	if (!d->card) {
+		service_status("waiting for a DRM card; %zu VM%s in the layout", d->n_vms,
+			       d->n_vms == 1 ? "" : "s");
+		return;
+	}
+	service_status("%zu VM%s on %zu of %zu monitor%s", shown, shown == 1 ? "" : "s", shown,
+		       connected, connected == 1 ? "" : "s");
 }
 
 static int on_reconcile(sd_event_source *src, void *data)
@@ -71,6 +76,8 @@ static void log_diags(const struct config_diags *diags)
 			line ? line : diags->items[i].message);
 		free(line);
 	}
+	if (diags->n_dropped)
+		log_error("%zu more not shown", diags->n_dropped);
 }
 
 /* Runtime bindings (vgpu-assign bind/unbind/map) sit on top of every
@@ -90,7 +97,12 @@ static int apply_bindings(struct daemon *d, struct config *cfg)
 static int load_config(struct daemon *d, struct config **out)
 {
 	struct config_diags diags = { 0 };
-	int r = config_load(d->config_path, d->dropin_dir, out, &diags);
+	bool missing = false;
+	int r = config_load_optional(d->config_path, d->dropin_dir, out, &diags, &missing);
+	if (missing)
+		log_info("%s: no such file; running with an empty layout (bind a VM with "
+			 "`vgpu-assign bind VM MONITOR`, --permanent to keep it)",
+			 d->config_path);
 	log_diags(&diags);
 	config_diags_clear(&diags);
 	if (r < 0)
@@ -227,6 +239,13 @@ static int on_exit_signal(sd_event_source *src, const struct signalfd_siginfo *s
 	return sd_event_exit(sd_event_source_get_event(src), 0);
 }
 
+static void store_card_fd(struct daemon *d)
+{
+	int r = service_store_fd(d->card->fd, "card");
+	if (r < 0)
+		log_errno(r, "cannot keep the card fd in the fd store, ignoring");
+}
+
 static void on_hotplug(void *data, enum hotplug_kind kind, const char *devnode)
 {
 	struct daemon *d = data;
@@ -236,9 +255,11 @@ static void on_hotplug(void *data, enum hotplug_kind kind, const char *devnode)
 		card_close(d->card);
 		d->card = NULL;
 	} else if (kind == HOTPLUG_ADD && !d->card) {
-		if (card_open(d->session, d->udev, d->config->daemon.card, &d->card) == 0)
+		if (card_open(d->session, d->udev, d->config->daemon.card, &d->card) == 0) {
 			log_info("card=%s driver=%s added", d->card->path,
 				 kms_device_driver(d->card->kms));
+			store_card_fd(d);
+		}
 	}
 	/* A connector hotplug changes connectors only, a lease event nothing
 	 * that a re-read would show: hotplug latency is mostly re-reading. */
@@ -422,17 +443,25 @@ int daemon_run(const struct daemon_options *opts)
 			log_info("card=%s adopted from the fd store", d.card->path);
 	}
 	if (!d.card) {
+		/* No card (yet): a fresh machine whose driver loads later, or a
+		 * card not plugged. udev tells when one comes (on_hotplug); the
+		 * control socket serves meanwhile. Other failures are fatal. */
 		r = card_open(d.session, d.udev, cfg->daemon.card, &d.card);
-		if (r < 0) {
+		if (r == -ENODEV)
+			log_warn("no DRM card%s%s%s; waiting for one to appear (udev)",
+				 cfg->daemon.card ? " matches '" : " (no /dev/dri/card*)",
+				 cfg->daemon.card ? cfg->daemon.card : "",
+				 cfg->daemon.card ? "' (by path or ID_PATH)" : "");
+		else if (r < 0) {
 			service_fds_release(&stored);
 			goto out;
-		}
-		r = service_store_fd(d.card->fd, "card");
-		if (r < 0)
-			log_errno(r, "cannot keep the card fd in the fd store, ignoring");
+		} else
+			store_card_fd(&d);
 	}
-	log_info("card=%s driver=%s id_path=%s seat=%s", d.card->path, kms_device_driver(d.card->kms),
-		 d.card->id_path ? d.card->id_path : "-", session_seat_name(d.session));
+	if (d.card)
+		log_info("card=%s driver=%s id_path=%s seat=%s", d.card->path,
+			 kms_device_driver(d.card->kms), d.card->id_path ? d.card->id_path : "-",
+			 session_seat_name(d.session));
 
 	d.events = events_create();
 	if (!d.events) {

@@ -39,6 +39,8 @@ static int check_config(const char *path, const char *dropin)
 		fprintf(stderr, "%s\n", line ? line : diags.items[i].message);
 		free(line);
 	}
+	if (diags.n_dropped)
+		fprintf(stderr, "%zu more not shown\n", diags.n_dropped);
 	config_diags_clear(&diags);
 	config_free(cfg);
 	if (r < 0)

@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # The whole test suite: unit and VM tests, in a plain build and in an
-# ASan+UBSan build; a compile-only clang build; the Debian packages with
-# lintian (tools/build-deb.sh). Ends with one line "N passed, N failed,
-# N skipped", where the clang build and the packages count as one test each.
+# ASan+UBSan build; the fuzzers (suite 'fuzz': 20 s each, with a coverage
+# floor) in a clang build instrumented for libFuzzer; a compile-only clang
+# build of everything; the Debian packages with lintian (tools/build-deb.sh).
+# Ends with one line "N passed, N failed, N skipped", where the clang build
+# and the packages count as one test each.
 #
 # A failed VM test runs once more, alone. If it passes then, it counts as
 # passed and is listed as flaky above the summary line; the VM tests run a
@@ -35,6 +37,27 @@ run_suite() {
 	fi
 }
 
+# Only the fuzzers and their libraries are built here; each runs for a fixed
+# time (tests/fuzz/README.md).
+run_fuzz() {
+	dir=build-fuzz
+	if [ ! -d "$dir" ]; then
+		CC=clang meson setup "$dir" -Dfuzzing=true -Db_sanitize=address,undefined \
+			-Db_lundef=false >/dev/null
+	fi
+	targets=$(meson introspect --targets "$dir" | python3 -c '
+import json, os, sys
+for t in json.load(sys.stdin):
+    if t["name"].startswith("fuzz-"):
+        print(os.path.relpath(t["filename"][0], sys.argv[1]))' "$dir")
+	# shellcheck disable=SC2086 # one word per target
+	ninja -C "$dir" $targets
+	logs=$dir/meson-logs
+	rm -f "$logs/testlog.json" "$logs/testlog-first.json"
+	meson test -C "$dir" --no-rebuild --print-errorlogs --suite fuzz || true
+	mv "$logs/testlog.json" "$logs/testlog-first.json" 2>/dev/null || true
+}
+
 # One counted line for a step that is not a meson test: step NAME DIR CMD...
 # writes DIR/meson-logs/testlog-first.json.
 step() {
@@ -63,9 +86,11 @@ wait "$clang_pid"
 wait "$deb_pid"
 run_suite build
 run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
+run_fuzz
 
 exec python3 tools/testlog.py summary \
 	build-clang/meson-logs/testlog-first.json - \
 	build-deb/meson-logs/testlog-first.json - \
 	build/meson-logs/testlog-first.json build/meson-logs/testlog-retry.json \
-	build-asan/meson-logs/testlog-first.json build-asan/meson-logs/testlog-retry.json
+	build-asan/meson-logs/testlog-first.json build-asan/meson-logs/testlog-retry.json \
+	build-fuzz/meson-logs/testlog-first.json -

@@ -11,6 +11,10 @@
                                   flaky tests, and last the line
                                   "N passed, N failed, N skipped"
 
+A failed VM test whose guest kernel reported a soft lockup, a hung task or
+an oops (tests/vm/run's "guest kernel report") gets that stack printed above
+its output's tail.
+
 A VM test that failed and then passed its one retry counts as passed and is
 listed as flaky; one that failed twice counts as failed. RETRY may be '-'.
 """
@@ -43,6 +47,22 @@ def tail(r):
     return text.splitlines()[-TAIL:]
 
 
+def kernel_report(r):
+    """The lines of tests/vm/run's guest kernel report block, or []."""
+    text = (r.get("stdout") or "") + (r.get("stderr") or "")
+    out, inside = [], False
+    for line in text.splitlines():
+        if line.startswith("run: ---- guest kernel report ----"):
+            out, inside = [line], True
+        elif inside and line.startswith("  | "):
+            out.append(line)
+        elif inside:
+            if line.startswith("run: the guest kernel panicked"):
+                out.append(line)
+            inside = False
+    return out
+
+
 def failed_vm(path):
     log = load(path)
     for name, r in (log or {}).items():
@@ -73,7 +93,8 @@ def summary(pairs):
                 flaky.append((first_path, name, r))
             else:
                 failed += 1
-                failures.append((first_path, name, tail(again or r)))
+                last = again or r
+                failures.append((first_path, name, kernel_report(last) + tail(last)))
     for path, name, r in flaky:
         print(f"flaky (failed, then passed its retry): {name} [{path}]: "
               f"{r['result']}: {(tail(r) or ['no output'])[-1]}")

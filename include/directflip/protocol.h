@@ -28,6 +28,8 @@ struct json_object;
 #define DF_SOCKET_ENV "DIRECTFLIP_SOCKET"
 /* Set by `vgpu-assign exec` for the command: the lease fd number. */
 #define DF_LEASE_FD_ENV "DIRECTFLIP_LEASE_FD"
+/* The sources map-plane takes, as every help text and error lists them. */
+#define DF_SOURCES_TEXT "fb:ID, fb:PATH, gvt-sysfs:PATH[#PLANE], vfio:PATH[#MDEV] or client"
 
 /* Limits the daemon enforces (docs/protocol.md, "Limits"). */
 #define DF_MAX_CLIENTS 64

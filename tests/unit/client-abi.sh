@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # libdirectflip-client.so: SONAME libdirectflip-client.so.0, and the dynamic
-# symbol table exports df_* and nothing else (cli/libdirectflip-client.map).
+# symbol table exports df_* and nothing else (lib/libdirectflip-client.map).
 set -eu
 lib=$1
 soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')

@@ -992,6 +992,44 @@ static void missing_file(void)
 	free(s);
 }
 
+/* The daemon's fresh start: no layout file is an empty layout, and the
+ * drop-ins (vgpu-assign bind --permanent) still apply. */
+static void missing_file_optional(void)
+{
+	struct config *cfg = NULL;
+	bool missing = false;
+	config_diags_clear(&diags);
+	CHECK_EQ_INT(config_load_optional("/nonexistent/directflip.ini", NULL, &cfg, &diags,
+					  &missing), 0);
+	CHECK(missing);
+	CHECK_EQ_INT(diags.n, 0);
+	CHECK_EQ_INT(cfg->n_vms, 0);
+	CHECK_EQ_INT(cfg->n_monitors, 0);
+	config_free(cfg);
+
+	char dir[] = "/tmp/df-dropins-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char path[64];
+	snprintf(path, sizeof(path), "%s/90-vgpu-assign-vm1.ini", dir);
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL);
+	fputs("[monitor.Virtual-2]\nconnector = Virtual-2\n[vm.vm1]\nmonitor = Virtual-2\n", f);
+	fclose(f);
+	cfg = NULL;
+	CHECK_EQ_INT(config_load_optional("/nonexistent/directflip.ini", dir, &cfg, &diags,
+					  &missing), 0);
+	CHECK(missing);
+	CHECK_EQ_INT(cfg->n_vms, 1);
+	config_free(cfg);
+	unlink(path);
+	rmdir(dir);
+
+	/* An existing file is read as always, and is not "missing". */
+	CHECK_EQ_INT(config_load_optional("/dev/null", NULL, &cfg, &diags, &missing), 0);
+	CHECK(!missing);
+	config_free(cfg);
+}
+
 /* A caller's earlier messages neither fail a good load nor get reordered. */
 static void diags_accumulate(void)
 {
@@ -1133,6 +1171,7 @@ static const struct test_case cases[] = {
 	{ "dropins_override_in_name_order", dropins_override_in_name_order },
 	{ "empty_values_reset", empty_values_reset },
 	{ "missing_file", missing_file },
+	{ "missing_file_optional", missing_file_optional },
 	{ "diags_accumulate", diags_accumulate },
 	{ "focus_hotkeys", focus_hotkeys },
 	{ "follows_pointer", follows_pointer },

@@ -3,7 +3,7 @@
 #include <errno.h>
 
 #include "check.h"
-#include "daemon/desktop.h"
+#include "daemon/input/desktop.h"
 
 /* left 1024x768 at 0,0 (vm 0), right 800x600 at 1024,100 (vm 1), a monitor
  * with no VM below-left at 0,768. */

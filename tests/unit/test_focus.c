@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "check.h"
-#include "daemon/focus.h"
+#include "daemon/input/focus.h"
 
 /* Everything the machine emitted, as text: "0+30 0-30 >1" is vm 0 pressed
  * and released KEY_A, then focus moved to vm 1 ("h" for the host). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "check.h"
-#include "daemon/monitor.h"
+#include "daemon/state/monitor.h"
 
 /* Fixture: four ports; two Dell U2415s with serials 1 and 2, one LG. */
 static struct kms_connector conns[4];

@@ -7,7 +7,7 @@
 
 #include "check.h"
 #include "config/config.h"
-#include "daemon/control-bindings.h"
+#include "daemon/state/bindings.h"
 
 static const char layout[] = "[monitor.left]\n"
 			     "connector = Virtual-2\n"
@@ -188,7 +188,41 @@ static void apply_all_counts_missing_vms(void)
 	cleanup(path);
 }
 
+/* The fresh start: a bind names a VM the (empty) layout lacks, and the
+ * binding makes it with the defaults; unbound again, it is gone. */
+static void bind_makes_a_missing_vm(void)
+{
+	char *path = temp_path();
+	struct control_bindings *b = NULL;
+	char err[256];
+	CHECK_EQ_INT(control_bindings_load(path, &b, err, sizeof(err)), 0);
+	struct control_binding made = { .vm = "vm7", .has_monitor = true, .monitor = "Virtual-2" };
+	CHECK_EQ_INT(control_bindings_set(b, &made), 0);
+	struct config *cfg = load();
+	size_t n_before = cfg->n_vms, missing = 99;
+	CHECK_EQ_INT(control_bindings_apply(b, cfg, &missing), 0);
+	CHECK_EQ_INT(missing, 0);
+	CHECK_EQ_INT(cfg->n_vms, n_before + 1);
+	const struct config_vm *vm = vm_of(cfg, "vm7");
+	CHECK_EQ_STR(vm->monitor, "Virtual-2");
+	CHECK_EQ_INT(vm->planes, 1);
+	CHECK_EQ_STR(vm->where.file, CONTROL_BINDINGS_WHERE);
+	CHECK(config_monitor_by_name(cfg, "Virtual-2") != NULL);
+	config_free(cfg);
+
+	struct control_binding unbound = { .vm = "vm7", .has_monitor = true, .monitor = NULL };
+	CHECK_EQ_INT(control_bindings_set(b, &unbound), 0);
+	cfg = load();
+	CHECK_EQ_INT(control_bindings_apply(b, cfg, &missing), 0);
+	CHECK_EQ_INT(missing, 0);
+	CHECK_EQ_INT(cfg->n_vms, n_before);
+	config_free(cfg);
+	control_bindings_free(b);
+	cleanup(path);
+}
+
 static const struct test_case cases[] = {
+	{ "bind_makes_a_missing_vm", bind_makes_a_missing_vm },
 	{ "missing_file_is_empty", missing_file_is_empty },
 	{ "save_and_load_roundtrip", save_and_load_roundtrip },
 	{ "malformed_file_is_einval", malformed_file_is_einval },

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # The README's main job, guest side: two monitors plugged, two simulated
-# vGPUs, directflipd with systemd/directflip.example.ini, a PNG per head.
+# vGPUs, directflipd with tests/vm/demo-layout.ini, a PNG per head.
 set -eu
 . "$(dirname "$0")/lib.sh"
 REPO=$(cd "$VM_DIR/../.." && pwd)
@@ -19,7 +19,7 @@ start_standin vm1 ff2020 --size 1024x768
 start_standin vm2 2060ff --size 1024x768
 WORK=$WORK_SAVE
 
-start_daemon "$REPO/systemd/directflip.example.ini"
+start_daemon "$REPO/tests/vm/demo-layout.ini"
 wait_for 30 log_has_n "action=lease-granted" 2 || fail "the two VMs were not shown"
 cat "$WORK/daemon.log"
 for head in 0 1 2; do

@@ -6,6 +6,10 @@
   imgcheck.py frac FILE RRGGBB [TOL]    -> fraction of pixels within TOL of the colour
                                            (sampled on a 4-pixel grid)
   imgcheck.py at FILE X Y               -> "RRGGBB"
+  imgcheck.py centred FILE REF          REF appears pixel for pixel in the centre of
+                                         FILE and every other pixel of FILE is black
+                                         (scaling = center); exit 3 and the first
+                                         difference on stderr when not
 Exit status 1 and a message on stderr when the file cannot be read.
 """
 import struct
@@ -103,6 +107,41 @@ def frac(w, h, bpp, pix, want, tol=8, step=4):
             hits += all(abs(pix[o + c] - want[c]) <= tol for c in range(3))
     return hits / total
 
+def rgb_rows(w, h, bpp, pix):
+    """The image as h rows of packed RGB bytes (alpha dropped)."""
+    rows = []
+    for y in range(h):
+        row = pix[y * w * bpp:(y + 1) * w * bpp]
+        if bpp == 4:
+            row = bytes(b for i, b in enumerate(row) if i % 4 != 3)
+        rows.append(bytes(row))
+    return rows
+
+
+def centred(img, ref):
+    """None when ref sits exactly in img's centre (offsets rounded down, as
+    a plane placed at (W - w) / 2 is) and the rest is black; else the first
+    difference, in words."""
+    (w, h, bpp, pix), (rw, rh, rbpp, rpix) = img, ref
+    if rw > w or rh > h:
+        return "the reference (%dx%d) is larger than the image (%dx%d)" % (rw, rh, w, h)
+    x0, y0 = (w - rw) // 2, (h - rh) // 2
+    rows, rrows = rgb_rows(w, h, bpp, pix), rgb_rows(rw, rh, rbpp, rpix)
+    black = bytes(3 * w)
+    for y in range(h):
+        row = rows[y]
+        if y0 <= y < y0 + rh:
+            want = black[:3 * x0] + rrows[y - y0] + black[:3 * (w - x0 - rw)]
+        else:
+            want = black
+        if row != want:
+            x = next(i for i in range(len(row)) if row[i] != want[i]) // 3
+            return "pixel (%d,%d) is %s, wanted %s (reference %dx%d at (%d,%d) in %dx%d)" % (
+                x, y, row[3 * x:3 * x + 3].hex(), want[3 * x:3 * x + 3].hex(),
+                rw, rh, x0, y0, w, h)
+    return None
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -123,6 +162,16 @@ def main(argv):
         want = bytes.fromhex(argv[3])
         tol = int(argv[4]) if len(argv) > 4 else 8
         print("%.4f" % frac(w, h, bpp, pix, want, tol))
+    elif cmd == "centred":
+        try:
+            ref = load(argv[3])
+        except (OSError, ValueError, zlib.error, struct.error) as e:
+            print(f"imgcheck: {argv[3]}: {e}", file=sys.stderr)
+            return 1
+        diff = centred((w, h, bpp, pix), ref)
+        if diff:
+            print(f"imgcheck: {path} does not hold {argv[3]} centred: {diff}", file=sys.stderr)
+            return 3
     else:
         print(__doc__, file=sys.stderr)
         return 2

@@ -12,6 +12,7 @@
  *   input-check follows VM1-KBD VM2-KBD  (vm1's monitor left of vm2's)
  *   input-check seat-switch VM1-KBD (a VT switch away and back, driven
  *                                    through stdin/stdout by the script)
+ *   input-check tap VM-KBD esc|down (one key, once the keyboard is forwarded)
  *
  * The seat's hotkeys must be ctrl+alt+right (next), ctrl+alt+1 (focus vm1)
  * and ctrl+alt+f12 (release), and vm1 must have the focus at the start.
@@ -488,6 +489,33 @@ static int reaches(const char *path)
 	return 0;
 }
 
+/* One key tapped on the seat, for a VM that acts on it (a nested QEMU's
+ * SeaBIOS): first left shift until it reaches VM-KBD (SeaBIOS ignores
+ * shift), so that the one tap of the key is not lost while the daemon
+ * is still picking the new keyboard up. */
+static int tap_key(const char *path, const char *name)
+{
+	unsigned code;
+	if (strcmp(name, "esc") == 0)
+		code = KEY_ESC;
+	else if (strcmp(name, "down") == 0)
+		code = KEY_DOWN;
+	else
+		die("tap: unknown key '%s' (esc, down)", name);
+	struct reader r;
+	reader_open(&r, "the VM keyboard", path);
+	struct libevdev_uinput *kbd = make_keyboard();
+	wait_forwarding(kbd, &r, KEY_LEFTSHIFT, "before the tap");
+	drain(&r);
+	tap(kbd, code);
+	const int want[][3] = { { EV_KEY, (int)code, 1 }, { EV_KEY, (int)code, 0 } };
+	expect_seq(&r, want, N3(want), "the tapped key");
+	printf("ok: %s tapped on the simulated keyboard reached %s\n", name, path);
+	libevdev_uinput_destroy(kbd);
+	reader_close(&r);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -501,10 +529,13 @@ int main(int argc, char **argv)
 		return follows(argv + 2);
 	if (argc == 3 && strcmp(argv[1], "seat-switch") == 0)
 		return seat_switch(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "tap") == 0)
+		return tap_key(argv[2], argv[3]);
 	fprintf(stderr, "usage: input-check scenario VM1-KBD VM1-PTR VM2-KBD VM2-PTR\n"
 			"       input-check bench N VM1-KBD\n"
 			"       input-check reaches VM-KBD\n"
 			"       input-check follows VM1-KBD VM2-KBD\n"
-			"       input-check seat-switch VM1-KBD\n");
+			"       input-check seat-switch VM1-KBD\n"
+			"       input-check tap VM-KBD esc|down\n");
 	return 2;
 }

@@ -78,10 +78,17 @@ set -e
 [ $st -eq 6 ] && grep -q "monitor left is bound to vm vm1" "$WORK/err" || fail "bind to a taken monitor: status $st: $(cat "$WORK/err")"
 ok "bind to a taken monitor: exit 6, $(cat "$WORK/err")"
 set +e
-"$VA" bind nosuchvm left 2>"$WORK/err"; st=$?
+"$VA" unbind nosuchvm 2>"$WORK/err"; st=$?
 set -e
 [ $st -eq 5 ] && grep -q "no vm named 'nosuchvm'" "$WORK/err" || fail "unknown vm: status $st"
 ok "unknown vm: exit 5"
+# bind makes a VM the layout lacks (issue 15's fresh start), but not with a
+# name a layout could not write.
+set +e
+"$VA" bind 'no/such' left 2>"$WORK/err"; st=$?
+set -e
+[ $st -eq 1 ] && grep -q "'no/such' is not a vm name" "$WORK/err" || fail "bad vm name: status $st: $(cat "$WORK/err")"
+ok "bind with a bad vm name: exit 1"
 set +e
 "$VA" bind vm1 HDMI-A-9 2>"$WORK/err"; st=$?
 set -e

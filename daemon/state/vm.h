@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <xf86drmMode.h>
+
+#include "config/config.h"
+#include "daemon/source/source.h"
+#include "kms/alloc.h"
+
+enum vm_state {
+	VM_UNBOUND,   /* no monitor in the layout */
+	VM_WAITING,   /* monitor absent or taken; the binding stays desired */
+	VM_LEASED,    /* lease granted, modeset done */
+	VM_FAILED,    /* the binding cannot be met; see error */
+};
+
+/* A VM's actual state next to its desired state (cfg). */
+struct vm {
+	char *name;
+	const struct config_vm *cfg;   /* into the daemon's current config */
+	enum vm_state state;
+	char error[256];
+	struct source *sources[CONFIG_MAX_PLANES];
+
+	/* Valid while state == VM_LEASED. */
+	uint32_t lessee_id;
+	int lease_fd;
+	uint32_t conn_id;
+	char conn_name[32];
+	struct kms_alloc_result alloc;
+	drmModeModeInfo mode;
+	uint32_t shown_fb[CONFIG_MAX_PLANES];  /* 0 = plane off */
+	/* With on-vm-exit=keep, shown_fb is the daemon's mirror (on lease_fd)
+	 * of the source's framebuffer source_fb: see kms/framebuffer.h. */
+	bool mirrored[CONFIG_MAX_PLANES];
+	uint32_t source_fb[CONFIG_MAX_PLANES];     /* 0 = the source had none */
+	uint64_t source_serial[CONFIG_MAX_PLANES];
+	/* take-lease: the new client's first frame, imported on the daemon's
+	 * card fd, shown on plane 0 until that client flips its own; removed
+	 * once the plane shows something else or the lease ends. 0 = none. */
+	uint32_t takeover_fb;
+	/* Who was last sent this lease's fd (get-lease, take-lease): named in
+	 * the lease-takeover event. */
+	bool has_holder;
+	int holder_pid;
+	unsigned holder_uid;
+	/* Plane 0's source's cursor on the CRTC's cursor plane; fb 0 = off. */
+	struct source_cursor cursor;
+};
+
+/* Sources that fail to parse are reported in vm->error, not fatal. */
+struct vm *vm_create(const struct config_vm *cfg);
+void vm_destroy(struct vm *vm);
+const char *vm_state_name(enum vm_state s);
+/* Desired-state equality: same monitor, planes, sources, mode and scaling. */
+bool vm_binding_equal(const struct config *a_cfg, const struct config_vm *a,
+		      const struct config *b_cfg, const struct config_vm *b);

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+#include "qemu/surface.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+struct buffer {
+	uint32_t handle, pitch, fb;
+	uint64_t size;
+	uint8_t *map;
+	struct check_rect stale; /* what this buffer lacks of the picture */
+};
+
+struct surface {
+	int fd;
+	uint32_t w, h, fourcc;
+	struct buffer b[2];
+	int back;        /* the buffer written and shown next */
+	bool written;    /* back has news since the last surface_shown */
+	struct surface_counters n;
+};
+
+static void buffer_destroy(int fd, struct buffer *b)
+{
+	if (b->map)
+		munmap(b->map, b->size);
+	if (b->fb)
+		drmModeRmFB(fd, b->fb);
+	if (b->handle) {
+		struct drm_mode_destroy_dumb d = { .handle = b->handle };
+		drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &d);
+	}
+	*b = (struct buffer){ 0 };
+}
+
+static int buffer_create(int fd, uint32_t w, uint32_t h, uint32_t fourcc, struct buffer *b)
+{
+	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
+	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c) < 0)
+		return -errno;
+	b->handle = c.handle;
+	b->pitch = c.pitch;
+	b->size = c.size;
+	uint32_t handles[4] = { c.handle }, pitches[4] = { c.pitch }, offsets[4] = { 0 };
+	if (drmModeAddFB2(fd, w, h, fourcc, handles, pitches, offsets, &b->fb, 0) < 0) {
+		b->fb = 0;
+		return -errno;
+	}
+	struct drm_mode_map_dumb m = { .handle = c.handle };
+	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &m) < 0)
+		return -errno;
+	void *p = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)m.offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	b->map = p;
+	memset(b->map, 0, b->size); /* black */
+	return 0;
+}
+
+static void copy_rect(uint8_t *dst, size_t dst_stride, const uint8_t *src, size_t src_stride,
+		      const struct check_rect *r)
+{
+	size_t row = (size_t)r->w * 4;
+	for (uint32_t y = 0; y < r->h; y++)
+		memcpy(dst + (size_t)(r->y + y) * dst_stride + (size_t)r->x * 4,
+		       src + (size_t)y * src_stride, row);
+}
+
+static uint64_t rect_bytes(const struct check_rect *r)
+{
+	return (uint64_t)r->w * r->h * 4;
+}
+
+int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc, const struct surface *from,
+		struct surface **out)
+{
+	struct surface *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->fd = fd;
+	s->w = w;
+	s->h = h;
+	s->fourcc = fourcc;
+	int r = 0;
+	for (int i = 0; i < 2 && r == 0; i++)
+		r = buffer_create(fd, w, h, fourcc, &s->b[i]);
+	if (r < 0) {
+		surface_free(s);
+		return r;
+	}
+	if (from) {
+		/* The newest picture is in from's back buffer when it was
+		 * written since its last flip, else in its front one. */
+		const struct buffer *src = &from->b[from->written ? from->back : 1 - from->back];
+		struct check_rect o = { 0, 0, w < from->w ? w : from->w, h < from->h ? h : from->h };
+		copy_rect(s->b[0].map, s->b[0].pitch, src->map, src->pitch, &o);
+		copy_rect(s->b[1].map, s->b[1].pitch, src->map, src->pitch, &o);
+		s->n = from->n;
+		s->n.moved += 2 * rect_bytes(&o);
+		s->written = true;
+	}
+	*out = s;
+	return 0;
+}
+
+struct surface *surface_free(struct surface *s)
+{
+	if (!s)
+		return NULL;
+	for (int i = 0; i < 2; i++)
+		buffer_destroy(s->fd, &s->b[i]);
+	free(s);
+	return NULL;
+}
+
+uint32_t surface_width(const struct surface *s)
+{
+	return s->w;
+}
+
+uint32_t surface_height(const struct surface *s)
+{
+	return s->h;
+}
+
+uint32_t surface_fourcc(const struct surface *s)
+{
+	return s->fourcc;
+}
+
+void surface_write(struct surface *s, const struct check_rect *r, const uint8_t *src,
+		   size_t src_stride)
+{
+	struct buffer *back = &s->b[s->back], *twin = &s->b[1 - s->back];
+	if (back->stale.w && back->stale.h) {
+		/* Offsets of the stale box in the twin, copied row by row. */
+		const struct check_rect *st = &back->stale;
+		copy_rect(back->map, back->pitch,
+			  twin->map + (size_t)st->y * twin->pitch + (size_t)st->x * 4, twin->pitch,
+			  st);
+		s->n.catchup += rect_bytes(st);
+		back->stale = (struct check_rect){ 0 };
+	}
+	copy_rect(back->map, back->pitch, src, src_stride, r);
+	twin->stale = check_union(twin->stale, *r);
+	s->n.damaged += rect_bytes(r);
+	s->n.copied += rect_bytes(r);
+	s->written = true;
+}
+
+uint32_t surface_next_fb(const struct surface *s)
+{
+	return s->b[s->written ? s->back : 1 - s->back].fb;
+}
+
+void surface_shown(struct surface *s)
+{
+	if (!s->written)
+		return;
+	s->back = 1 - s->back;
+	s->written = false;
+}
+
+const struct surface_counters *surface_counters(const struct surface *s)
+{
+	return &s->n;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+/*
+ * The pixel path's frame: two dumb buffers with framebuffers on the lease
+ * fd. QEMU's Scanout/Update pixels are copied once, the damaged rectangle
+ * only, into the back buffer, which is then flipped to. The other buffer
+ * misses that rectangle until it is the back buffer again: each buffer
+ * keeps the bounding box of what it lacks and catches it up from its twin
+ * before its next write (the "catch-up" bytes, counted apart).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qemu/check.h"
+
+struct surface;
+
+struct surface_counters {
+	uint64_t damaged;  /* bytes of the rectangles QEMU sent */
+	uint64_t copied;   /* bytes written into the buffers for them */
+	uint64_t catchup;  /* bytes copied between the two buffers */
+	uint64_t moved;    /* bytes carried into a new surface (resize, new lease) */
+};
+
+/* A black w x h surface of fourcc (XRGB8888 or XBGR8888) on fd (borrowed;
+ * it must outlive the surface). With from, the overlap of from's newest
+ * content is carried over (a resize, or a new lease's fd). */
+int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc, const struct surface *from,
+		struct surface **out);
+struct surface *surface_free(struct surface *s);
+
+uint32_t surface_width(const struct surface *s);
+uint32_t surface_height(const struct surface *s);
+uint32_t surface_fourcc(const struct surface *s);
+
+/* Copies r (inside the surface) from src, rows src_stride bytes apart,
+ * into the back buffer. */
+void surface_write(struct surface *s, const struct check_rect *r, const uint8_t *src,
+		   size_t src_stride);
+/* The framebuffer to show next: the back buffer, or the front one when
+ * nothing was written since the last surface_shown. */
+uint32_t surface_next_fb(const struct surface *s);
+/* surface_next_fb's buffer was committed: the other one becomes the back. */
+void surface_shown(struct surface *s);
+
+const struct surface_counters *surface_counters(const struct surface *s);
