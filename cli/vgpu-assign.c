@@ -74,6 +74,9 @@ static bool json_errors;
  * JSON object on stderr, {"error": {"command", "code", "message", "exit"}}
  * (stdout carries only answers). code is an errno name (ENOENT) or "usage". */
 static int report(int status, const char *cmd, const char *code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+static int report(int status, const char *cmd, const char *code, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	vsnprintf(msg, sizeof(msg), fmt, ap);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "config/config.h"
+#include "config/load.h"
 #include "daemon/daemon.h"
 #include "daemon/probe.h"
 

@@ -188,6 +188,20 @@ enum kms_alloc_status kms_alloc(const struct kms_snapshot *snap,
 	return worst;
 }
 
+static int overlay_id_cmp(const void *a, const void *b, void *snap)
+{
+	const struct kms_plane *x = kms_snapshot_plane_by_id(snap, *(const uint32_t *)a);
+	const struct kms_plane *y = kms_snapshot_plane_by_id(snap, *(const uint32_t *)b);
+	if (!x || !y)
+		return !x - !y;
+	return plane_cmp(&x, &y);
+}
+
+void kms_alloc_sort_overlays(const struct kms_snapshot *snap, uint32_t *ids, size_t n)
+{
+	qsort_r(ids, n, sizeof(*ids), overlay_id_cmp, (void *)snap);
+}
+
 const char *kms_alloc_status_str(enum kms_alloc_status status)
 {
 	switch (status) {

@@ -40,3 +40,6 @@ enum kms_alloc_status kms_alloc(const struct kms_snapshot *snap,
 				const struct kms_alloc_request *req,
 				struct kms_alloc_result *out);
 const char *kms_alloc_status_str(enum kms_alloc_status status);
+/* Sorts overlay plane ids into the order kms_alloc prefers them (exclusive
+ * planes first, then zpos, then id). Unknown ids go last. */
+void kms_alloc_sort_overlays(const struct kms_snapshot *snap, uint32_t *ids, size_t n);

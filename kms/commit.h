@@ -8,8 +8,8 @@
 #include "kms/scale.h"
 
 /* An atomic request builder. The first failure while building is sticky
- * and returned by apply; apply runs TEST_ONLY before the real commit, so
- * a request the kernel would refuse changes nothing. */
+ * and returned by apply. The kernel checks the request whole before it
+ * changes anything, so a request it refuses changes nothing. */
 struct kms_commit;
 
 /* fd is the file the commit goes through (a lessee's fd for leased objects). */

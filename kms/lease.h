@@ -14,6 +14,19 @@
 size_t kms_lease_objects(uint32_t conn_id, const struct kms_alloc_result *alloc,
 			 uint32_t out[KMS_LEASE_MAX_OBJECTS]);
 
+/* The inverse of kms_lease_objects, for a lease taken back after a restart:
+ * sorts a lease's objects (drmModeGetLease) into conn_id and out, using
+ * snap. overlays (n_overlays of them, may be 0) is the vGPU plane order
+ * 1..N-1 recorded at the grant; it must name exactly the leased overlays.
+ * Without it, the overlays take kms_alloc's preference order, which is
+ * right only when the grant's search did not choose by format. -EINVAL
+ * when the objects are no lease kms_lease_objects could have made
+ * (unknown object, no CRTC, primary or connector, too many planes) or
+ * disagree with overlays. */
+int kms_lease_classify(const struct kms_snapshot *snap, const uint32_t *objects, size_t n,
+		       const uint32_t *overlays, size_t n_overlays, uint32_t *conn_id,
+		       struct kms_alloc_result *out);
+
 /* -EBUSY when an object is leased already. */
 int kms_lease_create(int fd, const uint32_t *objects, size_t n, uint32_t *lessee_id,
 		     int *lease_fd);

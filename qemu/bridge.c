@@ -47,6 +47,7 @@ struct bridge {
 	enum show show;
 	struct surface *surf, *retired;   /* retired: replaced, maybe still on screen */
 	bool asked_size;                  /* console size asked since the last resize */
+	uint64_t retire_mark;             /* commits made when surf became retired */
 	struct dmabuf dma, dma_old;
 	struct cursor *cursor;
 	int32_t mouse_x, mouse_y;
@@ -58,6 +59,7 @@ struct bridge {
 	uint32_t map_off, map_w, map_h, map_stride, map_fmt;
 
 	enum kms_scaling scaling;
+	bool canvas;                      /* the plane cannot be placed: mode-size buffers */
 	uint32_t tested_w, tested_h;      /* the frame size the placement was tested for */
 	bool dirty, ack_wanted, ack_on_flip;
 	uint32_t committed_fb, screen_fb;
@@ -82,6 +84,7 @@ struct bridge {
 
 static void kick(struct bridge *b);
 static int connect_qemu(struct bridge *b);
+static void retire_surface(struct bridge *b);
 
 /* ---- the frame ---- */
 
@@ -97,12 +100,28 @@ static void frame_size(const struct bridge *b, uint32_t *w, uint32_t *h)
 	}
 }
 
+/* Where a w x h frame goes in the mode-size buffers of a plane that
+ * cannot be placed (no scaling there: fit and stretch were refused). */
+static struct surface_canvas canvas_for(const struct bridge *b, uint32_t w, uint32_t h)
+{
+	struct kms_rect src, dst;
+	kms_scale(b->scaling, w, h, b->li.mode_w, b->li.mode_h, &src, &dst);
+	return (struct surface_canvas){ b->li.mode_w, b->li.mode_h, dst.x - src.x, dst.y - src.y };
+}
+
 static void build(struct bridge *b, struct output_state *s, uint32_t fw, uint32_t fh)
 {
 	*s = (struct output_state){ 0 };
 	s->fb = b->show == SHOW_SURFACE ? surface_next_fb(b->surf) : b->dma.fb;
 	kms_scale(b->scaling, fw, fh, b->li.mode_w, b->li.mode_h, &s->src, &s->dst);
 	s->reflect_y = b->show == SHOW_DMABUF && b->dma.y0_top;
+	struct kms_rect fsrc = s->src, fdst = s->dst; /* the frame's, for the cursor */
+	if (b->show == SHOW_SURFACE && surface_has_canvas(b->surf)) {
+		uint32_t bw, bh;
+		surface_buffer_size(b->surf, &bw, &bh);
+		s->src = (struct kms_rect){ 0, 0, bw, bh };
+		s->dst = (struct kms_rect){ 0, 0, bw, bh };
+	}
 	uint32_t size = output_cursor_size(b->out);
 	uint32_t cfb = size && b->mouse_on ? cursor_fb(b->cursor, b->fd, size) : 0;
 	if (cfb) {
@@ -110,7 +129,7 @@ static void build(struct bridge *b, struct output_state *s, uint32_t fw, uint32_
 		cursor_hot(b->cursor, &hx, &hy);
 		s->cursor_fb = cfb;
 		s->cursor_w = s->cursor_h = size;
-		check_cursor_place(&s->src, &s->dst, b->mouse_x, b->mouse_y, hx, hy, &s->cursor_x,
+		check_cursor_place(&fsrc, &fdst, b->mouse_x, b->mouse_y, hx, hy, &s->cursor_x,
 				   &s->cursor_y);
 	}
 }
@@ -138,6 +157,22 @@ static void kick(struct bridge *b)
 				 strerror(-r));
 			b->scaling = KMS_SCALE_CENTER;
 			build(b, &s, fw, fh);
+			r = output_test(b->out, &s);
+		}
+		if (r < 0 && b->show == SHOW_SURFACE && !surface_has_canvas(b->surf) &&
+		    (s.dst.w != b->li.mode_w || s.dst.h != b->li.mode_h || s.dst.x || s.dst.y)) {
+			/* virtio-gpu's primary plane covers the whole CRTC. */
+			log_line("action=canvas frame=%ux%u mode=%ux%u why=\"the primary plane cannot "
+				 "be placed (%s)\": drawn at its place in mode-size buffers",
+				 fw, fh, b->li.mode_w, b->li.mode_h, strerror(-r));
+			b->canvas = true;
+			struct surface *n;
+			struct surface_canvas cv = canvas_for(b, fw, fh);
+			if (surface_new(b->fd, fw, fh, surface_fourcc(b->surf), &cv, b->surf, &n) == 0) {
+				retire_surface(b);
+				b->surf = n;
+				build(b, &s, fw, fh);
+			}
 		}
 		log_line("action=place frame=%ux%u src=%ux%u+%d+%d dst=%ux%u+%d+%d scaling=%s", fw, fh,
 			 s.src.w, s.src.h, s.src.x, s.src.y, s.dst.w, s.dst.h, s.dst.x, s.dst.y,
@@ -169,8 +204,9 @@ static void on_flip(void *data)
 	struct bridge *b = data;
 	b->flips++;
 	b->screen_fb = b->committed_fb;
-	/* What was replaced is off the screen now. */
-	b->retired = surface_free(b->retired);
+	/* What was replaced is off the screen once a later commit flipped. */
+	if (b->commits > b->retire_mark)
+		b->retired = surface_free(b->retired);
 	if (b->dma_old.fb && b->dma_old.fb != b->screen_fb)
 		dmabuf_clear(&b->dma_old, false);
 	if (b->ack_on_flip && b->lis)
@@ -185,9 +221,10 @@ static void retire_surface(struct bridge *b)
 		return;
 	surface_free(b->retired);
 	b->retired = b->surf;
+	b->retire_mark = b->commits;
 	b->surf = NULL;
-	if (!b->out || !output_busy(b->out))
-		b->retired = b->leased ? b->retired : surface_free(b->retired);
+	if (!b->leased)
+		b->retired = surface_free(b->retired); /* nothing of ours is on screen */
 }
 
 static void retire_dmabuf(struct bridge *b)
@@ -208,7 +245,8 @@ static int ensure_surface(struct bridge *b, uint32_t w, uint32_t h, uint32_t fou
 	if (b->fd < 0)
 		return -ENODEV;
 	struct surface *n;
-	int r = surface_new(b->fd, w, h, fourcc, carry ? b->surf : NULL, &n);
+	struct surface_canvas cv = canvas_for(b, w, h);
+	int r = surface_new(b->fd, w, h, fourcc, b->canvas ? &cv : NULL, carry ? b->surf : NULL, &n);
 	if (r < 0) {
 		log_line("action=surface-failed size=%ux%u why=\"%s\"", w, h, strerror(-r));
 		return r;
@@ -632,8 +670,13 @@ static void on_lease(void *data, const struct lease_info *info)
 	}
 	/* Carry the picture over to buffers on the new fd. */
 	struct surface *n = NULL;
+	b->li = *info;
+	b->scaling = info->scaling;
+	struct surface_canvas cv = b->surf ? canvas_for(b, surface_width(b->surf),
+							surface_height(b->surf))
+					   : (struct surface_canvas){ 0 };
 	if (b->surf && surface_new(info->fd, surface_width(b->surf), surface_height(b->surf),
-				   surface_fourcc(b->surf), b->surf, &n) < 0)
+				   surface_fourcc(b->surf), b->canvas ? &cv : NULL, b->surf, &n) < 0)
 		log_line("action=carry-failed: the picture comes back with QEMU's next update");
 	b->out = output_free(b->out);
 	int old = b->fd;
@@ -642,10 +685,8 @@ static void on_lease(void *data, const struct lease_info *info)
 	if (old >= 0)
 		close(old);
 	b->fd = info->fd;
-	b->li = *info;
 	b->leased = true;
 	b->out = out;
-	b->scaling = info->scaling;
 	b->tested_w = b->tested_h = 0;
 	if (b->dma.fd >= 0 && (r = dmabuf_import(&b->dma, b->fd)) < 0)
 		log_line("action=reimport-failed why=\"%s\"", strerror(-r));

@@ -19,6 +19,8 @@ struct buffer {
 struct surface {
 	int fd;
 	uint32_t w, h, fourcc;
+	bool has_canvas;
+	struct surface_canvas c;  /* buffer size and the frame's origin in it */
 	struct buffer b[2];
 	int back;        /* the buffer written and shown next */
 	bool written;    /* back has news since the last surface_shown */
@@ -76,7 +78,37 @@ static uint64_t rect_bytes(const struct check_rect *r)
 	return (uint64_t)r->w * r->h * 4;
 }
 
-int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc, const struct surface *from,
+/* The frame rectangle r in s's buffers, clipped to them; false: none of
+ * it is in them. */
+static bool to_buffer(const struct surface *s, const struct check_rect *r, struct check_rect *out)
+{
+	return check_clip((int32_t)r->x + s->c.ox, (int32_t)r->y + s->c.oy, (int32_t)r->w,
+			  (int32_t)r->h, s->c.w, s->c.h, out) != CHECK_CLIP_OUTSIDE;
+}
+
+/* Frame pixels common to both surfaces, from's buffer src into s's
+ * buffers: what is in both buffers. */
+static uint64_t carry(struct surface *s, const struct surface *from, const struct buffer *src)
+{
+	struct check_rect f = { 0, 0, s->w < from->w ? s->w : from->w, s->h < from->h ? s->h : from->h };
+	struct check_rect in_from, in_s;
+	if (!to_buffer(from, &f, &in_from))
+		return 0;
+	/* Back to frame coordinates, then into s's buffers. */
+	struct check_rect g = { (uint32_t)((int32_t)in_from.x - from->c.ox),
+				(uint32_t)((int32_t)in_from.y - from->c.oy), in_from.w, in_from.h };
+	if (!to_buffer(s, &g, &in_s))
+		return 0;
+	int32_t fx = (int32_t)in_s.x - s->c.ox, fy = (int32_t)in_s.y - s->c.oy;
+	const uint8_t *p = src->map + (size_t)(fy + from->c.oy) * src->pitch +
+			   (size_t)(fx + from->c.ox) * 4;
+	for (int i = 0; i < 2; i++)
+		copy_rect(s->b[i].map, s->b[i].pitch, p, src->pitch, &in_s);
+	return 2 * rect_bytes(&in_s);
+}
+
+int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc,
+		const struct surface_canvas *canvas, const struct surface *from,
 		struct surface **out)
 {
 	struct surface *s = calloc(1, sizeof(*s));
@@ -86,9 +118,11 @@ int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc, const struct su
 	s->w = w;
 	s->h = h;
 	s->fourcc = fourcc;
+	s->has_canvas = canvas != NULL;
+	s->c = canvas ? *canvas : (struct surface_canvas){ w, h, 0, 0 };
 	int r = 0;
 	for (int i = 0; i < 2 && r == 0; i++)
-		r = buffer_create(fd, w, h, fourcc, &s->b[i]);
+		r = buffer_create(fd, s->c.w, s->c.h, fourcc, &s->b[i]);
 	if (r < 0) {
 		surface_free(s);
 		return r;
@@ -97,11 +131,8 @@ int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc, const struct su
 		/* The newest picture is in from's back buffer when it was
 		 * written since its last flip, else in its front one. */
 		const struct buffer *src = &from->b[from->written ? from->back : 1 - from->back];
-		struct check_rect o = { 0, 0, w < from->w ? w : from->w, h < from->h ? h : from->h };
-		copy_rect(s->b[0].map, s->b[0].pitch, src->map, src->pitch, &o);
-		copy_rect(s->b[1].map, s->b[1].pitch, src->map, src->pitch, &o);
 		s->n = from->n;
-		s->n.moved += 2 * rect_bytes(&o);
+		s->n.moved += carry(s, from, src);
 		s->written = true;
 	}
 	*out = s;
@@ -133,9 +164,16 @@ uint32_t surface_fourcc(const struct surface *s)
 	return s->fourcc;
 }
 
-void surface_write(struct surface *s, const struct check_rect *r, const uint8_t *src,
+void surface_write(struct surface *s, const struct check_rect *fr, const uint8_t *src,
 		   size_t src_stride)
 {
+	struct check_rect rr;
+	s->n.damaged += rect_bytes(fr);
+	if (!to_buffer(s, fr, &rr))
+		return; /* cropped away: the frame is larger than the monitor */
+	const struct check_rect *r = &rr;
+	src += (size_t)((int32_t)rr.y - s->c.oy - (int32_t)fr->y) * src_stride +
+	       (size_t)((int32_t)rr.x - s->c.ox - (int32_t)fr->x) * 4;
 	struct buffer *back = &s->b[s->back], *twin = &s->b[1 - s->back];
 	if (back->stale.w && back->stale.h) {
 		/* Offsets of the stale box in the twin, copied row by row. */
@@ -148,7 +186,6 @@ void surface_write(struct surface *s, const struct check_rect *r, const uint8_t 
 	}
 	copy_rect(back->map, back->pitch, src, src_stride, r);
 	twin->stale = check_union(twin->stale, *r);
-	s->n.damaged += rect_bytes(r);
 	s->n.copied += rect_bytes(r);
 	s->written = true;
 }
@@ -169,4 +206,15 @@ void surface_shown(struct surface *s)
 const struct surface_counters *surface_counters(const struct surface *s)
 {
 	return &s->n;
+}
+
+void surface_buffer_size(const struct surface *s, uint32_t *w, uint32_t *h)
+{
+	*w = s->c.w;
+	*h = s->c.h;
+}
+
+bool surface_has_canvas(const struct surface *s)
+{
+	return s->has_canvas;
 }

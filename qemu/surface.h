@@ -8,6 +8,7 @@
  * keeps the bounding box of what it lacks and catches it up from its twin
  * before its next write (the "catch-up" bytes, counted apart).
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,18 +23,32 @@ struct surface_counters {
 	uint64_t moved;    /* bytes carried into a new surface (resize, new lease) */
 };
 
-/* A black w x h surface of fourcc (XRGB8888 or XBGR8888) on fd (borrowed;
- * it must outlive the surface). With from, the overlap of from's newest
+/* Buffers larger (or smaller) than the frame, with the frame's origin at
+ * ox, oy in them (negative: cropped): for a primary plane that can
+ * neither scale nor be placed (virtio-gpu's covers the whole CRTC), the
+ * buffers are the mode's size and the frame sits at its place in them. */
+struct surface_canvas {
+	uint32_t w, h;
+	int32_t ox, oy;
+};
+
+/* A black w x h frame of fourcc (XRGB8888 or XBGR8888) on fd (borrowed;
+ * it must outlive the surface), in buffers of the frame's size or, with
+ * canvas, of the canvas's. With from, the overlap of from's newest
  * content is carried over (a resize, or a new lease's fd). */
-int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc, const struct surface *from,
+int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc,
+		const struct surface_canvas *canvas, const struct surface *from,
 		struct surface **out);
+/* The buffers' size (the canvas's, or the frame's). */
+void surface_buffer_size(const struct surface *s, uint32_t *w, uint32_t *h);
+bool surface_has_canvas(const struct surface *s);
 struct surface *surface_free(struct surface *s);
 
 uint32_t surface_width(const struct surface *s);
 uint32_t surface_height(const struct surface *s);
 uint32_t surface_fourcc(const struct surface *s);
 
-/* Copies r (inside the surface) from src, rows src_stride bytes apart,
+/* Copies r (inside the frame) from src, rows src_stride bytes apart,
  * into the back buffer. */
 void surface_write(struct surface *s, const struct check_rect *r, const uint8_t *src,
 		   size_t src_stride);

@@ -24,12 +24,11 @@
 #include "daemon/session/card.h"
 #include "daemon/control/auth.h"
 #include "daemon/state/bindings.h"
-#include "daemon/control/server.h"
-#include "daemon/daemon.h"
 #include "daemon/state/events.h"
 #include "daemon/input/input.h"
 #include "daemon/log.h"
 #include "daemon/state/reconcile.h"
+#include "daemon/state/state.h"
 #include "daemon/source/client.h"
 #include "daemon/source/source.h"
 #include "daemon/state/vm.h"
@@ -70,18 +69,6 @@ static int need_admin(struct control_call *call, const char *what)
 static struct json_object *str_or_null(const char *s)
 {
 	return s ? json_object_new_string(s) : NULL;
-}
-
-static struct vm *find_vm(struct daemon *d, const char *name, size_t *index)
-{
-	for (size_t i = 0; i < d->n_vms; i++) {
-		if (strcmp(d->vms[i]->name, name) == 0) {
-			if (index)
-				*index = i;
-			return d->vms[i];
-		}
-	}
-	return NULL;
 }
 
 static int no_such_vm(struct control_call *call, const char *name)
@@ -182,7 +169,7 @@ static int m_hello(struct control_call *call)
 
 static int m_status(struct control_call *call)
 {
-	struct daemon *d = call->d;
+	struct state *d = call->st;
 	size_t leased = 0;
 	for (size_t i = 0; i < d->n_vms; i++)
 		leased += d->vms[i]->state == VM_LEASED;
@@ -193,7 +180,7 @@ static int m_status(struct control_call *call)
 	json_object_object_add(r, "card", str_or_null(d->card ? d->card->path : NULL));
 	json_object_object_add(r, "config", str_or_null(d->config_path));
 	json_object_object_add(r, "dropin_dir", str_or_null(d->dropin_dir));
-	json_object_object_add(r, "socket", str_or_null(control_path(d->control)));
+	json_object_object_add(r, "socket", str_or_null(d->socket_path));
 	json_object_object_add(r, "state_file",
 			       str_or_null(d->bindings ? control_bindings_path(d->bindings) : NULL));
 	json_object_object_add(r, "vms", json_object_new_int64((int64_t)d->n_vms));
@@ -212,7 +199,7 @@ static int m_status(struct control_call *call)
 
 static int m_list_monitors(struct control_call *call)
 {
-	struct daemon *d = call->d;
+	struct state *d = call->st;
 	struct json_object *list = json_object_new_array();
 	const struct kms_snapshot *snap = d->card ? d->card->snap : NULL;
 	for (size_t i = 0; snap && i < snap->n_connectors; i++) {
@@ -273,7 +260,7 @@ static struct json_object *lease_json(const struct vm *vm)
 }
 
 /* The VM's virtual input devices: stable links and the nodes behind them. */
-static struct json_object *input_json(struct daemon *d, const char *vm)
+static struct json_object *input_json(struct state *d, const char *vm)
 {
 	const char *seat = NULL;
 	bool focused = false;
@@ -295,7 +282,7 @@ static struct json_object *input_json(struct daemon *d, const char *vm)
 
 static int m_list_vms(struct control_call *call)
 {
-	struct daemon *d = call->d;
+	struct state *d = call->st;
 	struct json_object *list = json_object_new_array();
 	for (size_t i = 0; i < d->n_vms; i++) {
 		const struct vm *vm = d->vms[i];
@@ -334,7 +321,7 @@ static int m_list_vms(struct control_call *call)
 
 static int m_list_leases(struct control_call *call)
 {
-	struct daemon *d = call->d;
+	struct state *d = call->st;
 	struct json_object *list = json_object_new_array();
 	for (size_t i = 0; i < d->n_vms; i++)
 		if (d->vms[i]->state == VM_LEASED)
@@ -432,7 +419,7 @@ static int lease_vm(struct control_call *call, const char *method, const char *a
 		return fail(call, -EACCES, "%s: this is vm %s's socket; it serves no other "
 					   "vm's lease (asked for '%.64s')",
 			    method, call->scope, name);
-	struct vm *vm = find_vm(call->d, name, NULL);
+	struct vm *vm = state_vm(call->st, name, NULL);
 	if (!vm)
 		return no_such_vm(call, name);
 	char act[128];
@@ -476,15 +463,15 @@ static int m_reload(struct control_call *call)
 	char err[256];
 	if (df_params_only(call->params, known, err, sizeof(err)) < 0)
 		return bad_param(call, "reload", err);
-	r = daemon_reload(call->d);
+	r = state_reload(call->st);
 	if (r < 0)
 		return fail(call, r, "the layout %s was not reloaded: %s; the running layout is "
 				     "kept (the daemon log and `directflipd --check-config` show "
 				     "every problem)",
-			    call->d->config_path,
+			    call->st->config_path,
 			    r == -EINVAL ? "it has errors" : strerror(-r));
 	call->result = json_object_new_object();
-	json_object_object_add(call->result, "vms", json_object_new_int64((int64_t)call->d->n_vms));
+	json_object_object_add(call->result, "vms", json_object_new_int64((int64_t)call->st->n_vms));
 	return 0;
 }
 
@@ -514,7 +501,7 @@ static bool changes(const struct control_binding *bd, const struct config_vm *cv
 	return false;
 }
 
-static struct config_vm *config_vm_of(struct daemon *d, const char *name)
+static struct config_vm *config_vm_of(struct state *d, const char *name)
 {
 	for (size_t i = 0; i < d->config->n_vms; i++)
 		if (strcmp(d->config->vms[i].name, name) == 0)
@@ -526,7 +513,7 @@ static struct config_vm *config_vm_of(struct daemon *d, const char *name)
  * vm from the changed config entry, and let reconcile grant anew. */
 static int rebind(struct control_call *call, size_t index, const struct control_binding *bd)
 {
-	struct daemon *d = call->d;
+	struct state *d = call->st;
 	struct vm *old = d->vms[index];
 	struct config_vm *cv = config_vm_of(d, old->name);
 	if (!cv)
@@ -537,7 +524,7 @@ static int rebind(struct control_call *call, size_t index, const struct control_
 		reconcile_release(d, old, "binding changed by vgpu-assign");
 	int r = control_binding_apply(bd, d->config, cv);
 	if (r < 0) {
-		daemon_schedule_reconcile(d);
+		state_schedule(d, STATE_REREAD_ALL);
 		return fail(call, r, "vm %s: %s", old->name,
 			    r == -E2BIG ? "too many monitors in the layout" : strerror(-r));
 	}
@@ -548,7 +535,7 @@ static int rebind(struct control_call *call, size_t index, const struct control_
 		if (fresh->error[0])
 			log_error("vm=%s: %s", fresh->name, fresh->error);
 	}
-	daemon_schedule_reconcile(d);
+	state_schedule(d, STATE_REREAD_ALL);
 	return 0;
 }
 
@@ -556,7 +543,7 @@ static int rebind(struct control_call *call, size_t index, const struct control_
  * (then the layout's name for that connector when it has one). */
 static int resolve_monitor(struct control_call *call, const char *arg, const char **out)
 {
-	struct daemon *d = call->d;
+	struct state *d = call->st;
 	if (config_monitor_by_name(d->config, arg)) {
 		*out = arg;
 		return 0;
@@ -579,7 +566,7 @@ static const char *connector_of(const struct config *cfg, const char *monitor)
 }
 
 /* The runtime binding of vm so far, to add to. */
-static int binding_start(struct daemon *d, const char *vm, struct control_binding *bd)
+static int binding_start(struct state *d, const char *vm, struct control_binding *bd)
 {
 	const struct control_binding *cur = control_bindings_find(d->bindings, vm);
 	if (cur)
@@ -592,7 +579,7 @@ static int binding_start(struct daemon *d, const char *vm, struct control_bindin
 static int commit_binding(struct control_call *call, size_t index, struct control_binding *bd,
 			  const char *what)
 {
-	struct daemon *d = call->d;
+	struct state *d = call->st;
 	int r = control_bindings_set(d->bindings, bd);
 	if (r < 0)
 		return fail(call, r, "out of memory");
@@ -604,7 +591,7 @@ static int commit_binding(struct control_call *call, size_t index, struct contro
 	if (r < 0)
 		return r;
 	const struct vm *vm = d->vms[index];
-	events_emit(d, "binding-changed", vm->name, vm->cfg->monitor, what);
+	events_emit(d->events, DF_EVENT_BINDING_CHANGED, vm->name, vm->cfg->monitor, what);
 	log_info("vm=%s monitor=%s action=%s uid=%u", vm->name,
 		 vm->cfg->monitor ? vm->cfg->monitor : "-", what, (unsigned)call->peer->uid);
 	struct json_object *res = json_object_new_object();
@@ -619,13 +606,13 @@ static int commit_binding(struct control_call *call, size_t index, struct contro
 /* bind of a VM the layout lacks: the binding makes it on the reload. */
 static int bind_new_vm(struct control_call *call, struct control_binding *bd)
 {
-	struct daemon *d = call->d;
+	struct state *d = call->st;
 	int r = control_bindings_set(d->bindings, bd);
 	if (r < 0)
 		return fail(call, r, "out of memory");
-	r = daemon_reload(d);
+	r = state_reload(d);
 	size_t index;
-	const struct vm *vm = r == 0 ? find_vm(d, bd->vm, &index) : NULL;
+	const struct vm *vm = r == 0 ? state_vm(d, bd->vm, &index) : NULL;
 	if (!vm) {
 		control_bindings_forget(d->bindings, bd->vm);
 		return fail(call, r < 0 ? r : -EIO, "vm %s could not be added to the layout; the "
@@ -636,7 +623,7 @@ static int bind_new_vm(struct control_call *call, struct control_binding *bd)
 	if (saved < 0)
 		log_errno(saved, "%s: cannot save the runtime bindings; they will not survive a "
 			     "restart", control_bindings_path(d->bindings));
-	events_emit(d, "binding-changed", vm->name, vm->cfg->monitor, "bound (new vm)");
+	events_emit(d->events, DF_EVENT_BINDING_CHANGED, vm->name, vm->cfg->monitor, "bound (new vm)");
 	log_info("vm=%s monitor=%s action=bound-new-vm uid=%u", vm->name, vm->cfg->monitor,
 		 (unsigned)call->peer->uid);
 	struct json_object *res = json_object_new_object();
@@ -651,7 +638,7 @@ static int bind_new_vm(struct control_call *call, struct control_binding *bd)
 /* bind --permanent: a drop-in file in the layout's own directory. */
 static int bind_permanent(struct control_call *call, const struct control_binding *bd)
 {
-	struct daemon *d = call->d;
+	struct state *d = call->st;
 	if (!d->dropin_dir)
 		return fail(call, -EOPNOTSUPP,
 			    "directflipd runs without a drop-in directory (it was started with -c "
@@ -700,7 +687,7 @@ static int bind_permanent(struct control_call *call, const struct control_bindin
 	if (cur && control_binding_copy(cur, &keep) == 0)
 		saved = &keep;
 	control_bindings_forget(d->bindings, bd->vm);
-	int r = daemon_reload(d);
+	int r = state_reload(d);
 	if (r < 0) {
 		unlink(path);
 		if (saved)
@@ -712,7 +699,7 @@ static int bind_permanent(struct control_call *call, const struct control_bindin
 	}
 	control_binding_clear(saved);
 	control_bindings_save(d->bindings);
-	events_emit(d, "binding-changed", bd->vm, bd->monitor, "bound permanently");
+	events_emit(d->events, DF_EVENT_BINDING_CHANGED, bd->vm, bd->monitor, "bound permanently");
 	log_info("vm=%s monitor=%s action=bound-permanently file=%s uid=%u", bd->vm, bd->monitor,
 		 path, (unsigned)call->peer->uid);
 	call->result = json_object_new_object();
@@ -724,7 +711,7 @@ static int bind_permanent(struct control_call *call, const struct control_bindin
 
 static int m_bind(struct control_call *call)
 {
-	struct daemon *d = call->d;
+	struct state *d = call->st;
 	int r = need_admin(call, "bind");
 	if (r < 0)
 		return r;
@@ -744,7 +731,7 @@ static int m_bind(struct control_call *call)
 	    df_param_bool(call->params, "permanent", false, &permanent, err, sizeof(err)) == -EINVAL)
 		return bad_param(call, "bind", err);
 	size_t index = SIZE_MAX;
-	struct vm *vm = find_vm(d, name, &index);
+	struct vm *vm = state_vm(d, name, &index);
 	/* A VM the layout lacks is made by its binding (a fresh start's
 	 * empty layout); its name must be one a layout could write. */
 	if (!vm && !config_name_valid(name))
@@ -810,7 +797,7 @@ static int m_bind(struct control_call *call)
 /* unbind {vm, reset: true}: the runtime binding goes, the layout applies. */
 static int reset_binding(struct control_call *call, const char *name)
 {
-	struct daemon *d = call->d;
+	struct state *d = call->st;
 	if (!control_bindings_find(d->bindings, name)) {
 		call->result = json_object_new_object();
 		json_object_object_add(call->result, "vm", json_object_new_string(name));
@@ -821,14 +808,14 @@ static int reset_binding(struct control_call *call, const char *name)
 	if (r < 0)
 		log_errno(r, "%s: cannot save the runtime bindings",
 			  control_bindings_path(d->bindings));
-	r = daemon_reload(d);
+	r = state_reload(d);
 	if (r < 0)
 		return fail(call, r, "vm %s's runtime binding is dropped, but the layout %s did not "
 				     "load (the daemon log says why); it applies once it does",
 			    name, d->config_path);
-	struct vm *vm = find_vm(d, name, NULL);
+	struct vm *vm = state_vm(d, name, NULL);
 	const char *monitor = vm ? vm->cfg->monitor : NULL;
-	events_emit(d, "binding-changed", name, monitor, "reset to the layout");
+	events_emit(d->events, DF_EVENT_BINDING_CHANGED, name, monitor, "reset to the layout");
 	log_info("vm=%s monitor=%s action=binding-reset uid=%u", name, monitor ? monitor : "-",
 		 (unsigned)call->peer->uid);
 	call->result = json_object_new_object();
@@ -839,7 +826,7 @@ static int reset_binding(struct control_call *call, const char *name)
 
 static int m_unbind(struct control_call *call)
 {
-	struct daemon *d = call->d;
+	struct state *d = call->st;
 	int r = need_admin(call, "unbind");
 	if (r < 0)
 		return r;
@@ -852,7 +839,7 @@ static int m_unbind(struct control_call *call)
 	    df_param_bool(call->params, "reset", false, &reset, err, sizeof(err)) == -EINVAL)
 		return bad_param(call, "unbind", err);
 	size_t index;
-	if (!find_vm(d, name, &index))
+	if (!state_vm(d, name, &index))
 		return no_such_vm(call, name);
 	if (reset)
 		return reset_binding(call, name);
@@ -869,7 +856,7 @@ static int m_unbind(struct control_call *call)
 
 static int m_map_plane(struct control_call *call)
 {
-	struct daemon *d = call->d;
+	struct state *d = call->st;
 	int r = need_admin(call, "map-plane");
 	if (r < 0)
 		return r;
@@ -884,7 +871,7 @@ static int m_map_plane(struct control_call *call)
 	    df_param_string(call->params, "source", true, &source, err, sizeof(err)) < 0)
 		return bad_param(call, "map-plane", err);
 	size_t index;
-	struct vm *vm = find_vm(d, name, &index);
+	struct vm *vm = state_vm(d, name, &index);
 	if (!vm)
 		return no_such_vm(call, name);
 	if (plane >= vm->cfg->planes)
@@ -928,7 +915,7 @@ static int client_plane(struct control_call *call, const char *method, struct vm
 			  sizeof(err)) < 0 ||
 	    df_param_uint(call->params, "buffer", true, 1, UINT32_MAX, buffer, err, sizeof(err)) < 0)
 		return bad_param(call, method, err);
-	struct vm *vm = find_vm(call->d, name, NULL);
+	struct vm *vm = state_vm(call->st, name, NULL);
 	if (!vm)
 		return no_such_vm(call, name);
 	char act[128];
@@ -952,12 +939,13 @@ static int client_commit(struct control_call *call, struct vm *vm, struct source
 {
 	static const char prefix[] = "client frame: ";
 	if (r == 0)
-		r = reconcile_remap(call->d, vm);
+		r = reconcile_remap(call->st, vm);
 	source_client_collect(src);
 	if (r < 0) {
 		fail(call, r, "vm %s: %s buffer %u failed: %s", vm->name, what, buffer, strerror(-r));
 		snprintf(vm->error, sizeof(vm->error), "%s%.200s", prefix, call->message);
-		events_emit(call->d, "error", vm->name, vm->cfg->monitor, call->message);
+		events_emit(call->st->events, DF_EVENT_ERROR, vm->name, vm->cfg->monitor,
+			    call->message);
 		return r;
 	}
 	if (strncmp(vm->error, prefix, sizeof(prefix) - 1) == 0)
@@ -1009,11 +997,11 @@ static int m_scanout_dmabuf(struct control_call *call)
 	if (call->fd_in < 0)
 		return fail(call, -EBADF, "scanout-dmabuf: send the dma-buf fd with the request "
 					  "(SCM_RIGHTS)");
-	if (!call->d->card)
+	if (!call->st->card)
 		return fail(call, -ENODEV, "vm %s: there is no card now to import the dma-buf on",
 			    vm->name);
 	uint32_t fb = 0;
-	r = source_client_import(src, call->conn, call->d->card->fd, buffer, &b, call->fd_in, &fb);
+	r = source_client_import(src, call->conn, call->st->card->fd, buffer, &b, call->fd_in, &fb);
 	if (r == -EBUSY)
 		return fail(call, r, "vm %s: another connection feeds this plane; it must close first",
 			    vm->name);
@@ -1062,7 +1050,7 @@ static int m_update_dmabuf(struct control_call *call)
 
 static int m_take_lease(struct control_call *call)
 {
-	struct daemon *d = call->d;
+	struct state *d = call->st;
 	static const char *const known[] = { "vm", "width", "height", "format", "modifier",
 					     "stride", "offset", NULL };
 	struct kms_dmabuf b;
@@ -1134,7 +1122,7 @@ bool control_method_takes_fd(enum df_method m)
 	return m == DF_METHOD_SCANOUT_DMABUF || m == DF_METHOD_TAKE_LEASE;
 }
 
-void control_methods_conn_gone(struct daemon *d, const void *conn)
+void control_methods_conn_gone(struct state *d, const void *conn)
 {
 	for (size_t i = 0; i < d->n_vms; i++) {
 		struct vm *vm = d->vms[i];

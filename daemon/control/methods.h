@@ -7,12 +7,12 @@
 #include "daemon/control/auth.h"
 #include "directflip/protocol.h"
 
-struct daemon;
+struct state;
 struct json_object;
 
 /* One request as a method sees it, and what it answers. */
 struct control_call {
-	struct daemon *d;
+	struct state *st;
 	const struct control_peer *peer;
 	const char *group;              /* the admin group as configured, or NULL */
 	const char *scope;              /* a VM's capability socket: that VM; or NULL */
@@ -33,7 +33,7 @@ struct control_call {
 /* Whether method m takes an fd from the client (scanout-dmabuf). */
 bool control_method_takes_fd(enum df_method m);
 /* The connection conn is closing: what it fed goes dark. */
-void control_methods_conn_gone(struct daemon *d, const void *conn);
+void control_methods_conn_gone(struct state *st, const void *conn);
 /* Runs method m: 0, or a negative errno with call->message saying what
  * went wrong, about which object, and what to do. */
 int control_method_call(enum df_method m, struct control_call *call);

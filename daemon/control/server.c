@@ -27,8 +27,9 @@
 #include "daemon/control/auth.h"
 #include "daemon/control/listen.h"
 #include "daemon/control/methods.h"
-#include "daemon/daemon.h"
 #include "daemon/log.h"
+#include "daemon/state/events.h"
+#include "daemon/state/state.h"
 #include "daemon/state/vm.h"
 #include "directflip/protocol.h"
 
@@ -62,7 +63,7 @@ struct client {
 };
 
 struct control {
-	struct daemon *d;
+	struct state *st;
 	int fd;
 	sd_event_source *src;
 	sd_event_source *retry;   /* accept paused after EMFILE */
@@ -96,7 +97,7 @@ static void client_free(struct client *c)
 	}
 	sd_event_source_disable_unref(c->src);
 	close(c->fd);
-	control_methods_conn_gone(ctl->d, c);
+	control_methods_conn_gone(ctl->st, c);
 	free(c);
 }
 
@@ -218,7 +219,7 @@ static int client_call(struct client *c, const struct df_msg *m, int fd_in)
 		return client_error(c, m->id, -EACCES, msg);
 	}
 	struct control_call call = {
-		.d = ctl->d,
+		.st = ctl->st,
 		.peer = &c->peer,
 		.group = ctl->group,
 		.scope = ctl->vm,
@@ -441,7 +442,7 @@ static bool may_use_vm(const struct control *ctl, const struct control_peer *pee
 {
 	if (peer->admin)
 		return true;
-	const struct daemon *d = ctl->d;
+	const struct state *d = ctl->st;
 	const struct config_vm *cv = NULL;
 	for (size_t i = 0; i < d->n_vms && !cv; i++)
 		if (strcmp(d->vms[i]->name, ctl->vm) == 0)
@@ -552,7 +553,7 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *data)
 	return 0;
 }
 
-static int create(struct daemon *d, int listen_fd, const char *path, const char *vm,
+static int create(struct state *d, int listen_fd, const char *path, const char *vm,
 		  const char *group, struct control **out)
 {
 	struct control *ctl = calloc(1, sizeof(*ctl));
@@ -561,7 +562,7 @@ static int create(struct daemon *d, int listen_fd, const char *path, const char 
 			close(listen_fd);
 		return log_errno(-ENOMEM, "control socket");
 	}
-	ctl->d = d;
+	ctl->st = d;
 	ctl->fd = -1;
 	int r = -ENOMEM;
 	ctl->path = strdup(path ? path : "(from systemd)");
@@ -620,13 +621,13 @@ fail:
 	return r;
 }
 
-int control_create(struct daemon *d, int listen_fd, const char *path, const char *group,
+int control_create(struct state *d, int listen_fd, const char *path, const char *group,
 		   struct control **out)
 {
 	return create(d, listen_fd, path, NULL, group, out);
 }
 
-int control_create_vm(struct daemon *d, const char *path, const char *vm, const char *group,
+int control_create_vm(struct state *d, const char *path, const char *vm, const char *group,
 		      struct control **out)
 {
 	return create(d, -1, path, vm, group, out);
@@ -652,22 +653,46 @@ void control_destroy(struct control *ctl)
 	free(ctl);
 }
 
-void control_broadcast(struct control *ctl, const char *event, struct json_object *fields)
+/* An event's fields as docs/protocol.md shows them. */
+static struct json_object *event_fields(const struct event *e)
 {
-	enum df_event ev;
-	if (!ctl || df_event_lookup(event, &ev) < 0)
+	struct json_object *f = json_object_new_object();
+	if (!f)
+		return NULL;
+	if (e->type == DF_EVENT_FOCUS_CHANGED) {
+		json_object_object_add(f, "seat", json_object_new_string(e->seat));
+		json_object_object_add(f, "vm", e->vm ? json_object_new_string(e->vm) : NULL);
+		json_object_object_add(f, "previous",
+				       e->previous ? json_object_new_string(e->previous) : NULL);
+		return f;
+	}
+	json_object_object_add(f, "time_us", json_object_new_int64(e->time_us));
+	if (e->vm)
+		json_object_object_add(f, "vm", json_object_new_string(e->vm));
+	if (e->monitor)
+		json_object_object_add(f, "monitor", json_object_new_string(e->monitor));
+	if (e->detail)
+		json_object_object_add(f, "detail", json_object_new_string(e->detail));
+	return f;
+}
+
+void control_send_event(struct control *ctl, const struct event *e)
+{
+	if (!ctl || (unsigned)e->type >= DF_EVENT_COUNT)
 		return;
-	struct json_object *vm = NULL;
-	if (ctl->vm && (!json_object_object_get_ex(fields, "vm", &vm) ||
-			strcmp(json_object_get_string(vm), ctl->vm) != 0))
+	/* A VM's socket: only events about that VM. */
+	if (ctl->vm && (!e->vm || strcmp(e->vm, ctl->vm) != 0))
 		return;
+	struct json_object *fields = event_fields(e);
 	char *text = NULL;
-	if (df_encode_event(event, fields, &text) < 0)
+	int r = fields ? df_encode_event(df_event_name(e->type), fields, &text) : -ENOMEM;
+	json_object_put(fields);
+	if (r < 0)
 		return;
 	struct client *next;
 	for (struct client *c = ctl->clients; c; c = next) {
 		next = c->next;
-		if (c->dead || !(c->events & (1u << ev)))
+		if (c->dead || !(c->events & (1u << e->type)))
 			continue;
 		char *copy = strdup(text);
 		if (!copy || client_queue(c, copy, -1, false) < 0)

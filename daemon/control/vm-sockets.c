@@ -9,8 +9,9 @@
 
 #include "config/config.h"
 #include "daemon/control/server.h"
-#include "daemon/daemon.h"
 #include "daemon/log.h"
+#include "daemon/state/events.h"
+#include "daemon/state/state.h"
 #include "daemon/state/vm.h"
 
 struct vm_socket {
@@ -54,7 +55,7 @@ void vm_sockets_destroy(struct vm_sockets *s)
 	free(s);
 }
 
-static const struct vm *wanted(const struct daemon *d, const char *name)
+static const struct vm *wanted(const struct state *d, const char *name)
 {
 	for (size_t i = 0; i < d->n_vms; i++)
 		if (d->vms[i]->cfg->socket && strcmp(d->vms[i]->name, name) == 0)
@@ -62,7 +63,7 @@ static const struct vm *wanted(const struct daemon *d, const char *name)
 	return NULL;
 }
 
-void vm_sockets_sync(struct vm_sockets *s, struct daemon *d)
+void vm_sockets_sync(struct vm_sockets *s, struct state *d)
 {
 	for (size_t i = s->n; i-- > 0;)
 		if (!wanted(d, s->items[i].vm)) {
@@ -92,10 +93,12 @@ void vm_sockets_sync(struct vm_sockets *s, struct daemon *d)
 	}
 }
 
-void vm_sockets_broadcast(struct vm_sockets *s, const char *vm, const char *event,
-			  struct json_object *fields)
+void vm_sockets_send_event(struct vm_sockets *s, const struct event *e)
 {
-	for (size_t i = 0; s && vm && i < s->n; i++)
-		if (strcmp(s->items[i].vm, vm) == 0)
-			control_broadcast(s->items[i].ctl, event, fields);
+	/* focus-changed is about a seat, not a VM: the control socket's only. */
+	if (e->type == DF_EVENT_FOCUS_CHANGED)
+		return;
+	for (size_t i = 0; s && e->vm && i < s->n; i++)
+		if (strcmp(s->items[i].vm, e->vm) == 0)
+			control_send_event(s->items[i].ctl, e);
 }

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "daemon/state/reconcile.h"
+#include "daemon/state/lease-name.h"
+#include "daemon/state/state.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -11,7 +13,6 @@
 #include <xf86drmMode.h>
 
 #include "daemon/session/card.h"
-#include "daemon/daemon.h"
 #include "daemon/state/events.h"
 #include "daemon/log.h"
 #include "daemon/state/monitor.h"
@@ -60,26 +61,27 @@ static const struct kms_mode *pick_mode(const struct kms_connector *c, const str
 	return best;
 }
 
-static void lease_fd_name(const struct vm *vm, char name[64])
+static int lease_fd_name(const struct vm *vm, char name[LEASE_NAME_MAX])
 {
-	snprintf(name, 64, "lease.%s.%u", vm->name, vm->lessee_id);
+	return lease_name_format(vm->name, vm->lessee_id, &vm->alloc, name);
 }
 
 /* The fd store keeps the lease fd across restarts (docs/service.md). */
 static void store_lease_fd(struct vm *vm)
 {
-	char name[64];
-	lease_fd_name(vm, name);
-	int r = service_store_fd(vm->lease_fd, name);
+	char name[LEASE_NAME_MAX];
+	int r = lease_fd_name(vm, name);
+	if (r == 0)
+		r = service_store_fd(vm->lease_fd, name);
 	if (r < 0)
 		log_errno(r, "vm=%s: cannot keep the lease fd in the fd store", vm->name);
 }
 
 static void forget_lease_fd(const struct vm *vm)
 {
-	char name[64];
-	lease_fd_name(vm, name);
-	service_forget_fd(name);
+	char name[LEASE_NAME_MAX];
+	if (lease_fd_name(vm, name) == 0)
+		service_forget_fd(name);
 }
 
 static void release_fd(struct vm *vm)
@@ -110,7 +112,7 @@ static void drop_takeover_fb(struct card *card, struct vm *vm)
 	vm->takeover_fb = 0;
 }
 
-void reconcile_release(struct daemon *d, struct vm *vm, const char *why)
+void reconcile_release(struct state *d, struct vm *vm, const char *why)
 {
 	if (vm->state != VM_LEASED)
 		return;
@@ -139,14 +141,14 @@ void reconcile_release(struct daemon *d, struct vm *vm, const char *why)
 	log_info("vm=%s monitor=%s connector=%s crtc=%u lessee=%u action=lease-revoked reason=\"%s\"",
 		 vm->name, vm->cfg->monitor ? vm->cfg->monitor : "-", vm->conn_name,
 		 vm->alloc.crtc_id, vm->lessee_id, why);
-	events_emit(d, "lease-revoked", vm->name, vm->cfg->monitor, why);
+	events_emit(d->events, DF_EVENT_LEASE_REVOKED, vm->name, vm->cfg->monitor, why);
 	release_fd(vm);
 	drop_takeover_fb(card, vm);
 	vm->state = VM_WAITING;
 	vm->error[0] = '\0';
 }
 
-void reconcile_card_lost(struct daemon *d)
+void reconcile_card_lost(struct state *d)
 {
 	for (size_t i = 0; i < d->n_vms; i++) {
 		struct vm *vm = d->vms[i];
@@ -167,14 +169,14 @@ void reconcile_card_lost(struct daemon *d)
  * (that was most of a flip's cost on gvt-sysfs and vfio (a)). */
 static void on_source_changed(void *data)
 {
-	daemon_schedule_reconcile_reread(data, DAEMON_REREAD_NONE);
+	state_schedule(data, STATE_REREAD_NONE);
 }
 
 #define SOURCE_ERROR_PREFIX "plane source "
 
 /* A source that cannot be read is the vm's error (vgpu-assign vms, an
  * error event), said once per change; it goes when the source works. */
-static void note_source_error(struct daemon *d, struct vm *vm, size_t k, int r)
+static void note_source_error(struct state *d, struct vm *vm, size_t k, int r)
 {
 	char msg[sizeof(vm->error)];
 	snprintf(msg, sizeof(msg), SOURCE_ERROR_PREFIX "%zu '%.150s': %s; %s", k,
@@ -184,7 +186,7 @@ static void note_source_error(struct daemon *d, struct vm *vm, size_t k, int r)
 		return;
 	memcpy(vm->error, msg, sizeof(msg));
 	log_error("vm=%s %s", vm->name, msg);
-	events_emit(d, "error", vm->name, vm->cfg->monitor, msg);
+	events_emit(d->events, DF_EVENT_ERROR, vm->name, vm->cfg->monitor, msg);
 }
 
 /* The mode's frame time from its pixel clock (kHz); vrefresh is rounded. */
@@ -196,7 +198,7 @@ static uint64_t frame_usec(const drmModeModeInfo *m)
 }
 
 /* Current fb per vGPU plane; 0 where the source has nothing to show. */
-static void read_sources(struct daemon *d, struct vm *vm, uint32_t fbs[CONFIG_MAX_PLANES])
+static void read_sources(struct state *d, struct vm *vm, uint32_t fbs[CONFIG_MAX_PLANES])
 {
 	bool failed = false;
 	for (size_t k = 0; k < vm->alloc.n_planes; k++) {
@@ -288,7 +290,7 @@ static int add_cursor(struct card *card, struct vm *vm, struct kms_commit *c, ui
 /* One commit through the lessee fd: modeset (on grant) plus every plane.
  * fbs are what the planes show: mirrors or the sources' own; cur the
  * cursor (fb 0: off). */
-static int commit_vm(struct daemon *d, struct vm *vm, bool modeset, const uint32_t *fbs,
+static int commit_vm(struct state *d, struct vm *vm, bool modeset, const uint32_t *fbs,
 		     const struct source_cursor *cur)
 {
 	struct card *card = d->card;
@@ -343,7 +345,7 @@ static bool wants_mirror(const struct vm *vm, size_t k)
  * A mirror is replaced in the same commit that shows its successor and
  * removed after it, so the plane is never without a frame. Returns 1 when
  * it committed, 0 when nothing changed, or a negative errno. */
-static int map_planes(struct daemon *d, struct vm *vm, bool modeset)
+static int map_planes(struct state *d, struct vm *vm, bool modeset)
 {
 	uint32_t src[CONFIG_MAX_PLANES] = { 0 }, show[CONFIG_MAX_PLANES];
 	uint32_t old_show[CONFIG_MAX_PLANES];
@@ -404,7 +406,7 @@ static int map_planes(struct daemon *d, struct vm *vm, bool modeset)
 			bool kept = mirrored[k] && show[k];
 			log_info("vm=%s connector=%s plane=%zu fb=%u on-vm-exit=%s action=source-gone",
 				 vm->name, vm->conn_name, k, vm->source_fb[k], kept ? "keep" : "black");
-			events_emit(d, "source-gone", vm->name, vm->cfg->monitor,
+			events_emit(d->events, DF_EVENT_SOURCE_GONE, vm->name, vm->cfg->monitor,
 				    kept ? "the last frame stays" : "the plane is off");
 		}
 		vm->source_fb[k] = src[k];
@@ -414,7 +416,7 @@ static int map_planes(struct daemon *d, struct vm *vm, bool modeset)
 	return changed ? 1 : 0;
 }
 
-static int remap_if_changed(struct daemon *d, struct vm *vm, bool quiet)
+static int remap_if_changed(struct state *d, struct vm *vm, bool quiet)
 {
 	int r = map_planes(d, vm, false);
 	if (r < 0)
@@ -426,7 +428,7 @@ static int remap_if_changed(struct daemon *d, struct vm *vm, bool quiet)
 }
 
 /* Objects held by other leases, and CRTCs/planes the host itself drives. */
-static void busy_objects(struct daemon *d, const struct vm *self, uint32_t *busy_crtcs,
+static void busy_objects(struct state *d, const struct vm *self, uint32_t *busy_crtcs,
 			 uint32_t *busy_planes, size_t *n_busy)
 {
 	const struct kms_snapshot *snap = d->card->snap;
@@ -460,7 +462,7 @@ static void busy_objects(struct daemon *d, const struct vm *self, uint32_t *busy
 	}
 }
 
-static void grant(struct daemon *d, struct vm *vm, const struct config_monitor *mon,
+static void grant(struct state *d, struct vm *vm, const struct config_monitor *mon,
 		  const struct kms_connector *conn)
 {
 	struct card *card = d->card;
@@ -539,10 +541,10 @@ static void grant(struct daemon *d, struct vm *vm, const struct config_monitor *
 		 "action=lease-granted",
 		 vm->name, mon->name, conn->name, alloc.crtc_id, planes, alloc.cursor_plane_id,
 		 mode->info.name, mode->info.vrefresh, lessee);
-	events_emit(d, "lease-granted", vm->name, mon->name, conn->name);
+	events_emit(d->events, DF_EVENT_LEASE_GRANTED, vm->name, mon->name, conn->name);
 }
 
-int reconcile_remap(struct daemon *d, struct vm *vm)
+int reconcile_remap(struct state *d, struct vm *vm)
 {
 	if (!d->card || vm->state != VM_LEASED)
 		return 0;
@@ -554,7 +556,7 @@ int reconcile_remap(struct daemon *d, struct vm *vm)
  * second lease of them while the first exists. A modeset with the lease's
  * own mode, so a lessee that switched the CRTC off cannot make it fail;
  * with the mode unchanged it is no modeset at all. */
-static int show_on_master(struct daemon *d, struct vm *vm, uint32_t fb)
+static int show_on_master(struct state *d, struct vm *vm, uint32_t fb)
 {
 	struct card *card = d->card;
 	struct kms_commit *c = kms_commit_create(card->fd, card->props);
@@ -570,15 +572,15 @@ static int show_on_master(struct daemon *d, struct vm *vm, uint32_t fb)
 
 /* Revoked, or the grant after it failed: blank like any release, and let
  * the next pass grant again. */
-static int takeover_failed(struct daemon *d, struct vm *vm, int r, const char *step)
+static int takeover_failed(struct state *d, struct vm *vm, int r, const char *step)
 {
 	log_errno(r, "vm=%s connector=%s: take-lease: %s failed", vm->name, vm->conn_name, step);
 	reconcile_release(d, vm, "take-lease failed");  /* the frame goes with it */
-	daemon_schedule_reconcile(d);
+	state_schedule(d, STATE_REREAD_ALL);
 	return r;
 }
 
-int reconcile_takeover(struct daemon *d, struct vm *vm, uint32_t fb, const char *detail)
+int reconcile_takeover(struct state *d, struct vm *vm, uint32_t fb, const char *detail)
 {
 	struct card *card = d->card;
 	if (!card || vm->state != VM_LEASED)
@@ -589,7 +591,7 @@ int reconcile_takeover(struct daemon *d, struct vm *vm, uint32_t fb, const char 
 	uint32_t old = vm->lessee_id;
 	log_info("vm=%s connector=%s crtc=%u plane=%u fb=%u lessee=%u action=takeover-frame-shown",
 		 vm->name, vm->conn_name, vm->alloc.crtc_id, vm->alloc.planes[0], fb, old);
-	events_emit(d, "lease-takeover", vm->name, vm->cfg->monitor, detail);
+	events_emit(d->events, DF_EVENT_LEASE_TAKEOVER, vm->name, vm->cfg->monitor, detail);
 
 	/* From here the frame is on screen: it is the vm's to remove. */
 	if (vm->takeover_fb)
@@ -607,7 +609,8 @@ int reconcile_takeover(struct daemon *d, struct vm *vm, uint32_t fb, const char 
 		 "reason=\"taken over\"",
 		 vm->name, vm->cfg->monitor ? vm->cfg->monitor : "-", vm->conn_name,
 		 vm->alloc.crtc_id, old);
-	events_emit(d, "lease-revoked", vm->name, vm->cfg->monitor, "taken over by take-lease");
+	events_emit(d->events, DF_EVENT_LEASE_REVOKED, vm->name, vm->cfg->monitor,
+		    "taken over by take-lease");
 	close(vm->lease_fd);
 	vm->lease_fd = -1;
 
@@ -637,11 +640,11 @@ int reconcile_takeover(struct daemon *d, struct vm *vm, uint32_t fb, const char 
 		 "reason=\"taken over\"",
 		 vm->name, vm->cfg->monitor ? vm->cfg->monitor : "-", vm->conn_name,
 		 vm->alloc.crtc_id, lessee);
-	events_emit(d, "lease-granted", vm->name, vm->cfg->monitor, vm->conn_name);
+	events_emit(d->events, DF_EVENT_LEASE_GRANTED, vm->name, vm->cfg->monitor, vm->conn_name);
 	return 0;
 }
 
-void reconcile_collect_takeover(struct daemon *d, struct vm *vm)
+void reconcile_collect_takeover(struct state *d, struct vm *vm)
 {
 	if (!vm->takeover_fb || !d->card || vm->state != VM_LEASED)
 		return;
@@ -670,7 +673,7 @@ static bool id_in(const uint32_t *ids, size_t n, uint32_t id)
 /* Connectors a vm without a lease could be shown on: the one its monitor
  * matches, or, for a monitor that matches none (an EDID seen nowhere),
  * every disconnected one. */
-static size_t waiting_connectors(const struct daemon *d, uint32_t out[KMS_WAITING_MAX])
+static size_t waiting_connectors(const struct state *d, uint32_t out[KMS_WAITING_MAX])
 {
 	const struct kms_snapshot *snap = d->card->snap;
 	size_t n = 0;
@@ -692,9 +695,9 @@ static size_t waiting_connectors(const struct daemon *d, uint32_t out[KMS_WAITIN
 	return n;
 }
 
-static int reconcile_pass(struct daemon *d);
+static int reconcile_pass(struct state *d);
 
-int reconcile(struct daemon *d, enum daemon_reread reread)
+int reconcile(struct state *d, enum state_reread reread)
 {
 	struct card *card = d->card;
 	if (!card) {
@@ -708,7 +711,7 @@ int reconcile(struct daemon *d, enum daemon_reread reread)
 	 * granted; then the rest are probed and everything is checked again. */
 	uint32_t first[KMS_WAITING_MAX], rest[KMS_WAITING_MAX];
 	size_t n_first = 0, n_rest = 0;
-	if (reread == DAEMON_REREAD_CONNECTORS && card->snap &&
+	if (reread == STATE_REREAD_CONNECTORS && card->snap &&
 	    card->snap->n_connectors <= KMS_WAITING_MAX) {
 		n_first = waiting_connectors(d, first);
 		for (size_t i = 0; i < card->snap->n_connectors; i++)
@@ -725,8 +728,8 @@ int reconcile(struct daemon *d, enum daemon_reread reread)
 			return r;
 		r = card_refresh_connectors(card, rest, n_rest);
 	} else {
-		r = reread == DAEMON_REREAD_ALL ? card_refresh(card) :
-		    reread == DAEMON_REREAD_CONNECTORS ? card_refresh_connectors(card, NULL, 0) : 0;
+		r = reread == STATE_REREAD_ALL ? card_refresh(card) :
+		    reread == STATE_REREAD_CONNECTORS ? card_refresh_connectors(card, NULL, 0) : 0;
 	}
 	if (r < 0)
 		return log_errno(r, "%s: re-reading KMS resources failed", card->path);
@@ -734,7 +737,7 @@ int reconcile(struct daemon *d, enum daemon_reread reread)
 }
 
 /* One pass over a snapshot already read: drop lost leases, release, grant. */
-static int reconcile_pass(struct daemon *d)
+static int reconcile_pass(struct state *d)
 {
 	struct card *card = d->card;
 	int r;
@@ -802,64 +805,36 @@ static int reconcile_pass(struct daemon *d)
 	return 0;
 }
 
-/* Rebuilds vm's lease state from a stored lessee fd; false when the lease
- * does not fit the vm's binding any more. */
-static bool adopt_one(struct daemon *d, struct vm *vm, int fd, uint32_t lessee_id)
+/* Rebuilds vm's lease state from a stored lessee fd and the plane order
+ * stored with it; false when the lease does not fit the vm's binding any
+ * more. */
+static bool adopt_one(struct state *d, struct vm *vm, int fd, const struct lease_name *stored)
 {
 	const struct kms_snapshot *snap = d->card->snap;
 	drmModeObjectListPtr objs = drmModeGetLease(fd);
 	if (!objs)
 		return false;
-	struct kms_alloc_result alloc = { 0 };
-	const struct kms_connector *conn = NULL;
-	uint32_t overlays[KMS_ALLOC_MAX_PLANES];
-	size_t n_overlays = 0;
-	bool ok = true;
-	for (uint32_t i = 0; i < objs->count; i++) {
-		uint32_t id = objs->objects[i];
-		size_t idx;
-		const struct kms_plane *p = kms_snapshot_plane_by_id(snap, id);
-		if (kms_snapshot_crtc_by_id(snap, id, &idx)) {
-			alloc.crtc_id = id;
-			alloc.crtc_index = idx;
-		} else if (p && p->type == KMS_PLANE_PRIMARY) {
-			alloc.planes[0] = id;
-		} else if (p && p->type == KMS_PLANE_CURSOR) {
-			alloc.cursor_plane_id = id;
-		} else if (p && n_overlays < KMS_ALLOC_MAX_PLANES - 1) {
-			overlays[n_overlays++] = id;
-		} else {
-			for (size_t c = 0; c < snap->n_connectors; c++)
-				if (snap->connectors[c].id == id)
-					conn = &snap->connectors[c];
-			ok &= conn != NULL;
-		}
-	}
+	struct kms_alloc_result alloc;
+	uint32_t conn_id = 0;
+	int r = kms_lease_classify(snap, objs->objects, objs->count, stored->overlays,
+				   stored->n_overlays, &conn_id, &alloc);
 	drmFree(objs);
-	/* Overlays in the allocator's order: zpos, then id. */
-	for (size_t a = 0; a < n_overlays; a++)
-		for (size_t b = a + 1; b < n_overlays; b++) {
-			const struct kms_plane *pa = kms_snapshot_plane_by_id(snap, overlays[a]);
-			const struct kms_plane *pb = kms_snapshot_plane_by_id(snap, overlays[b]);
-			if (pb->zpos < pa->zpos || (pb->zpos == pa->zpos && pb->id < pa->id)) {
-				uint32_t t = overlays[a];
-				overlays[a] = overlays[b];
-				overlays[b] = t;
-			}
-		}
-	memcpy(&alloc.planes[1], overlays, n_overlays * sizeof(uint32_t));
-	alloc.n_planes = 1 + n_overlays;
-
+	if (r < 0)
+		return false;
+	const struct kms_connector *conn = NULL;
+	for (size_t c = 0; c < snap->n_connectors; c++)
+		if (snap->connectors[c].id == conn_id)
+			conn = &snap->connectors[c];
 	const struct config_monitor *mon =
 		vm->cfg->monitor ? config_monitor_by_name(d->config, vm->cfg->monitor) : NULL;
 	const struct kms_connector *want = mon ? monitor_find_connector(snap, mon) : NULL;
 	const struct kms_crtc *crtc = kms_snapshot_crtc_by_id(snap, alloc.crtc_id, NULL);
-	if (!ok || !conn || !want || want->id != conn->id || !crtc || !crtc->mode_valid ||
-	    !alloc.planes[0] || alloc.n_planes != vm->cfg->planes || kms_lease_prepare_lessee(fd) < 0)
+	if (!conn || !want || want->id != conn->id || !crtc || !crtc->mode_valid ||
+	    alloc.n_planes != vm->cfg->planes || kms_lease_prepare_lessee(fd) < 0)
 		return false;
 
 	vm->alloc = alloc;
-	vm->lessee_id = lessee_id;
+	vm->lessee_id = stored->lessee;
 	vm->lease_fd = fd;
 	vm->conn_id = conn->id;
 	vm->mode = crtc->mode;
@@ -879,7 +854,7 @@ static bool adopt_one(struct daemon *d, struct vm *vm, int fd, uint32_t lessee_i
 	return true;
 }
 
-void reconcile_adopt(struct daemon *d, struct service_fds *stored)
+void reconcile_adopt(struct state *d, struct service_fds *stored)
 {
 	uint32_t *ids = NULL;
 	size_t n_ids = 0;
@@ -890,18 +865,18 @@ void reconcile_adopt(struct daemon *d, struct service_fds *stored)
 		int fd = stored->fds[i];
 		if (fd < 0 || !name || strncmp(name, "lease.", 6) != 0)
 			continue;
-		const char *dot = strrchr(name, '.');
-		uint32_t lessee = 0;
-		if (dot == name + 5 || config_parse_u32(dot + 1, 1, UINT32_MAX, &lessee) < 0)
+		struct lease_name ln;
+		if (lease_name_parse(name, &ln) < 0)
 			continue;
+		uint32_t lessee = ln.lessee;
 		stored->fds[i] = -1;
 		struct vm *vm = NULL;
 		for (size_t v = 0; v < d->n_vms; v++)
-			if (strlen(d->vms[v]->name) == (size_t)(dot - name - 6) &&
-			    strncmp(d->vms[v]->name, name + 6, (size_t)(dot - name - 6)) == 0)
+			if (strlen(d->vms[v]->name) == ln.vm_len &&
+			    strncmp(d->vms[v]->name, ln.vm, ln.vm_len) == 0)
 				vm = d->vms[v];
 		bool alive = id_in(ids, n_ids, lessee);
-		if (vm && vm->state != VM_LEASED && alive && adopt_one(d, vm, fd, lessee)) {
+		if (vm && vm->state != VM_LEASED && alive && adopt_one(d, vm, fd, &ln)) {
 			log_info("vm=%s monitor=%s connector=%s crtc=%u lessee=%u action=lease-adopted",
 				 vm->name, vm->cfg->monitor, vm->conn_name, vm->alloc.crtc_id, lessee);
 			continue;
@@ -917,7 +892,7 @@ void reconcile_adopt(struct daemon *d, struct service_fds *stored)
 	free(ids);
 }
 
-void reconcile_handover(struct daemon *d)
+void reconcile_handover(struct state *d)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < d->n_vms; i++) {
@@ -932,7 +907,7 @@ void reconcile_handover(struct daemon *d)
 	log_info("leaving %zu lease(s) to the fd store", n);
 }
 
-void reconcile_restore(struct daemon *d)
+void reconcile_restore(struct state *d)
 {
 	struct card *card = d->card;
 	if (!card)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/load.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "config/config.h"
+#include "config/load.h"
 
 int getpwnam_r(const char *name, struct passwd *pw, char *buf, size_t len, struct passwd **res);
 int getgrnam_r(const char *name, struct group *gr, char *buf, size_t len, struct group **res);

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "config/config.h"
+#include "config/load.h"
 #include "config/hotkey.h"
 #include <linux/input-event-codes.h>
 

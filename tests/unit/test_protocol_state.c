@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "config/config.h"
+#include "config/load.h"
 #include "daemon/state/bindings.h"
 
 static const char layout[] = "[monitor.left]\n"

@@ -31,9 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die(const char *fmt, ...)
+__attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -495,7 +493,7 @@ static int reaches(const char *path)
  * is still picking the new keyboard up. */
 static int tap_key(const char *path, const char *name)
 {
-	unsigned code;
+	unsigned code = 0;
 	if (strcmp(name, "esc") == 0)
 		code = KEY_ESC;
 	else if (strcmp(name, "down") == 0)

@@ -9,6 +9,9 @@
  *
  *   qemu-peer --qmp SOCKET --out DIR [--card PATH] [--connector NAME]
  *
+ * Steps: good, stride-short, data-short, size-zero, size-huge,
+ * format-unknown, update-outside, memfd-dmabuf, fourcc-unknown, flood,
+ * dmabuf, dmabuf-bottom-up; for benchmarks anim N and dmabuf-anim N.
  * Each step answers "done STEP" on stdout (or "fail STEP: why"), so the
  * script can look at the monitor in between. Reference pictures go to
  * DIR as PPM. The dma-buf steps are a SIMULATION of QEMU's gl=on side:
@@ -28,6 +31,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include <drm_fourcc.h>
 #include <xf86drm.h>
@@ -35,6 +39,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "args.h"
 #include "drm-props.h"
 #include "dumb-buffer.h"
 
@@ -61,7 +66,7 @@ static struct {
 	uint32_t ui_w, ui_h;
 } p = { .qmp_fd = -1, .passed_fd = -1, .card = -1 };
 
-static void die(const char *fmt, ...)
+__attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -72,7 +77,7 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
-static void note(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -188,7 +193,8 @@ static void scanout_dmabuf(int fd, uint32_t w, uint32_t h, uint32_t stride, uint
 }
 
 /* UpdateDMABUF waits for its answer, as QEMU does (up to 1 s there; 10 s
- * here, for a loaded emulated machine). 0, or -errno. */
+ * here, for a loaded emulated machine). 0 answered, 1 answered with an
+ * error, or -errno (no answer). */
 static int update_dmabuf(void)
 {
 	sd_bus_message *m = call("UpdateDMABUF"), *reply = NULL;
@@ -196,12 +202,19 @@ static int update_dmabuf(void)
 	int r = sd_bus_message_append(m, "iiii", 0, 0, W, H);
 	if (r >= 0)
 		r = sd_bus_call(p.listener, m, 10 * 1000000ULL, &err, &reply);
-	if (r < 0)
+	/* A refusal is an answer too; no answer at all is what QEMU cannot
+	 * tell from a hung client. */
+	if (r < 0 && sd_bus_error_is_set(&err) &&
+	    !sd_bus_error_has_name(&err, SD_BUS_ERROR_NO_REPLY) &&
+	    !sd_bus_error_has_name(&err, SD_BUS_ERROR_TIMEOUT)) {
+		note("UpdateDMABUF answered with an error: %s", err.message ? err.message : err.name);
+		r = 1;
+	} else if (r < 0)
 		note("UpdateDMABUF: %s", err.message ? err.message : strerror(-r));
 	sd_bus_error_free(&err);
 	sd_bus_message_unref(reply);
 	sd_bus_message_unref(m);
-	return r < 0 ? r : 0;
+	return r < 0 ? r : r == 1;
 }
 
 static uint8_t *good_data(uint32_t stride, uint32_t rows)
@@ -381,6 +394,42 @@ static bool step(const char *s, char *why, size_t whylen)
 				sd_bus_flush(p.listener);
 		}
 		free(d);
+	} else if (strncmp(s, "anim ", 5) == 0) {
+		/* Benchmarks: N frames at 60 fps, each one 64x64 Update (16 KiB
+		 * damaged) of a block moving over the good frame. */
+		uint32_t n;
+		if (args_u32(s + 5, 10, 1000000, &n) < 0) {
+			snprintf(why, whylen, "anim: N must be a number");
+			return false;
+		}
+		uint8_t blk[64 * 64 * 4];
+		for (uint32_t i = 0; i < n; i++) {
+			memset(blk, (int)(i * 37) & 0xff, sizeof(blk));
+			update((int32_t)((i * 8) % (W - 64)), (int32_t)((i * 4) % (H - 64)), 64, 64, 256,
+			       blk, sizeof(blk));
+			sd_bus_flush(p.listener);
+			struct timespec ts = { 0, 16666667 };
+			nanosleep(&ts, NULL);
+		}
+	} else if (strncmp(s, "dmabuf-anim ", 12) == 0) {
+		/* Benchmarks: N dma-buf frames, a and b alternating, each
+		 * answered before the next (as QEMU waits). */
+		uint32_t n;
+		if (args_u32(s + 12, 10, 1000000, &n) < 0) {
+			snprintf(why, whylen, "dmabuf-anim: N must be a number");
+			return false;
+		}
+		make_dumb();
+		for (uint32_t i = 0; i < n; i++) {
+			int fd = export((int)(i % 2));
+			scanout_dmabuf(fd, W, H, p.dumb[i % 2].pitch, DRM_FORMAT_XRGB8888,
+				       DRM_FORMAT_MOD_LINEAR, true);
+			close(fd);
+			if (update_dmabuf() != 0) {
+				snprintf(why, whylen, "frame %u: UpdateDMABUF not answered", i);
+				return false;
+			}
+		}
 	} else if (strcmp(s, "dmabuf") == 0 || strcmp(s, "dmabuf-bottom-up") == 0) {
 		/* Alternate a and b, 10 frames; each UpdateDMABUF's answer
 		 * must find the buffer just sent on the primary plane: the
@@ -399,8 +448,10 @@ static bool step(const char *s, char *why, size_t whylen)
 			scanout_dmabuf(fd, W, H, p.dumb[i].pitch, DRM_FORMAT_XRGB8888,
 				       DRM_FORMAT_MOD_LINEAR, top);
 			close(fd);
-			if (update_dmabuf() < 0) {
-				snprintf(why, whylen, "frame %d: UpdateDMABUF got no answer", n);
+			int a = update_dmabuf();
+			if (a < 0 || (top && a == 1)) {
+				snprintf(why, whylen, "frame %d: UpdateDMABUF %s", n,
+					 a < 0 ? "got no answer" : "was refused");
 				return false;
 			}
 			ino_t got = shown_inode();

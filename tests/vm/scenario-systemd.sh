@@ -3,25 +3,74 @@
 # Issue 8, under systemd as PID 1 (tests/vm/run --systemd): the unit as
 # meson installs it, readiness, STATUS=, journal fields, reload, and
 # leases that survive a crash, a restart and a watchdog kill through the
-# file descriptor store.
+# file descriptor store. Issue 15: the fresh start (no layout file, no
+# card yet), socket activation (directflipd.socket), and clients that
+# connect during a restart waiting in the socket.
 set -eu
 . "$(dirname "$0")/lib.sh"
 [ "${DF_VM_MODE:-}" = systemd ] || fail "run me with tests/vm/run --systemd"
 RED=ff2020
 BLUE=2060ff
+VA="$DF_BUILD/cli/vgpu-assign"
 
 meson install -C "$DF_BUILD" --no-rebuild --quiet >"$WORK/install.log" 2>&1 ||
 	{ cat "$WORK/install.log"; fail "meson install failed"; }
 unit=/lib/systemd/system/directflipd.service
 [ -f "$unit" ] || unit=/usr/local/lib/systemd/system/directflipd.service
 [ -f "$unit" ] || fail "meson did not install directflipd.service"
-systemd-analyze verify "$unit" >"$WORK/verify.log" 2>&1 || { cat "$WORK/verify.log"; fail "systemd-analyze verify"; }
-ok "unit installed by meson, systemd-analyze verify clean"
+sock_unit=${unit%.service}.socket
+[ -f "$sock_unit" ] || fail "meson did not install directflipd.socket"
+# The package's postinst does this: the socket's group.
+systemd-sysusers "$VM_DIR/../../systemd/directflip.sysusers" || fail "systemd-sysusers"
+systemd-analyze verify "$unit" "$sock_unit" >"$WORK/verify.log" 2>&1 || { cat "$WORK/verify.log"; fail "systemd-analyze verify"; }
+ok "units installed by meson, systemd-analyze verify clean"
 systemctl daemon-reload
 # Reported in docs/service.md (a figure, not a pass/fail check).
 systemd-analyze security directflipd --no-pager >"$WORK/security.txt" 2>&1 || true
 echo "exposure: $(tail -n 1 "$WORK/security.txt")"
 grep "✗" "$WORK/security.txt" | head -n 40 || true
+
+# ---- A fresh machine: no layout file, and no card until udev brings one.
+rm -rf /etc/directflip
+dev=$(readlink -f /sys/class/drm/card0/device)
+echo 1 >"$dev/remove"
+wait_for 30 sh -c '! ls /dev/dri/card* >/dev/null 2>&1' || fail "card0 did not go away"
+systemctl start directflipd.socket || fail "systemctl start directflipd.socket"
+[ "$(stat -c '%U:%G %a' /run/directflip/control)" = "root:directflip 660" ] ||
+	fail "socket is $(stat -c '%U:%G %a' /run/directflip/control), want root:directflip 660"
+# The first client starts the daemon (socket activation).
+timeout 60 "$VA" status >"$WORK/fresh-status.txt" || { journalctl -u directflipd --no-pager | tail -20; fail "vgpu-assign status on a fresh start"; }
+grep -q "^card *-" "$WORK/fresh-status.txt" || { cat "$WORK/fresh-status.txt"; fail "status shows a card"; }
+[ "$(systemctl is-active directflipd)" = active ] || fail "not active without a card"
+systemctl status directflipd --no-pager >"$WORK/status.txt" 2>&1 || true
+grep -q 'Status: "waiting for a DRM card' "$WORK/status.txt" || { cat "$WORK/status.txt"; fail "no waiting STATUS"; }
+journalctl -u directflipd --no-pager >"$WORK/journal.txt"
+grep -q "/etc/directflip/directflip.ini: no such file; running with an empty layout" "$WORK/journal.txt" ||
+	{ tail -20 "$WORK/journal.txt"; fail "no line about the empty layout"; }
+grep -q "control socket=/run/directflip/control (socket activation)" "$WORK/journal.txt" ||
+	fail "the daemon did not take the socket from systemd"
+ok "started by a client with no layout file and no card: $(grep Status: "$WORK/status.txt" | sed 's/^ *//')"
+echo 1 >/sys/bus/pci/rescan
+wait_for 60 sh -c 'journalctl -u directflipd --no-pager | grep -q "card=/dev/dri/card[0-9]* driver=virtio_gpu added"' ||
+	{ journalctl -u directflipd --no-pager | tail; fail "the card that came did not get opened"; }
+"$VMCTL" plug 1 1024 768 || fail "plug head 1"
+wait_for 30 sh -c "'$VA' monitors | grep -q '^Virtual-2 *connected'" || fail "Virtual-2 not connected"
+mkdir -p /run/dftest
+WORK_SAVE=$WORK
+WORK=/run/dftest
+start_standin fresh $RED --size 1024x768
+FRESH_STANDIN=${CHILDREN##* }
+WORK=$WORK_SAVE
+"$VA" bind fresh Virtual-2 --permanent || fail "bind --permanent on an empty layout"
+grep -q "^\[vm.fresh\]" /etc/directflip/directflip.d/90-vgpu-assign-fresh.ini || fail "no drop-in written"
+"$VA" map fresh 0 fb:/run/dftest/fresh/plane0 || fail "map fresh"
+wait_for 30 sh -c "'$VA' leases | grep -q '^fresh *Virtual-2'" || { "$VA" vms; fail "no lease for the new vm"; }
+expect_frac 1 $RED ">" 0.85 "a vm bound on the fresh start shows on head 1"
+systemctl is-active directflipd >/dev/null || fail "the daemon is gone"
+ok "the card came through udev; a vm bound at run time (--permanent wrote the drop-in) shows"
+systemctl stop directflipd.socket directflipd
+kill "$FRESH_STANDIN" 2>/dev/null || true
+rm -rf /etc/directflip /run/dftest
 
 "$VMCTL" plug 1 1024 768 || fail "plug head 1"
 "$VMCTL" plug 2 1024 768 || fail "plug head 2"
@@ -46,6 +95,7 @@ connector = Virtual-1
 [vm.vm1]
 monitor = left
 source.0 = fb:$SRC/vm1/plane0
+socket = yes
 [vm.vm2]
 monitor = $1
 ; virtio-gpu cannot scale: the mode must match the 1024x768 framebuffer.
@@ -79,6 +129,11 @@ journalctl -u directflipd -o export --no-pager >"$WORK/journal.txt"
 grep -q "^VM=vm1$" "$WORK/journal.txt" && grep -q "^CONNECTOR=Virtual-2$" "$WORK/journal.txt" &&
 	grep -q "^ACTION=lease-granted$" "$WORK/journal.txt" || fail "no structured journal fields"
 ok "journal entries carry VM=, MONITOR=, CONNECTOR=, ACTION="
+# A VM's own socket beside the activated control socket.
+[ -S /run/directflip/vm/vm1.sock ] || fail "no /run/directflip/vm/vm1.sock"
+"$VA" --socket /run/directflip/vm/vm1.sock exec vm1 -- sh -c 'test -e /proc/self/fd/3' ||
+	fail "exec through vm1's own socket"
+ok "vm1's own socket serves exec under socket activation"
 
 # A VMM holding vm1's lease fd across everything below.
 mkfifo "$WORK/hold"
@@ -132,6 +187,26 @@ journalctl -u directflipd --no-pager | grep -q "action=lease-adopted" || fail "n
 journalctl -u directflipd --no-pager | grep -qi "watchdog" || fail "no watchdog kill in the journal"
 rm -rf /run/systemd/system/directflipd.service.d && systemctl daemon-reload
 
+# A client that connects while the daemon restarts waits in the socket
+# systemd holds. ExecStartPre= widens the gap to 3 s so that the client
+# surely comes while no daemon runs.
+mkdir -p /run/systemd/system/directflipd.service.d
+printf '[Service]\nExecStartPre=/bin/sleep 3\n' >/run/systemd/system/directflipd.service.d/slow.conf
+systemctl daemon-reload
+old=$(systemctl show -p MainPID --value directflipd)
+systemctl restart --no-block directflipd
+wait_for 20 sh -c "[ \"\$(systemctl show -p MainPID --value directflipd)\" != $old ]" || fail "the old daemon did not stop"
+state=$(systemctl is-active directflipd || true)
+[ "$state" != active ] || fail "the daemon is up again already; the gap is missed"
+t0=$(date +%s%N)
+timeout 60 "$VA" vms >"$WORK/vms-restart.txt" 2>"$WORK/vms-restart.err" ||
+	{ cat "$WORK/vms-restart.err"; fail "vgpu-assign vms during systemctl restart failed"; }
+t1=$(date +%s%N)
+grep -q "^vm1 " "$WORK/vms-restart.txt" || { cat "$WORK/vms-restart.txt"; fail "vms during the restart: no vm1"; }
+ok "vgpu-assign vms during systemctl restart ($state) waited $(( (t1 - t0) / 1000000 )) ms in the socket and succeeded"
+wait_for 30 sh -c '[ "$(systemctl is-active directflipd)" = active ]' || fail "not active after the slow restart"
+rm -rf /run/systemd/system/directflipd.service.d && systemctl daemon-reload
+
 echo go >"$WORK/hold"
 wait "$HOLDER" || fail "the VMM stand-in failed"
 $PY - "$WORK/held.json" <<'PY' || fail "the VMM's lease fd taken before the crash no longer works"
@@ -153,5 +228,5 @@ wait_for 30 sh -c "journalctl -u directflipd --no-pager | grep -q 'vm=vm2 monito
 expect_frac 0 $BLUE ">" 0.8 "after reload vm2 is on head 0"
 ok "systemctl reload applied the change"
 
-timeout 60 systemctl stop directflipd || fail "systemctl stop"
+timeout 60 systemctl stop directflipd directflipd.socket || fail "systemctl stop"
 echo "PASS systemd"
