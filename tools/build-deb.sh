@@ -12,8 +12,13 @@ out=$(realpath -m "${1:-build-deb}")
 rm -rf "$out/src" "$out"/*.deb "$out"/*.changes "$out"/*.buildinfo
 mkdir -p "$out/src"
 # The source as git sees it, without build directories or earlier outputs.
-git ls-files -z --cached --others --exclude-standard |
-	tar --null -T - --ignore-failed-read -cf - 2>/dev/null | tar -C "$out/src" -xf -
+if git rev-parse --git-dir >/dev/null 2>&1; then
+	git ls-files -z --cached --others --exclude-standard |
+		tar --null -T - --ignore-failed-read -cf - 2>/dev/null | tar -C "$out/src" -xf -
+else
+	# Not a git checkout (a release tarball): everything but build trees.
+	tar --exclude='./build*' --exclude='./demo-out' -cf - . | tar -C "$out/src" -xf -
+fi
 cd "$out/src"
 dpkg-buildpackage -us -uc -b
 cd "$out"
