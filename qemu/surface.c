@@ -78,6 +78,13 @@ static uint64_t rect_bytes(const struct check_rect *r)
 	return (uint64_t)r->w * r->h * 4;
 }
 
+static bool covers(const struct check_rect *outer, const struct check_rect *inner)
+{
+	return inner->x >= outer->x && inner->y >= outer->y &&
+	       (uint64_t)inner->x + inner->w <= (uint64_t)outer->x + outer->w &&
+	       (uint64_t)inner->y + inner->h <= (uint64_t)outer->y + outer->h;
+}
+
 /* The frame rectangle r in s's buffers, clipped to them; false: none of
  * it is in them. */
 static bool to_buffer(const struct surface *s, const struct check_rect *r, struct check_rect *out)
@@ -175,6 +182,9 @@ void surface_write(struct surface *s, const struct check_rect *fr, const uint8_t
 	src += (size_t)((int32_t)rr.y - s->c.oy - (int32_t)fr->y) * src_stride +
 	       (size_t)((int32_t)rr.x - s->c.ox - (int32_t)fr->x) * 4;
 	struct buffer *back = &s->b[s->back], *twin = &s->b[1 - s->back];
+	/* A stale box the new rectangle covers is overwritten anyway. */
+	if (back->stale.w && back->stale.h && covers(r, &back->stale))
+		back->stale = (struct check_rect){ 0 };
 	if (back->stale.w && back->stale.h) {
 		/* Offsets of the stale box in the twin, copied row by row. */
 		const struct check_rect *st = &back->stale;
