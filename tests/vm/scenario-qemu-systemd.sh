@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 14 under systemd as PID 1 (tests/vm/run --systemd): directflipd
 # restarts (its unit, with the fd store) while directflip-qemu shows a
 # nested stock QEMU's SeaBIOS on head 1. The bridge's picture stays, and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 8, under systemd as PID 1 (tests/vm/run --systemd): the unit as
 # meson installs it, readiness, STATUS=, journal fields, reload, and
 # leases that survive a crash, a restart and a watchdog kill through the
@@ -28,6 +29,19 @@ systemctl daemon-reload
 systemd-analyze security directflipd --no-pager >"$WORK/security.txt" 2>&1 || true
 echo "exposure: $(tail -n 1 "$WORK/security.txt")"
 grep "✗" "$WORK/security.txt" | head -n 40 || true
+
+# socket-group without directflipd.socket, under the unit's own filter and
+# capability set: chown is forbidden, and the one line says so.
+printf '[daemon]\nsocket-group = directflip\n' >"$WORK/chown.ini"
+systemd-run --quiet --wait --pipe -p 'SystemCallFilter=@system-service' \
+	-p 'SystemCallFilter=~@privileged @resources' -p SystemCallErrorNumber=EPERM \
+	-p CapabilityBoundingSet= -p Environment=LIBSEAT_BACKEND=noop \
+	"$DAEMON" -c "$WORK/chown.ini" --socket /run/dfchown/control >"$WORK/chown.log" 2>&1 &&
+	fail "the daemon started though it could not chown its socket"
+grep -q "/run/dfchown/control: cannot chown the socket to group directflip (\[daemon\] socket-group): Operation not permitted" "$WORK/chown.log" ||
+	{ cat "$WORK/chown.log"; fail "the chown failure does not name chown and the group"; }
+ok "socket-group under the unit's sandbox, no socket unit: $(grep -o 'cannot chown.*' "$WORK/chown.log")"
+rm -rf /run/dfchown
 
 # ---- A fresh machine: no layout file, and no card until udev brings one.
 rm -rf /etc/directflip
