@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "qemu/console.h"
 
 #include <errno.h>

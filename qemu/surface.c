@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "qemu/surface.h"
 
 #include <errno.h>
