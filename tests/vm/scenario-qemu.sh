@@ -105,9 +105,9 @@ vm2_untouched "hotplug"
 
 step "QEMU killed (on-vm-exit = keep)"
 # Two of QEMU's own pictures, for either phase of the blinking cursor.
-nested_screendump "$WORK/last1.ppm"
+nested_screendump "$RUN/last1.ppm"
 sleep 0.7
-nested_screendump "$WORK/last2.ppm"
+nested_screendump "$RUN/last2.ppm"
 kill -9 "$QEMU_PID"
 wait_for 20 sh -c "! kill -0 $BRIDGE_PID" || fail "the bridge did not exit after QEMU was killed"
 set +e
@@ -117,7 +117,7 @@ set -e
 [ "$rc" = 7 ] || fail "the bridge exited with $rc, wanted 7 (QEMU went away): $(cat "$WORK/bridge.log")"
 ok "the bridge exited with 7: $(tail -n 1 "$WORK/bridge.log")"
 sleep 1
-head_holds 1 "$WORK/last1.ppm" || head_holds 1 "$WORK/last2.ppm" ||
+head_holds 1 "$RUN/last1.ppm" || head_holds 1 "$RUN/last2.ppm" ||
 	fail "head 1 did not keep the last frame: $(cat "$WORK/centred.err")"
 ok "head 1 keeps QEMU's last frame"
 kill -0 "$DAEMON_PID" || fail "directflipd died"
