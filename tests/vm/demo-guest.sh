@@ -29,6 +29,7 @@ NESTED="$WORK/qemu"
 owned_dir "$OWNER" "$NESTED"
 nested_bus "$OWNER"
 nested_qemu_start "$OWNER"
+nested_wait_bus "$OWNER"
 setpriv --reuid="$(id -u $OWNER)" --regid="$(id -g $OWNER)" --clear-groups \
 	"$DF_BUILD/qemu/directflip-qemu" --vm vm1 >"$WORK/bridge.log" 2>&1 &
 BRIDGE_PID=$!

@@ -48,6 +48,21 @@ nested_qemu_start() {
 	wait_for 60 test -S "$NESTED/qmp.sock" || fail "the nested QEMU made no QMP socket: $(cat "$NESTED/qemu.log")"
 }
 
+# nested_on_bus USER: QEMU owns org.qemu on the session bus (about 4 s
+# after start); asked as USER, whom the session bus admits.
+nested_on_bus() {
+	setpriv --reuid="$(id -u "$1")" --regid="$(id -g "$1")" --clear-groups \
+		busctl --address="$DBUS_SESSION_BUS_ADDRESS" call org.freedesktop.DBus \
+		/org/freedesktop/DBus org.freedesktop.DBus NameHasOwner s org.qemu 2>/dev/null |
+		grep -q true
+}
+
+# nested_wait_bus USER: until QEMU owns its name, so a bridge started
+# next finds it.
+nested_wait_bus() {
+	wait_for 60 nested_on_bus "$1" || fail "the nested QEMU never took org.qemu on its bus"
+}
+
 # nested_text: the nested VM's VGA text screen.
 nested_text() {
 	$QMP "$NESTED/qmp.sock" text "$NESTED/vga.text"

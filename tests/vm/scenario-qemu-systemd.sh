@@ -50,6 +50,7 @@ mkdir -p $NESTED
 chown $USER_ $NESTED
 nested_bus $USER_
 nested_qemu_start $USER_
+nested_wait_bus $USER_
 setpriv --reuid="$(id -u $USER_)" --regid="$(id -g $USER_)" --clear-groups \
 	"$BRIDGE" --vm vm1 --socket /run/directflip/vm/vm1.sock >"$WORK/bridge.log" 2>&1 &
 BRIDGE_PID=$!

@@ -53,6 +53,7 @@ wait_for 30 log_has_n "action=lease-granted" 2 || fail "two leases were not gran
 
 nested_bus $USER_
 nested_qemu_start $USER_
+nested_wait_bus $USER_
 
 start_bridge() {
 	as_owner "$BRIDGE" --vm vm1 >"$WORK/bridge.log" 2>&1 &
@@ -137,6 +138,7 @@ layout black >"$WORK/layout.ini"
 kill -HUP "$DAEMON_PID"
 wait_for 30 grep -q "reload" "$WORK/daemon.log" || true
 nested_qemu_start $USER_
+nested_wait_bus $USER_
 start_bridge
 # Any picture QEMU shows will do: wait until head 1 is not all black.
 not_black() {
