@@ -145,6 +145,7 @@ const struct source_kind source_kind_fb = {
 	.name = "fb",
 	.prefix = "fb:",
 	.takes_arg = 1,
+	.mirror_on_keep = true,
 	.create = fb_create,
 	.destroy = fb_destroy,
 	.current_fb = fb_current,

@@ -78,6 +78,11 @@ const char *source_kind_name(const struct source *src)
 	return src->kind->name;
 }
 
+bool source_mirror_on_keep(const struct source *src)
+{
+	return src->kind->mirror_on_keep;
+}
+
 int source_current_fb(struct source *src, uint32_t *fb_id)
 {
 	return src->kind->current_fb(src->impl, fb_id);

@@ -5,7 +5,7 @@
  * VFIO_DEVICE_QUERY_GFX_PLANE, in the first form it admits to
  * (docs/sources.md):
  * (a) the "DRM plane type" (GVT-g direct flip v1's QEMU branch, not
- *     upstream, daemon/vgpu-nonupstream.h): the answer is a host
+ *     upstream, daemon/source/nonupstream.h): the answer is a host
  *     framebuffer id, mapped as it is, asked again only when the device fd
  *     signals POLLPRI: no work per guest frame;
  * (b) dma-buf planes with MDEV/enable_direct_flip (GVT-g direct flip v2,

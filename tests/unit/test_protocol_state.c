@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Runtime bindings (daemon/control-bindings.c): what bind/unbind/map-plane
+/* Runtime bindings (daemon/state/bindings.c): what bind/unbind/map-plane
  * keep in state.json and apply on top of every loaded layout. */
 #include <errno.h>
 #include <stdlib.h>
