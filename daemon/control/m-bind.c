@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bind, unbind and map-plane: they become runtime bindings, are applied to
  * the VM's desired state, and leave the rest to reconcile, the same path
  * as a config change. bind --permanent writes a drop-in instead. */
@@ -122,21 +123,21 @@ static int binding_start(struct state *d, const char *vm, struct control_binding
 }
 
 /* Records bd, persists it, applies it; the reply says what is desired now. */
-static int commit_binding(struct control_call *call, size_t index, struct control_binding *bd,
-			  const char *what)
+/* 0, or why the runtime bindings could not be saved (logged here). */
+static int save_bindings(struct state *d)
 {
-	struct state *d = call->st;
-	int r = control_bindings_set(d->bindings, bd);
-	if (r < 0)
-		return call_fail(call, r, "out of memory");
 	int saved = control_bindings_save(d->bindings);
 	if (saved < 0)
 		log_errno(saved, "%s: cannot save the runtime bindings; they will not survive a "
 			     "restart", control_bindings_path(d->bindings));
-	r = rebind(call, index, bd);
-	if (r < 0)
-		return r;
-	const struct vm *vm = d->vms[index];
+	return saved;
+}
+
+/* The event, the log line and the reply of a binding that took effect. */
+static int binding_done(struct control_call *call, const struct vm *vm, const char *what,
+			int saved)
+{
+	struct state *d = call->st;
 	events_emit(d->events, DF_EVENT_BINDING_CHANGED, vm->name, vm->cfg->monitor, what);
 	log_info("vm=%s monitor=%s action=%s uid=%u", vm->name,
 		 vm->cfg->monitor ? vm->cfg->monitor : "-", what, (unsigned)call->peer->uid);
@@ -147,6 +148,20 @@ static int commit_binding(struct control_call *call, size_t index, struct contro
 	json_object_object_add(res, "persisted", json_object_new_boolean(saved == 0));
 	call->result = res;
 	return 0;
+}
+
+static int commit_binding(struct control_call *call, size_t index, struct control_binding *bd,
+			  const char *what)
+{
+	struct state *d = call->st;
+	int r = control_bindings_set(d->bindings, bd);
+	if (r < 0)
+		return call_fail(call, r, "out of memory");
+	int saved = save_bindings(d);
+	r = rebind(call, index, bd);
+	if (r < 0)
+		return r;
+	return binding_done(call, d->vms[index], what, saved);
 }
 
 /* bind of a VM the layout lacks: the binding makes it on the reload. */
@@ -165,20 +180,7 @@ static int bind_new_vm(struct control_call *call, struct control_binding *bd)
 						   "daemon log says why",
 				 bd->vm);
 	}
-	int saved = control_bindings_save(d->bindings);
-	if (saved < 0)
-		log_errno(saved, "%s: cannot save the runtime bindings; they will not survive a "
-			     "restart", control_bindings_path(d->bindings));
-	events_emit(d->events, DF_EVENT_BINDING_CHANGED, vm->name, vm->cfg->monitor, "bound (new vm)");
-	log_info("vm=%s monitor=%s action=bound-new-vm uid=%u", vm->name, vm->cfg->monitor,
-		 (unsigned)call->peer->uid);
-	struct json_object *res = json_object_new_object();
-	json_object_object_add(res, "vm", json_object_new_string(vm->name));
-	json_object_object_add(res, "monitor", json_str_or_null(vm->cfg->monitor));
-	json_object_object_add(res, "planes", json_object_new_int((int)vm->cfg->planes));
-	json_object_object_add(res, "persisted", json_object_new_boolean(saved == 0));
-	call->result = res;
-	return 0;
+	return binding_done(call, vm, "bound-new-vm", save_bindings(d));
 }
 
 /* bind --permanent: a drop-in file in the layout's own directory. */
@@ -277,7 +279,7 @@ int method_bind(struct control_call *call)
 	if (!vm && d->n_vms >= CONFIG_MAX_VMS)
 		return call_fail(call, -E2BIG, "bind: the layout has %d vms already, the most there can be",
 				 CONFIG_MAX_VMS);
-	const char *monitor;
+	const char *monitor = NULL; /* gcc -O2 cannot see resolve_monitor set it */
 	r = resolve_monitor(call, monitor_arg, &monitor);
 	if (r < 0)
 		return r;
@@ -375,9 +377,12 @@ int method_unbind(struct control_call *call)
 	    df_param_bool(call->params, "reset", false, &reset, err, sizeof(err)) == -EINVAL)
 		return call_bad_param(call, "unbind", err);
 	size_t index;
-	if (!state_vm(d, name, &index))
+	const struct vm *vm = state_vm(d, name, &index);
+	if (!vm)
 		return call_no_such_vm(call, name);
-	if (reset)
+	/* A VM only a binding made (bind on an empty layout) goes with it. */
+	bool made = vm->cfg->where.file && strcmp(vm->cfg->where.file, CONTROL_BINDINGS_WHERE) == 0;
+	if (reset || made)
 		return reset_binding(call, name);
 	struct control_binding bd;
 	if (binding_start(d, name, &bd) < 0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fb:NUMBER and fb:PATH: a framebuffer that already exists on the card,
  * made by the vGPU driver (or the test stand-in, a simulation of it).
  * fb:PATH is watched with inotify on its directory: a new id written or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gvt-sysfs:PATH[#PLANE]: the GVT-g "direct flip" v1 proposal (not
  * upstream, daemon/source/nonupstream.h). PATH is the vGPU's mdev device;
  * the plane number is written to its plane_id_index attribute and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vfio:PATH[#MDEV]: a mediated vGPU's VFIO device (PATH, its device node;
  * MDEV, its mdev sysfs directory, by default /sys/dev/char/MAJ:MIN/device
  * of the node), asked for its primary plane with

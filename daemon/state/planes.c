@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A leased vm's planes: its sources' frames (or mirrors of them) and the
  * cursor, committed through the lessee's fd, on grant with the modeset and

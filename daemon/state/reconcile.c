@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The reconcile pass: desired state (the layout and the runtime bindings)
  * against actual state (the card's snapshot, the kernel's lessees). It

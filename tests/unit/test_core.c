@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The daemon's core, through the directflipd-core library: the ownership
  * policy, source specs, and the event bus with its diffing. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Runtime bindings (daemon/state/bindings.c): what bind/unbind/map-plane
  * keep in state.json and apply on top of every loaded layout. */
 #include <errno.h>
