@@ -12,6 +12,8 @@ BRIDGE="$DF_BUILD/qemu/directflip-qemu"
 USER_=nobody
 meson install -C "$DF_BUILD" --no-rebuild --quiet >"$WORK/install.log" 2>&1 ||
 	{ cat "$WORK/install.log"; fail "meson install failed"; }
+# The package's postinst does this: directflipd.socket's group.
+systemd-sysusers "$VM_DIR/../../systemd/directflip.sysusers" || fail "systemd-sysusers"
 systemctl daemon-reload
 
 "$VMCTL" plug 1 1024 768 || fail "plug head 1"
