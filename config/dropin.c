@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "config/dropin.h"
 
 #include <errno.h>

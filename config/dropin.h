@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /* Writing a drop-in: what `vgpu-assign bind --permanent` leaves in the
  * drop-in directory, in the syntax config_load reads back. */

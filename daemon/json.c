@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* JSON renderings shared by the control methods and `directflipd --probe`. */
 #include "daemon/json.h"
 

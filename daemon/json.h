@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /* JSON renderings shared by the control methods and `directflipd --probe`. */
 #include <stdbool.h>

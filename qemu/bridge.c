@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "qemu/bridge.h"
 
 #include <errno.h>

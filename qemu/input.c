@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "qemu/input.h"
 
 #include <errno.h>

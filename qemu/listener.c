@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "qemu/listener.h"
 
 #include <errno.h>

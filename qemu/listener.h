@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * The org.qemu.Display1.Listener object QEMU draws into: a socketpair, one

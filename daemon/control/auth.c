@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/control/auth.h"
 
 #include <errno.h>

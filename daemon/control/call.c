@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What every method shares: refusing with a message that names the object
  * and says what to do, and the owner/admin checks. */
 #include "daemon/control/call.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /* Helpers for the method handlers (m-*.c): each sets call->message and
  * returns the code, so a handler ends with `return call_fail(...)`. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One control connection: a SOCK_SEQPACKET client with a bounded queue of
  * messages the kernel would not take yet. Each packet is one request; it

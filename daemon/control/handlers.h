@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /* The method handlers, by group: m-query.c (reads, subscribe, get-lease,
  * reload), m-bind.c (bind, unbind, map-plane), m-client.c (the client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bind, unbind and map-plane: they become runtime bindings, are applied to
  * the VM's desired state, and leave the rest to reconcile, the same path
  * as a config change. bind --permanent writes a drop-in instead. */
@@ -278,7 +279,7 @@ int method_bind(struct control_call *call)
 	if (!vm && d->n_vms >= CONFIG_MAX_VMS)
 		return call_fail(call, -E2BIG, "bind: the layout has %d vms already, the most there can be",
 				 CONFIG_MAX_VMS);
-	const char *monitor;
+	const char *monitor = NULL; /* gcc -O2 cannot see resolve_monitor set it */
 	r = resolve_monitor(call, monitor_arg, &monitor);
 	if (r < 0)
 		return r;

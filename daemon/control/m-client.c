@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The client source (dma-bufs a VMM sends: scanout-dmabuf, update-dmabuf)
  * and take-lease, where a second client of a vm takes its lease over. */
 #include <drm_fourcc.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The methods that read: hello, status, the lists, subscribe, get-lease,
  * and reload. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The control methods: the table from enum df_method to its handler
  * (handlers.h), and what a closing connection leaves behind. Every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The control socket server: listening, admitting clients within the
  * limits (conn.c serves each one), and sending events to subscribers.

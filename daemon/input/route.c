@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Where a seat's libinput events go: keys through the focus (hotkeys, held
  * keys) to the focused VM's uinput device, pointer motion and wheels to it
  * or across the desktop of monitors; a focus change grabs the seat's

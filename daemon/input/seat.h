@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * A seat as input.c (its devices and VMs) and route.c (where its events

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/input/uinput.h"
 
 #include <dirent.h>
@@ -103,8 +104,8 @@ static int find_devnode(const char *sysname, char *out, size_t size)
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (strncmp(e->d_name, "event", 5) == 0) {
-			snprintf(out, size, "/dev/input/%s", e->d_name);
-			r = 0;
+			int n = snprintf(out, size, "/dev/input/%s", e->d_name);
+			r = n >= 0 && (size_t)n < size ? 0 : -ENAMETOOLONG;
 			break;
 		}
 	}

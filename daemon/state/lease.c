@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A vm's lease over its lifetime: grant (allocate, lease, modeset),
  * release (revoke and blank), card loss, and across a restart: handover

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/state/monitor.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A leased vm's planes: its sources' frames (or mirrors of them) and the
  * cursor, committed through the lessee's fd, on grant with the modeset and
@@ -194,10 +195,8 @@ int planes_commit(struct state *d, struct vm *vm, bool modeset, const uint32_t *
  * Client frames are the daemon's own imports already: shown as they are. */
 bool planes_wants_mirror(const struct vm *vm, size_t k)
 {
-	if (vm->cfg->on_vm_exit != CONFIG_ON_VM_EXIT_KEEP || !vm->sources[k])
-		return false;
-	const char *kind = source_kind_name(vm->sources[k]);
-	return strcmp(kind, "fb") == 0 || strcmp(kind, "gvt-sysfs") == 0;
+	return vm->cfg->on_vm_exit == CONFIG_ON_VM_EXIT_KEEP && vm->sources[k] &&
+	       source_mirror_on_keep(vm->sources[k]);
 }
 
 /* Reads the sources and commits what changed; everything with modeset.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The reconcile pass: desired state (the layout and the runtime bindings)
  * against actual state (the card's snapshot, the kernel's lessees). It
@@ -32,6 +33,35 @@ int reconcile_remap(struct state *d, struct vm *vm)
 	if (!d->card || vm->state != VM_LEASED)
 		return 0;
 	return planes_remap_if_changed(d, vm, true);
+}
+
+struct reconcile_verdict reconcile_judge(const struct config *cfg,
+					 const struct kms_snapshot *snap, struct vm *const *vms,
+					 size_t n_vms, size_t i)
+{
+	const struct vm *vm = vms[i];
+	struct reconcile_verdict v = { 0 };
+	v.mon = vm->cfg->monitor ? config_monitor_by_name(cfg, vm->cfg->monitor) : NULL;
+	v.match = v.mon ? monitor_find_connector(snap, v.mon) : NULL;
+	if (v.match && v.match->connection == KMS_CONNECTED)
+		v.want = v.match;
+	if (vm->state == VM_LEASED) {
+		v.action = v.want && v.want->id == vm->conn_id ? RECONCILE_KEEP : RECONCILE_RELEASE;
+		return v;
+	}
+	if (!vm->cfg->monitor) {
+		v.action = RECONCILE_UNBOUND;
+		return v;
+	}
+	if (!v.want) {
+		v.action = RECONCILE_NOT_CONNECTED;
+		return v;
+	}
+	for (size_t j = 0; j < n_vms; j++)
+		if (vms[j]->state == VM_LEASED && vms[j]->conn_id == v.want->id)
+			v.holder = vms[j];
+	v.action = v.holder ? RECONCILE_SHOWN_ELSEWHERE : RECONCILE_GRANT;
+	return v;
 }
 
 /* Beyond it, a hotplug probes every connector at once. */
@@ -123,46 +153,37 @@ static int reconcile_pass(struct state *d)
 	free(ids);
 
 	/* Release before granting so that freed CRTCs can move. */
-	const struct kms_connector *want[CONFIG_MAX_VMS] = { 0 };
-	for (size_t i = 0; i < d->n_vms && i < CONFIG_MAX_VMS; i++) {
-		struct vm *vm = d->vms[i];
-		const struct config_monitor *mon =
-			vm->cfg->monitor ? config_monitor_by_name(d->config, vm->cfg->monitor) : NULL;
-		const struct kms_connector *c = mon ? monitor_find_connector(card->snap, mon) : NULL;
-		if (c && c->connection == KMS_CONNECTED)
-			want[i] = c;
-		if (vm->state == VM_LEASED && (!want[i] || want[i]->id != vm->conn_id))
-			lease_release(d, vm, want[i] ? "monitor moved" : "monitor gone or unbound");
+	for (size_t i = 0; i < d->n_vms; i++) {
+		struct reconcile_verdict v = reconcile_judge(d->config, card->snap, d->vms, d->n_vms, i);
+		if (v.action == RECONCILE_RELEASE)
+			lease_release(d, d->vms[i], v.want ? "monitor moved" : "monitor gone or unbound");
 	}
 
-	for (size_t i = 0; i < d->n_vms && i < CONFIG_MAX_VMS; i++) {
+	for (size_t i = 0; i < d->n_vms; i++) {
 		struct vm *vm = d->vms[i];
-		if (vm->state == VM_LEASED) {
+		struct reconcile_verdict v = reconcile_judge(d->config, card->snap, d->vms, d->n_vms, i);
+		switch (v.action) {
+		case RECONCILE_KEEP:
 			planes_remap_if_changed(d, vm, false);
 			takeover_collect(d, vm);
-			continue;
-		}
-		if (!vm->cfg->monitor) {
+			break;
+		case RECONCILE_RELEASE:  /* released above */
+			break;
+		case RECONCILE_UNBOUND:
 			vm->state = VM_UNBOUND;
-			continue;
-		}
-		const struct config_monitor *mon = config_monitor_by_name(d->config, vm->cfg->monitor);
-		if (!want[i]) {
-			const struct kms_connector *c = mon ? monitor_find_connector(card->snap, mon) : NULL;
+			break;
+		case RECONCILE_NOT_CONNECTED:
 			vm_fail(vm, VM_WAITING, "monitor %s (%s) is not connected", vm->cfg->monitor,
-				c ? c->name : "no matching connector");
-			continue;
-		}
-		const struct vm *holder = NULL;
-		for (size_t j = 0; j < d->n_vms; j++)
-			if (d->vms[j]->state == VM_LEASED && d->vms[j]->conn_id == want[i]->id)
-				holder = d->vms[j];
-		if (holder) {
+				v.match ? v.match->name : "no matching connector");
+			break;
+		case RECONCILE_SHOWN_ELSEWHERE:
 			vm_fail(vm, VM_WAITING, "monitor %s (%s) is shown by vm %s", vm->cfg->monitor,
-				want[i]->name, holder->name);
-			continue;
+				v.want->name, v.holder->name);
+			break;
+		case RECONCILE_GRANT:
+			lease_grant(d, vm, v.mon, v.want);
+			break;
 		}
-		lease_grant(d, vm, mon, want[i]);
 	}
 	return 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* take-lease (docs/protocol.md): a second client of a vm takes its lease
  * over, with the new client's first frame shown throughout. */
 #include "daemon/state/takeover.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/state/vm.h"
 
 #include <errno.h>

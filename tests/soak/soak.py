@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Seeded chaos soak, guest side (issue 17). tests/soak/run starts it in
 tests/vm/run --systemd --outputs 4; see tests/soak/README.md.
 
@@ -26,6 +27,7 @@ import time
 
 BUILD = os.environ["DF_BUILD"]
 VM_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vm")
+SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 sys.path.insert(0, VM_DIR)
 import imgcheck  # noqa: E402
 VMCTL = os.path.join(VM_DIR, "vmctl")
@@ -152,7 +154,9 @@ class Soak:
             self.start_standin(vm)
         os.makedirs(os.path.dirname(LAYOUT), exist_ok=True)
         self.write_layout()
-        sh("systemctl", "start", "directflipd", timeout=120)
+        # The package's postinst: the socket's group (directflipd.socket).
+        sh("systemd-sysusers", os.path.join(SOURCE, "systemd/directflip.sysusers"))
+        sh("systemctl", "start", "directflipd.socket", "directflipd", timeout=120)
         self.check_settled(0)
 
     def hold(self):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A fake QEMU console, a simulation: it serves org.qemu.Display1.Keyboard
  * and .Mouse on one end of a p2p D-Bus connection, and runs directflip-qemu's

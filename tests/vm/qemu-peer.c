@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A fake QEMU for directflip-qemu's --qmp mode (tests/vm/scenario-qemu-peer.sh).
  * It speaks just enough QMP (greeting, qmp_capabilities, getfd with the fd

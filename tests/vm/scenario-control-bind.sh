@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 4: `vgpu-assign bind` and `unbind` change what a head shows and
 # what `leases` lists; a runtime binding survives a daemon restart (state
 # file), a connector name works as MONITOR, and refusals have exit codes.

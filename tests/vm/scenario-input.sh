@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 9: a seat's keyboard and mouse follow the VM in focus. The
 # "physical" devices are uinput devices made by input-check (a
 # simulation); what reaches each VM is read back from its virtual devices.

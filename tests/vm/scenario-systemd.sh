@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 8, under systemd as PID 1 (tests/vm/run --systemd): the unit as
 # meson installs it, readiness, STATUS=, journal fields, reload, and
 # leases that survive a crash, a restart and a watchdog kill through the
