@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * vgpu-assign: the command line for directflipd (docs/vgpu-assign.md).
+ * vgpu-assign: the command line for directflipd (vgpu-assign(1): docs/man/vgpu-assign.1.scd).
  * Every listing asks the daemon for one JSON answer and renders it either
  * as a table or, with --json, as it is: the two cannot disagree.
  */
@@ -20,7 +21,7 @@
 #include "config/suggest.h"
 #include "directflip/client.h"
 
-/* Exit statuses (docs/vgpu-assign.md, "EXIT STATUS"). */
+/* Exit statuses (vgpu-assign(1), docs/man/vgpu-assign.1.scd, "EXIT STATUS"). */
 enum {
 	EXIT_OK = 0,
 	EXIT_FAILED = 1,     /* the daemon refused or failed the request */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* User and group names, resolved with the reentrant NSS calls. */
 #include "config/account.h"
 

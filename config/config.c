@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The layout in memory: freeing it and looking sections up by name. */
 #include "config/config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The list of messages about a config. Every problem is kept so that a
  * user sees them all at once; the list is bounded because a hostile or

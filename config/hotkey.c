@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Key combinations for seat hotkeys: only names the input layer knows. */
 #include "config/hotkey.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The schema: which keys each section takes, their defaults, and how each
  * value is checked and stored. Checks that need the whole layout

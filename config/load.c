@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Loading a layout: the main file, then its drop-ins in name order, all
  * into one struct config, then whole-layout validation. A drop-in may add

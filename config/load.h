@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /* Loading a layout from its files (load.c). */
 #include <stdbool.h>

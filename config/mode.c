@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Display modes as written in the config, and the scaling policy names. */
 #include <errno.h>
 #include <string.h>

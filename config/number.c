@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "config/number.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reading one file of the layout. inih drives the parse, but our reader
  * feeds it, because Debian's inih passes no line number to the handler

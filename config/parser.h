@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /* Internal to config/: the state of reading one layout, shared by the
  * line reader and sections (parse.c), the schema (keys.c) and file

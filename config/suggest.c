@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* "Did you mean": the known word nearest to a misspelt one. */
 #include "config/suggest.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Whole-layout checks, run once every file is read, so that a drop-in can
  * complete what the main file began. Each problem is reported where it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/daemon.h"
 
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "daemon/session/hotplug.h"
 #include "daemon/input/input.h"
 #include "daemon/log.h"
+#include "daemon/state/lease.h"
 #include "daemon/state/reconcile.h"
 #include "daemon/service.h"
 #include "daemon/session/session.h"
@@ -160,7 +162,7 @@ static int apply_config(struct daemon *d, struct config *cfg)
 			continue;
 		}
 		if (vm) {
-			reconcile_release(&d->st, vm, "binding changed");
+			lease_release(&d->st, vm, "binding changed");
 			vm_destroy(vm);
 		}
 		vms[i] = vm_create(&cfg->vms[i]);
@@ -178,7 +180,7 @@ static int apply_config(struct daemon *d, struct config *cfg)
 	for (size_t i = 0; i < n_old; i++) {
 		if (!old[i])
 			continue;
-		reconcile_release(&d->st, old[i], "vm removed from the configuration");
+		lease_release(&d->st, old[i], "vm removed from the configuration");
 		vm_destroy(old[i]);
 	}
 	free(old);
@@ -267,7 +269,7 @@ static void on_hotplug(void *data, enum hotplug_kind kind, const char *devnode)
 	struct daemon *d = data;
 	if (kind == HOTPLUG_REMOVE && d->st.card && strcmp(d->st.card->path, devnode) == 0) {
 		log_warn("card=%s removed", devnode);
-		reconcile_card_lost(&d->st);
+		lease_card_lost(&d->st);
 		card_close(d->st.card);
 		d->st.card = NULL;
 	} else if (kind == HOTPLUG_ADD && !d->st.card) {
@@ -304,7 +306,7 @@ static void on_seat_enable(void *data)
 		log_errno(r, "seat enabled, but its input devices could not be listed");
 	if (!d->st.card)
 		return;
-	reconcile_restore(&d->st);
+	lease_restore(&d->st);
 	/* Hotplugs while away were not acted on. */
 	schedule_reconcile(d, STATE_REREAD_ALL);
 }
@@ -359,10 +361,10 @@ static void daemon_finish(struct daemon *d)
 	/* Under the fd store, leases outlive us: a crash or a restart must
 	 * not blank anybody's monitor. Otherwise stopping revokes them all. */
 	if (d->st.card && service_fdstore_enabled())
-		reconcile_handover(&d->st);
+		lease_handover(&d->st);
 	for (size_t i = 0; i < d->st.n_vms; i++) {
 		if (d->st.card)
-			reconcile_release(&d->st, d->st.vms[i], "daemon stopping");
+			lease_release(&d->st, d->st.vms[i], "daemon stopping");
 		vm_destroy(d->st.vms[i]);
 	}
 	free(d->st.vms);
@@ -525,7 +527,7 @@ int daemon_run(const struct daemon_options *opts)
 	}
 	cfg = NULL;
 	vm_sockets_sync(d.vm_sockets, &d.st);
-	reconcile_adopt(&d.st, &stored);
+	lease_adopt(&d.st, &stored);
 	service_fds_release(&stored);
 	reconcile(&d.st, STATE_REREAD_ALL);
 	events_scan(d.st.events, d.st.card ? d.st.card->snap : NULL, d.st.vms, d.st.n_vms);

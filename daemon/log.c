@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/log.h"
 
 #include <ctype.h>
@@ -63,6 +64,10 @@ static int journal_send(int priority, const char *line)
 	free(msg);
 	return r;
 }
+
+/* The printf attribute lets callers' formats be checked and keeps clang's
+ * -Wformat-nonliteral quiet about passing fmt on. */
+static void vlog(int priority, int err, const char *fmt, va_list ap) LOG_PRINTF(3, 0);
 
 static void vlog(int priority, int err, const char *fmt, va_list ap)
 {

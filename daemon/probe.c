@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/probe.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon/json.h"
 #include "kms/device.h"
 #include "kms/discover.h"
 #include "kms/snapshot.h"
@@ -21,17 +23,6 @@ static struct json_object *fourcc_json(uint32_t f)
 	}
 	s[4] = '\0';
 	return json_object_new_string(s);
-}
-
-static struct json_object *mode_json(const drmModeModeInfo *m, bool preferred)
-{
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "name", json_object_new_string(m->name));
-	json_object_object_add(o, "width", json_object_new_int(m->hdisplay));
-	json_object_object_add(o, "height", json_object_new_int(m->vdisplay));
-	json_object_object_add(o, "refresh", json_object_new_int((int)m->vrefresh));
-	json_object_object_add(o, "preferred", json_object_new_boolean(preferred));
-	return o;
 }
 
 static struct json_object *crtc_ids_json(const struct kms_snapshot *snap, uint32_t mask)
@@ -63,7 +54,7 @@ static struct json_object *connector_json(const struct kms_connector *c)
 	json_object_object_add(o, "edid", edid);
 	struct json_object *modes = json_object_new_array();
 	for (size_t i = 0; i < c->n_modes; i++)
-		json_object_array_add(modes, mode_json(&c->modes[i].info, c->modes[i].preferred));
+		json_object_array_add(modes, json_mode(&c->modes[i].info, c->modes[i].preferred));
 	json_object_object_add(o, "modes", modes);
 	return o;
 }
@@ -82,7 +73,7 @@ static struct json_object *snapshot_json(const struct kms_snapshot *snap, struct
 		json_object_object_add(o, "id", json_object_new_int64(k->id));
 		json_object_object_add(o, "index", json_object_new_int64((int64_t)i));
 		json_object_object_add(o, "active", json_object_new_boolean(k->active));
-		json_object_object_add(o, "mode", k->mode_valid ? mode_json(&k->mode, false) : NULL);
+		json_object_object_add(o, "mode", k->mode_valid ? json_mode(&k->mode, false) : NULL);
 		json_object_array_add(crtcs, o);
 	}
 	json_object_object_add(card, "crtcs", crtcs);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hardware allocation for one binding: connector + N vGPU planes ->
  * one CRTC, its primary plane (vGPU plane 0), N-1 overlays and the cursor.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "kms/commit.h"
 
 #include <errno.h>

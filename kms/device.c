@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "kms/device.h"
 
 #include <errno.h>

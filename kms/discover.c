@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "kms/discover.h"
 
 #include <errno.h>

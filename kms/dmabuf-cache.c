@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "kms/dmabuf-cache.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "kms/dmabuf.h"
 
 #include <errno.h>

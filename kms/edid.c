@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "kms/edid.h"
 
 #include <errno.h>

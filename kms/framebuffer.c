@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "kms/framebuffer.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "kms/lease.h"
 
 #include <errno.h>

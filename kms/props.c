@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "kms/props.h"
 
 #include <errno.h>

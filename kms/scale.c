@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "kms/scale.h"
 
 static uint32_t min_u32(uint32_t a, uint32_t b)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "kms/snapshot.h"
 
 #include <errno.h>

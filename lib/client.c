@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The client library (include/directflip/client.h): blocking calls over
  * the control socket, with events queued while a call waits. */
 #include "directflip/client.h"

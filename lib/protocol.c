@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Encoding and decoding of control protocol messages. Pure: no I/O, no
  * globals. Decoding is strict (RFC 8259 JSON, UTF-8, bounded depth, the

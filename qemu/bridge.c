@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "qemu/bridge.h"
 
 #include <errno.h>
@@ -40,7 +41,7 @@ struct bridge {
 #ifdef HAVE_QEMU_INPUT
 	struct input *in;
 #endif
-	sd_event_source *qemu_retry, *qemu_gone;
+	sd_event_source *qemu_retry, *qemu_gone, *busy_retry;
 	char gone_why[256];
 
 	enum show show;
@@ -178,6 +179,13 @@ static void kick(struct bridge *b)
 			 check_scaling_name(b->scaling));
 	}
 	int r = output_commit(b->out, &s);
+	if (r == -EBUSY) {
+		/* The kernel still has our last flip (its event was late or
+		 * went to another user of the shared lease file): again soon. */
+		sd_event_source_set_time_relative(b->busy_retry, 2000);
+		sd_event_source_set_enabled(b->busy_retry, SD_EVENT_ONESHOT);
+		return;
+	}
 	if (r < 0) {
 		peer_line(b, "action=commit-failed fb=%u why=\"%s\": the last frame stays", s.fb,
 			  strerror(-r));
@@ -196,6 +204,12 @@ static void kick(struct bridge *b)
 	b->dirty = false;
 	b->ack_on_flip = b->ack_wanted;
 	b->ack_wanted = false;
+}
+
+static int on_busy_retry(sd_event_source *s, uint64_t usec, void *data)
+{
+	kick(data);
+	return 0;
 }
 
 static void on_flip(void *data)
@@ -444,6 +458,25 @@ static void q_scanout_dmabuf(void *d, int fd, uint32_t w, uint32_t h, uint32_t s
 		return;
 	}
 	b->dmabuf_imports++;
+	if (b->leased && b->out) {
+		/* Can the plane show it the layout's way (or centred)? Asked
+		 * before anything changes, so a refusal keeps the last frame. */
+		struct output_state st = { .fb = n.fb, .reflect_y = y0_top };
+		kms_scale(b->scaling, w, h, b->li.mode_w, b->li.mode_h, &st.src, &st.dst);
+		int t = output_test(b->out, &st);
+		if (t < 0 && b->scaling != KMS_SCALE_CENTER) {
+			kms_scale(KMS_SCALE_CENTER, w, h, b->li.mode_w, b->li.mode_h, &st.src, &st.dst);
+			t = output_test(b->out, &st);
+		}
+		if (t < 0) {
+			peer_line(b, "action=refuse msg=ScanoutDMABUF size=%ux%u mode=%ux%u why=\"the "
+				     "plane cannot show it (%s; virtio-gpu's primary plane takes only "
+				     "frames of the mode's size)\": the last good frame stays",
+				  w, h, b->li.mode_w, b->li.mode_h, strerror(-t));
+			dmabuf_clear(&n, false);
+			return;
+		}
+	}
 	retire_dmabuf(b);
 	b->dma = n;
 	if (b->show == SHOW_SURFACE)
@@ -514,7 +547,16 @@ static void q_cursor_define(void *d, int32_t w, int32_t h, int32_t hx, int32_t h
 	}
 }
 
+static void q_registered(void *d)
+{
+	struct bridge *b = d;
+	log_line("action=listener-accepted console=%s", console_path(b->con));
+	if (b->leased)
+		console_set_ui_info(b->con, b->li.mode_w, b->li.mode_h);
+}
+
 static const struct listener_ops listener_ops = {
+	.registered = q_registered,
 	.scanout = q_scanout,
 	.update = q_update,
 	.scanout_dmabuf = q_scanout_dmabuf,
@@ -629,8 +671,6 @@ static int connect_qemu(struct bridge *b)
 	else if (b->surf)
 		input_set_size(b->in, surface_width(b->surf), surface_height(b->surf));
 #endif
-	if (b->leased)
-		console_set_ui_info(b->con, b->li.mode_w, b->li.mode_h);
 	return 0;
 }
 
@@ -736,6 +776,11 @@ int bridge_new(sd_event *ev, const struct bridge_options *o, struct bridge **out
 	if (r >= 0)
 		r = sd_event_source_set_enabled(b->qemu_retry, SD_EVENT_OFF);
 	if (r >= 0)
+		r = sd_event_add_time_relative(ev, &b->busy_retry, CLOCK_MONOTONIC, 2000, 500,
+					       on_busy_retry, b);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(b->busy_retry, SD_EVENT_OFF);
+	if (r >= 0)
 		r = sd_event_add_defer(ev, &b->qemu_gone, on_qemu_gone, b);
 	if (r >= 0)
 		r = sd_event_source_set_enabled(b->qemu_gone, SD_EVENT_OFF);
@@ -772,7 +817,7 @@ struct bridge *bridge_free(struct bridge *b)
 {
 	if (!b)
 		return NULL;
-	if (b->surf || b->show != SHOW_NOTHING)
+	if (!b->left && (b->surf || b->show != SHOW_NOTHING))
 		log_counters(b);
 	leave_planes(b);
 	disconnect_qemu(b);
@@ -786,6 +831,7 @@ struct bridge *bridge_free(struct bridge *b)
 	cursor_free(b->cursor);
 	sd_event_source_disable_unref(b->qemu_retry);
 	sd_event_source_disable_unref(b->qemu_gone);
+	sd_event_source_disable_unref(b->busy_retry);
 	if (b->fd >= 0)
 		close(b->fd);
 	free(b);

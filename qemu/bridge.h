@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * directflip-qemu's one object: the VM's lease (qemu/lease.h), QEMU's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * Checks of what QEMU's D-Bus display sends, before any of it is used.

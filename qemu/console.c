@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "qemu/console.h"
 
 #include <errno.h>
@@ -21,6 +22,8 @@ struct console {
 	void *data;
 	uint32_t w, h;
 	sd_bus_slot *changed, *ui_info;
+	uint32_t ui_w, ui_h;
+	unsigned ui_tries;
 };
 
 static int get_u32(struct console *c, const char *prop, uint32_t *v)
@@ -237,6 +240,8 @@ const char *console_path(const struct console *c)
 	return c->path;
 }
 
+static void send_ui_info(struct console *c);
+
 static int on_ui_info(sd_bus_message *m, void *ud, sd_bus_error *e)
 {
 	struct console *c = ud;
@@ -244,7 +249,13 @@ static int on_ui_info(sd_bus_message *m, void *ud, sd_bus_error *e)
 	const sd_bus_error *err = sd_bus_message_get_error(m);
 	if (!err)
 		log_line("action=ui-info-taken: the guest may use the monitor's mode");
-	else if (strcmp(err->name, "org.qemu.Display1.Error.Unsupported") == 0)
+	else if (strcmp(err->name, SD_BUS_ERROR_NO_REPLY) == 0 && c->ui_tries < 2) {
+		/* Seen once right after RegisterListener under emulation. */
+		log_line("action=ui-info-retry why=\"%s\"", err->message ? err->message : err->name);
+		c->ui_tries++;
+		send_ui_info(c);
+		return 0;
+	} else if (strcmp(err->name, "org.qemu.Display1.Error.Unsupported") == 0)
 		log_line("action=ui-info-unsupported: this display device (e.g. VGA) keeps its own "
 			 "size");
 	else
@@ -252,13 +263,21 @@ static int on_ui_info(sd_bus_message *m, void *ud, sd_bus_error *e)
 	return 0;
 }
 
-void console_set_ui_info(struct console *c, uint32_t w, uint32_t h)
+static void send_ui_info(struct console *c)
 {
 	c->ui_info = sd_bus_slot_unref(c->ui_info);
 	int r = sd_bus_call_method_async(c->bus, &c->ui_info, c->dest, c->path, IFACE, "SetUIInfo",
-					 on_ui_info, c, "qqiiuu", 0, 0, 0, 0, w, h);
+					 on_ui_info, c, "qqiiuu", 0, 0, 0, 0, c->ui_w, c->ui_h);
 	if (r < 0)
 		log_line("action=ui-info-failed why=\"%s\"", strerror(-r));
 	else
-		log_line("action=ui-info size=%ux%u", w, h);
+		log_line("action=ui-info size=%ux%u", c->ui_w, c->ui_h);
+}
+
+void console_set_ui_info(struct console *c, uint32_t w, uint32_t h)
+{
+	c->ui_tries = 1;
+	c->ui_w = w;
+	c->ui_h = h;
+	send_ui_info(c);
 }

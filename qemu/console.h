@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * QEMU's side of one display: the connection that reaches QEMU (its bus

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * QEMU's pointer image (CursorDefine, ARGB8888) in one dumb buffer of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "qemu/dmabuf.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * A guest frame as a dma-buf (ScanoutDMABUF): imported on the lease fd by

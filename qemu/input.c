@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "qemu/input.h"
 
 #include <errno.h>
@@ -79,7 +80,7 @@ static void say(const struct input *in, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "directflip-qemu: vm=%s input: %s\n", in->vm, line);
+	fprintf(stderr, "directflip-qemu: vm=%s %s\n", in->vm, line);
 }
 
 static bool bit(const uint8_t *bits, unsigned n)
@@ -113,11 +114,11 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 			   sd_bus_error_has_name(e, SD_BUS_ERROR_DISCONNECTED));
 	if (e && c->abs && !local && !in->abs_refused) {
 		in->abs_refused = true;
-		say(in, "QEMU refused SetAbsPosition (%s: %s): the tablet's motion goes as relative "
-			"motion from now on", e->name, e->message ? e->message : "");
+		say(in, "action=abs-refused error=%s why=\"%s\": the tablet's motion goes as "
+			"RelMotion from now on", e->name, e->message ? e->message : "");
 	} else if (e && !c->abs && !in->told_error) {
 		in->told_error = true;
-		say(in, "QEMU answered an input call with %s: %s (further errors not logged)",
+		say(in, "action=input-call-failed error=%s why=\"%s\" (further errors not logged)",
 		    e->name, e->message ? e->message : "");
 	}
 	c->slot = sd_bus_slot_unref(c->slot);
@@ -164,8 +165,8 @@ static int send_call(struct input *in, const char *iface, const char *member, bo
 	sd_bus_message_unref(m);
 	if (r < 0 && !in->told_error) {
 		in->told_error = true;
-		say(in, "cannot send %s.%s to %s: %s (further errors not logged)", iface, member,
-		    in->path, strerror(-r));
+		say(in, "action=input-send-failed call=%s.%s why=\"%s\" (further errors not logged)",
+		    iface, member, strerror(-r));
 	}
 	if (in->in_flight >= IN_FLIGHT_MAX && !in->paused)
 		set_paused(in, true);
@@ -220,7 +221,7 @@ static void flush_motion(struct device *d)
 	if (!in->width || !in->height) {
 		if (!in->told_no_size) {
 			in->told_no_size = true;
-			say(in, "absolute motion before the console's size is known: dropped");
+			say(in, "action=abs-dropped why=\"the console's size is not known yet\"");
 		}
 		return;
 	}
@@ -315,7 +316,8 @@ static void schedule_retry(struct input *in);
 static void lose(struct device *d, int err)
 {
 	struct input *in = d->in;
-	say(in, "%s %s: %s; looking for it again every second", kind_names[d->kind], d->path,
+	say(in, "action=input-lost device=%s path=%s why=\"%s\": its held keys released, "
+		"looking for it every second", kind_names[d->kind], d->path,
 	    err == -ENODEV ? "gone" : strerror(-err));
 	release_all(d);
 	d->io = sd_event_source_disable_unref(d->io);
@@ -353,8 +355,8 @@ static bool open_device(struct device *d)
 	int fd = open(d->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		if (!d->told_missing)
-			say(in, "cannot open %s %s yet: %s; trying again every second",
-			    kind_names[d->kind], d->path, strerror(errno));
+			say(in, "action=input-missing device=%s path=%s why=\"%s\": trying again "
+				"every second", kind_names[d->kind], d->path, strerror(errno));
 		d->told_missing = true;
 		return false;
 	}
@@ -362,8 +364,8 @@ static bool open_device(struct device *d)
 	if (d->kind == TABLET) {
 		for (int i = 0; i < 2; i++) {
 			if (ioctl(fd, EVIOCGABS(ABS_X + i), &d->range[i]) < 0) {
-				say(in, "%s %s has no absolute axes (%s): its motion is ignored",
-				    kind_names[d->kind], d->path, strerror(errno));
+				say(in, "action=no-abs-axes device=%s path=%s why=\"%s\": its motion "
+					"is ignored", kind_names[d->kind], d->path, strerror(errno));
 				memset(d->range, 0, sizeof(d->range));
 				break;
 			}
@@ -371,7 +373,8 @@ static bool open_device(struct device *d)
 	}
 	int r = sd_event_add_io(in->ev, &d->io, fd, EPOLLIN, on_readable, d);
 	if (r < 0) {
-		say(in, "cannot watch %s: %s", d->path, strerror(-r));
+		say(in, "action=input-missing device=%s path=%s why=\"%s\"", kind_names[d->kind],
+		    d->path, strerror(-r));
 		close(fd);
 		return false;
 	}
@@ -380,7 +383,7 @@ static bool open_device(struct device *d)
 	d->fd = fd;
 	d->told_missing = false;
 	memset(d->held, 0, sizeof(d->held));
-	say(in, "reading the %s %s", kind_names[d->kind], d->path);
+	say(in, "action=input-open device=%s path=%s", kind_names[d->kind], d->path);
 	return true;
 }
 
@@ -405,7 +408,7 @@ static void schedule_retry(struct input *in)
 	else if ((r = sd_event_source_set_time_relative(in->retry, RETRY_USEC)) >= 0)
 		r = sd_event_source_set_enabled(in->retry, SD_EVENT_ONESHOT);
 	if (r < 0)
-		say(in, "cannot arm the retry timer: %s; missing devices stay missing",
+		say(in, "action=input-retry-failed why=\"%s\": missing devices stay missing",
 		    strerror(-r));
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * The seat's input for one VM, sent to QEMU over its D-Bus display. It reads

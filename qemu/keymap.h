@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * evdev key codes to QEMU key numbers ("qnum"): the PC keyboard's XT scan

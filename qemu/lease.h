@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * The VM's lease from directflipd (include/directflip/client.h): get-lease

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "qemu/listener.h"
 
 #include <errno.h>
@@ -190,6 +191,8 @@ static int on_registered(sd_bus_message *m, void *ud, sd_bus_error *e)
 	const sd_bus_error *err = sd_bus_message_get_error(m);
 	if (err)
 		closed(l, err->message ? err->message : err->name);
+	else
+		l->ops->registered(l->data);
 	return 0;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * The org.qemu.Display1.Listener object QEMU draws into: a socketpair, one
@@ -36,6 +37,8 @@ struct listener_ops {
 	void (*mouse_set)(void *d, int32_t x, int32_t y, int32_t on);
 	void (*cursor_define)(void *d, int32_t w, int32_t h, int32_t hot_x, int32_t hot_y,
 			      const uint8_t *data, size_t len);
+	/* QEMU accepted RegisterListener: it draws into us from now on. */
+	void (*registered)(void *d);
 	/* The listener connection is gone, or QEMU refused RegisterListener
 	 * (why says which). */
 	void (*closed)(void *d, const char *why);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /* One line per decision on stderr (journald adds the time), like the
  * daemon's: "directflip-qemu: vm=vm1 ...". */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * directflip-qemu: shows a stock QEMU's display (-display dbus) on the
  * monitor directflipd leased to the VM, as that VM's lessee, and sends the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * The leased CRTC's planes as the bridge drives them: one atomic commit

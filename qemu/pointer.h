@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /* The pure half of the pointer path to QEMU: evdev buttons to QEMU's button
  * numbers, and a tablet's absolute axis to console pixels. */

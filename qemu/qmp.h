@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * QEMU's p2p D-Bus display (-display dbus,p2p=yes) through its QMP socket,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "qemu/surface.h"
 
 #include <errno.h>
@@ -8,11 +9,19 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+/* What a buffer lacks of the picture: a few rectangles (text-mode bands
+ * far apart stay apart), merged into their bounding box past STALE_MAX. */
+#define STALE_MAX 8
+struct stale {
+	struct check_rect r[STALE_MAX];
+	int n;
+};
+
 struct buffer {
 	uint32_t handle, pitch, fb;
 	uint64_t size;
 	uint8_t *map;
-	struct check_rect stale; /* what this buffer lacks of the picture */
+	struct stale stale;
 };
 
 struct surface {
@@ -75,6 +84,39 @@ static void copy_rect(uint8_t *dst, size_t dst_stride, const uint8_t *src, size_
 static uint64_t rect_bytes(const struct check_rect *r)
 {
 	return (uint64_t)r->w * r->h * 4;
+}
+
+static bool covers(const struct check_rect *outer, const struct check_rect *inner)
+{
+	return inner->x >= outer->x && inner->y >= outer->y &&
+	       (uint64_t)inner->x + inner->w <= (uint64_t)outer->x + outer->w &&
+	       (uint64_t)inner->y + inner->h <= (uint64_t)outer->y + outer->h;
+}
+
+static void stale_add(struct stale *st, const struct check_rect *r)
+{
+	for (int i = 0; i < st->n; i++)
+		if (covers(&st->r[i], r))
+			return;
+	if (st->n < STALE_MAX) {
+		st->r[st->n++] = *r;
+		return;
+	}
+	struct check_rect box = *r;
+	for (int i = 0; i < st->n; i++)
+		box = check_union(box, st->r[i]);
+	st->r[0] = box;
+	st->n = 1;
+}
+
+/* Drops what the coming write of r overwrites anyway. */
+static void stale_cut(struct stale *st, const struct check_rect *r)
+{
+	int k = 0;
+	for (int i = 0; i < st->n; i++)
+		if (!covers(r, &st->r[i]))
+			st->r[k++] = st->r[i];
+	st->n = k;
 }
 
 /* The frame rectangle r in s's buffers, clipped to them; false: none of
@@ -174,17 +216,17 @@ void surface_write(struct surface *s, const struct check_rect *fr, const uint8_t
 	src += (size_t)((int32_t)rr.y - s->c.oy - (int32_t)fr->y) * src_stride +
 	       (size_t)((int32_t)rr.x - s->c.ox - (int32_t)fr->x) * 4;
 	struct buffer *back = &s->b[s->back], *twin = &s->b[1 - s->back];
-	if (back->stale.w && back->stale.h) {
-		/* Offsets of the stale box in the twin, copied row by row. */
-		const struct check_rect *st = &back->stale;
+	stale_cut(&back->stale, r);
+	for (int i = 0; i < back->stale.n; i++) {
+		const struct check_rect *st = &back->stale.r[i];
 		copy_rect(back->map, back->pitch,
 			  twin->map + (size_t)st->y * twin->pitch + (size_t)st->x * 4, twin->pitch,
 			  st);
 		s->n.catchup += rect_bytes(st);
-		back->stale = (struct check_rect){ 0 };
 	}
+	back->stale.n = 0;
 	copy_rect(back->map, back->pitch, src, src_stride, r);
-	twin->stale = check_union(twin->stale, *r);
+	stale_add(&twin->stale, r);
 	s->n.copied += rect_bytes(r);
 	s->written = true;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * The pixel path's frame: two dumb buffers with framebuffers on the lease

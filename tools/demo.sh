@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The main job on the embedded default: build, boot the test VM, bind two
 # simulated VMs to two monitors, and save a PNG of each monitor in demo-out/.
 set -eu

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Checks the #include graph of the product code for cycles between modules.
 
 A module is a .c file together with its header of the same name. Module a

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Reads meson's testlog.json files for tools/test.sh.
 
   testlog.py failed-vm LOG        names of failed tests in the 'vm' suite
+  testlog.py record NAME OK|FAIL LOGFILE
+                                  prints one testlog line for a step that is
+                                  not a meson test (the clang build, the .deb)
   testlog.py summary FIRST RETRY [FIRST RETRY ...]
                                   prints failures (with their output's tail),
                                   flaky tests, and last the line
@@ -102,7 +106,20 @@ def summary(pairs):
     return 1 if failed else 0
 
 
+def record(name, result, logfile):
+    try:
+        with open(logfile, errors="replace") as f:
+            out = f.read()
+    except OSError as e:
+        out, result = str(e), "FAIL"
+    print(json.dumps({"name": name, "result": "OK" if result == "OK" else "FAIL",
+                      "stdout": out}))
+
+
 def main(argv):
+    if len(argv) == 5 and argv[1] == "record":
+        record(argv[2], argv[3], argv[4])
+        return 0
     if len(argv) == 3 and argv[1] == "failed-vm":
         failed_vm(argv[2])
         return 0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/control/auth.h"
 
 #include <errno.h>
@@ -5,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include "config/config.h"
 #include "config/number.h"
 
 /* The peer's supplementary groups as the kernel recorded them at connect:
@@ -58,4 +60,9 @@ int control_auth_group(const char *spec, gid_t *out)
 		return -ENOENT;
 	*out = res->gr_gid;
 	return 0;
+}
+
+bool control_auth_may_use(const struct control_peer *peer, const struct config_vm *cv)
+{
+	return peer->admin || (cv && cv->has_owner && cv->owner_uid == peer->uid);
 }

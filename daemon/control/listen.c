@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/control/listen.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/control/vm-sockets.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * Per-VM capability sockets ([vm.NAME] socket=yes): DIR/vm/NAME.sock,

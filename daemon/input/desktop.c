@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/input/desktop.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/input/focus.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/input/input.h"
 
 #include <errno.h>
@@ -19,50 +20,8 @@
 #include "daemon/log.h"
 #include "daemon/session/session.h"
 
-#define MAX_DEVICES 64  /* physical devices per seat: a property match can catch many */
-
-struct phys {
-	char *devnode;
-	struct libinput_device *dev;
-};
-
-struct opened {
-	int fd;
-	int device_id;
-};
-
-struct seat {
-	struct input *in;
-	char *name;
-	char **matches;
-	size_t n_matches;
-	struct uinput_vm **vms;
-	size_t n_vms;
-	struct focus *focus;
-	struct libinput *li;
-	sd_event_source *io;
-	struct phys devices[MAX_DEVICES];
-	size_t n_devices;
-	struct opened opened[MAX_DEVICES];
-	size_t n_opened;
-	double motion_rest[2];  /* sub-unit motion carried to the next event */
-	bool follows;           /* focus-follows-pointer */
-	bool pointer_moved;     /* the focus change comes from the pointer: no warp */
-	struct desktop desktop;
-};
-
-struct input {
-	struct session *session;
-	struct udev *udev;
-	struct udev_monitor *mon;
-	sd_event_source *mon_io;
-	struct seat *seats;
-	size_t n_seats;
-	const struct input_listener *listener;
-	void *data;
-	bool quiet;   /* tearing down: no focus events */
-	bool suspended;  /* the seat is away: no device may be opened */
-};
+#include "daemon/input/route.h"
+#include "daemon/input/seat.h"
 
 /* ---- libinput's device access, through the session ---- */
 
@@ -108,151 +67,6 @@ static const struct libinput_interface li_interface = {
 	.open_restricted = open_restricted,
 	.close_restricted = close_restricted,
 };
-
-/* ---- focus ---- */
-
-static void on_emit(void *data, int vm, uint16_t code, bool pressed)
-{
-	struct seat *s = data;
-	int r = uinput_vm_key(s->vms[vm], code, pressed);
-	if (r < 0)
-		log_debug("vm=%s: key %u not forwarded: %s", uinput_vm_name(s->vms[vm]), code,
-			  strerror(-r));
-}
-
-static void on_focus_changed(void *data, int from, int to)
-{
-	struct seat *s = data;
-	for (size_t i = 0; i < s->n_opened; i++)
-		ioctl(s->opened[i].fd, EVIOCGRAB, to != FOCUS_HOST);
-	/* A hotkey takes the pointer along, or the next motion would undo it. */
-	if (s->follows && to != FOCUS_HOST && !s->pointer_moved)
-		desktop_warp_to_vm(&s->desktop, to);
-	const char *vm = to == FOCUS_HOST ? NULL : uinput_vm_name(s->vms[to]);
-	const char *prev = from == FOCUS_HOST ? NULL : uinput_vm_name(s->vms[from]);
-	if (s->in->quiet)
-		return;
-	log_info("seat=%s focus=%s previous=%s", s->name, vm ? vm : "host", prev ? prev : "host");
-	if (s->in->listener && s->in->listener->focus_changed)
-		s->in->listener->focus_changed(s->in->data, s->name, vm, prev);
-}
-
-static const struct focus_ops focus_ops = {
-	.emit = on_emit,
-	.changed = on_focus_changed,
-};
-
-/* ---- events ---- */
-
-static struct uinput_vm *focused(struct seat *s)
-{
-	focus_flush(s->focus);
-	int vm = focus_current(s->focus);
-	return vm == FOCUS_HOST ? NULL : s->vms[vm];
-}
-
-static void on_motion(struct seat *s, struct libinput_event_pointer *p)
-{
-	/* Unaccelerated: the guest applies its own acceleration. */
-	double rx = libinput_event_pointer_get_dx_unaccelerated(p);
-	double ry = libinput_event_pointer_get_dy_unaccelerated(p);
-	if (s->follows && focus_current(s->focus) != FOCUS_HOST) {
-		int under = desktop_move(&s->desktop, rx, ry);
-		if (under >= 0 && under != focus_current(s->focus)) {
-			s->pointer_moved = true;
-			focus_set(s->focus, under);
-			s->pointer_moved = false;
-		}
-	}
-	struct uinput_vm *u = focused(s);
-	if (!u)
-		return;
-	double dx = rx + s->motion_rest[0];
-	double dy = ry + s->motion_rest[1];
-	double ix = trunc(dx), iy = trunc(dy);
-	s->motion_rest[0] = dx - ix;
-	s->motion_rest[1] = dy - iy;
-	uinput_vm_motion(u, (int32_t)ix, (int32_t)iy);
-}
-
-static void on_wheel(struct seat *s, struct libinput_event_pointer *p)
-{
-	struct uinput_vm *u = focused(s);
-	if (!u)
-		return;
-	/* libinput counts down and right as positive, evdev up and right. */
-	if (libinput_event_pointer_has_axis(p, LIBINPUT_POINTER_AXIS_SCROLL_VERTICAL))
-		uinput_vm_wheel(u, -(int32_t)libinput_event_pointer_get_scroll_value_v120(
-					   p, LIBINPUT_POINTER_AXIS_SCROLL_VERTICAL), false);
-	if (libinput_event_pointer_has_axis(p, LIBINPUT_POINTER_AXIS_SCROLL_HORIZONTAL))
-		uinput_vm_wheel(u, (int32_t)libinput_event_pointer_get_scroll_value_v120(
-					  p, LIBINPUT_POINTER_AXIS_SCROLL_HORIZONTAL), true);
-}
-
-static void handle(struct seat *s, struct libinput_event *ev)
-{
-	switch (libinput_event_get_type(ev)) {
-	case LIBINPUT_EVENT_DEVICE_ADDED:
-	case LIBINPUT_EVENT_DEVICE_REMOVED: {
-		struct libinput_device *dev = libinput_event_get_device(ev);
-		log_info("seat=%s device %s: %s",  s->name,
-			 libinput_event_get_type(ev) == LIBINPUT_EVENT_DEVICE_ADDED ? "added"
-											: "removed",
-			 libinput_device_get_name(dev));
-		break;
-	}
-	case LIBINPUT_EVENT_KEYBOARD_KEY: {
-		struct libinput_event_keyboard *k = libinput_event_get_keyboard_event(ev);
-		uint32_t key = libinput_event_keyboard_get_key(k);
-		if (key <= UINT16_MAX)
-			focus_key(s->focus, (uint16_t)key,
-				  libinput_event_keyboard_get_key_state(k) == LIBINPUT_KEY_STATE_PRESSED);
-		break;
-	}
-	case LIBINPUT_EVENT_POINTER_BUTTON: {
-		struct libinput_event_pointer *p = libinput_event_get_pointer_event(ev);
-		uint32_t b = libinput_event_pointer_get_button(p);
-		focus_flush(s->focus);
-		if (b <= UINT16_MAX)
-			focus_key(s->focus, (uint16_t)b,
-				  libinput_event_pointer_get_button_state(p) ==
-					  LIBINPUT_BUTTON_STATE_PRESSED);
-		break;
-	}
-	case LIBINPUT_EVENT_POINTER_MOTION:
-		on_motion(s, libinput_event_get_pointer_event(ev));
-		break;
-	case LIBINPUT_EVENT_POINTER_MOTION_ABSOLUTE: {
-		struct libinput_event_pointer *p = libinput_event_get_pointer_event(ev);
-		struct uinput_vm *u = focused(s);
-		if (u)
-			uinput_vm_absolute(
-				u,
-				(int32_t)libinput_event_pointer_get_absolute_x_transformed(p, UINPUT_ABS_MAX),
-				(int32_t)libinput_event_pointer_get_absolute_y_transformed(p, UINPUT_ABS_MAX));
-		break;
-	}
-	case LIBINPUT_EVENT_POINTER_SCROLL_WHEEL:
-		on_wheel(s, libinput_event_get_pointer_event(ev));
-		break;
-	default:
-		break;
-	}
-}
-
-static int on_libinput(sd_event_source *src, int fd, uint32_t revents, void *data)
-{
-	struct seat *s = data;
-	int r = libinput_dispatch(s->li);
-	if (r < 0)
-		log_errno(r, "seat=%s: libinput dispatch failed", s->name);
-	struct libinput_event *ev;
-	while ((ev = libinput_get_event(s->li))) {
-		handle(s, ev);
-		libinput_event_destroy(ev);
-	}
-	return 0;
-}
 
 /* ---- devices ---- */
 
@@ -317,7 +131,7 @@ static void add_device(struct seat *s, const char *devnode)
 		return;
 	}
 	s->devices[s->n_devices++] = (struct phys){ copy, libinput_device_ref(dev) };
-	on_libinput(NULL, -1, 0, s);
+	route_on_libinput(NULL, -1, 0, s);
 }
 
 static void remove_device(struct seat *s, const char *devnode)
@@ -330,7 +144,7 @@ static void remove_device(struct seat *s, const char *devnode)
 		free(s->devices[i].devnode);
 		s->devices[i] = s->devices[--s->n_devices];
 		/* The removal's key releases come out of libinput now. */
-		on_libinput(NULL, -1, 0, s);
+		route_on_libinput(NULL, -1, 0, s);
 		return;
 	}
 }
@@ -436,11 +250,17 @@ static int seat_init(struct seat *s, struct input *in, sd_event *loop,
 					 "(/dev/uinput, links in %s%s)", vm->name, link_dir,
 					 r == -ENODEV ? "; no /dev/input/eventN: is evdev loaded?" : "");
 		s->vms[s->n_vms++] = u;
+		/* Again on each reload: owner= may have changed or gone. */
+		if ((r = uinput_vm_set_owner(u, vm->has_owner, vm->owner_uid)) < 0)
+			log_errno(r, "vm=%s: its owner %s cannot be given access to its input "
+				  "devices (%s ...): a VMM running as the owner cannot read them",
+				  vm->name, vm->has_owner ? vm->owner : "(none)",
+				  uinput_vm_devnode(u, UINPUT_KEYBOARD));
 		log_info("vm=%s seat=%s keyboard=%s pointer=%s tablet=%s", vm->name, cs->name,
 			 uinput_vm_link(u, UINPUT_KEYBOARD), uinput_vm_link(u, UINPUT_POINTER),
 			 uinput_vm_link(u, UINPUT_TABLET));
 	}
-	s->focus = focus_create(s->n_vms, &focus_ops, s);
+	s->focus = focus_create(s->n_vms, &route_focus_ops, s);
 	if (!s->focus)
 		return -ENOMEM;
 	add_hotkey(s, cs->hotkey_next, FOCUS_NEXT, 0);
@@ -467,7 +287,7 @@ static int seat_init(struct seat *s, struct input *in, sd_event *loop,
 	s->li = libinput_path_create_context(&li_interface, s);
 	if (!s->li)
 		return -ENOMEM;
-	r = sd_event_add_io(loop, &s->io, libinput_get_fd(s->li), EPOLLIN, on_libinput, s);
+	r = sd_event_add_io(loop, &s->io, libinput_get_fd(s->li), EPOLLIN, route_on_libinput, s);
 	if (r < 0)
 		return r;
 	return 0;

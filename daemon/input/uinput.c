@@ -1,14 +1,19 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/input/uinput.h"
 
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
 #include <linux/uinput.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #define VENDOR 0x4446  /* "DF": not a USB vendor id; BUS_VIRTUAL says so */
@@ -99,8 +104,8 @@ static int find_devnode(const char *sysname, char *out, size_t size)
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (strncmp(e->d_name, "event", 5) == 0) {
-			snprintf(out, size, "/dev/input/%s", e->d_name);
-			r = 0;
+			int n = snprintf(out, size, "/dev/input/%s", e->d_name);
+			r = n >= 0 && (size_t)n < size ? 0 : -ENAMETOOLONG;
 			break;
 		}
 	}
@@ -185,6 +190,51 @@ void uinput_vm_destroy(struct uinput_vm *u)
 	}
 	free(u->name);
 	free(u);
+}
+
+static struct posix_acl_xattr_entry acl_entry(int tag, int perm, uint32_t id)
+{
+	return (struct posix_acl_xattr_entry){ .e_tag = htole16((uint16_t)tag),
+					       .e_perm = htole16((uint16_t)perm),
+					       .e_id = htole32(id) };
+}
+
+/* The node's POSIX ACL: the owner's user entry, or none. Group and other are
+ * written as udev leaves input nodes (group rw, other nothing): set before
+ * udev has run, a later chmod by udev would change only the mask. */
+static int set_node_owner(const char *devnode, bool has_owner, uid_t uid)
+{
+	if (!has_owner) {
+		if (removexattr(devnode, "system.posix_acl_access") < 0 && errno != ENODATA &&
+		    errno != EOPNOTSUPP)
+			return -errno;
+		return 0;
+	}
+	struct {
+		struct posix_acl_xattr_header h;
+		struct posix_acl_xattr_entry e[5];
+	} acl = {
+		.h = { .a_version = htole32(POSIX_ACL_XATTR_VERSION) },
+		.e = {
+			acl_entry(ACL_USER_OBJ, 6, (uint32_t)ACL_UNDEFINED_ID),
+			acl_entry(ACL_USER, 6, (uint32_t)uid),
+			acl_entry(ACL_GROUP_OBJ, 6, (uint32_t)ACL_UNDEFINED_ID),
+			acl_entry(ACL_MASK, 6, (uint32_t)ACL_UNDEFINED_ID),
+			acl_entry(ACL_OTHER, 0, (uint32_t)ACL_UNDEFINED_ID),
+		},
+	};
+	return setxattr(devnode, "system.posix_acl_access", &acl, sizeof(acl), 0) < 0 ? -errno : 0;
+}
+
+int uinput_vm_set_owner(struct uinput_vm *u, bool has_owner, uid_t uid)
+{
+	int r = 0;
+	for (int k = 0; k < UINPUT_KINDS; k++) {
+		int rk = set_node_owner(u->dev[k].devnode, has_owner, uid);
+		if (r == 0)
+			r = rk;
+	}
+	return r;
 }
 
 const char *uinput_vm_name(const struct uinput_vm *u)

@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /*
  * A VM's virtual input devices, made with uinput: a keyboard, a relative
@@ -25,6 +27,10 @@ enum uinput_kind {
 int uinput_vm_create(const char *vm, const char *link_dir, struct uinput_vm **out);
 /* Removes the links as well. NULL is fine. */
 void uinput_vm_destroy(struct uinput_vm *u);
+/* Read and write access to the device nodes for the VM's owner= (its VMM
+ * or directflip-qemu runs as that user), through a POSIX ACL entry; without
+ * an owner, the entry goes. Root and group input keep theirs. -errno. */
+int uinput_vm_set_owner(struct uinput_vm *u, bool has_owner, uid_t uid);
 const char *uinput_vm_name(const struct uinput_vm *u);
 const char *uinput_vm_link(const struct uinput_vm *u, enum uinput_kind kind);
 const char *uinput_vm_devnode(const struct uinput_vm *u, enum uinput_kind kind);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/session/hotplug.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fb:NUMBER and fb:PATH: a framebuffer that already exists on the card,
  * made by the vGPU driver (or the test stand-in, a simulation of it).
  * fb:PATH is watched with inotify on its directory: a new id written or
@@ -144,6 +145,7 @@ const struct source_kind source_kind_fb = {
 	.name = "fb",
 	.prefix = "fb:",
 	.takes_arg = 1,
+	.mirror_on_keep = true,
 	.create = fb_create,
 	.destroy = fb_destroy,
 	.current_fb = fb_current,

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /* gvt-sysfs:PATH[#PLANE]: the GVT-g "direct flip" v1 proposal (not
- * upstream, daemon/vgpu-nonupstream.h). PATH is the vGPU's mdev device;
+ * upstream, daemon/source/nonupstream.h). PATH is the vGPU's mdev device;
  * the plane number is written to its plane_id_index attribute and the
  * host framebuffer id read back. Done when the plane is first shown and
  * again when the attribute signals a change (POLLPRI, as sysfs_notify). */
@@ -137,6 +138,7 @@ const struct source_kind source_kind_gvt_sysfs = {
 	.name = "gvt-sysfs",
 	.prefix = "gvt-sysfs:",
 	.takes_arg = 1,
+	.mirror_on_keep = true,
 	.create = gvt_create,
 	.destroy = gvt_destroy,
 	.current_fb = gvt_current,

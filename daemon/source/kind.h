@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -5,12 +6,15 @@
 
 #include "daemon/source/source.h"
 
-/* What one source kind provides to daemon/source.c. arg is the spec
+/* What one source kind provides to daemon/source/source.c. arg is the spec
  * without "scheme:" (NULL for a kind that takes no argument). */
 struct source_kind {
 	const char *name;
 	const char *prefix;   /* "fb:"; or the whole spec when takes_arg is 0 */
 	int takes_arg;
+	/* Its framebuffers belong to another file (the VMM's, the vGPU's), so
+	 * on-vm-exit=keep shows a mirror that outlives that file. */
+	bool mirror_on_keep;
 	int (*create)(const char *arg, void **impl);
 	void (*destroy)(void *impl);
 	int (*current_fb)(void *impl, uint32_t *fb_id);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * NOT UPSTREAM. Interfaces that were proposed for Intel GVT-g but never

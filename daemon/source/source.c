@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/source/source.h"
 
 #include <errno.h>
@@ -75,6 +76,11 @@ const char *source_spec(const struct source *src)
 const char *source_kind_name(const struct source *src)
 {
 	return src->kind->name;
+}
+
+bool source_mirror_on_keep(const struct source *src)
+{
+	return src->kind->mirror_on_keep;
 }
 
 int source_current_fb(struct source *src, uint32_t *fb_id)

@@ -1,15 +1,17 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
 /* Where a vGPU plane's framebuffer id comes from (design: "vGPU plane
  * sources", docs/sources.md). Each kind lives in its own file behind
- * struct source_kind (daemon/source-kind.h):
- *   fb:NUMBER  a framebuffer id on the daemon's card      (source-fb.c)
- *   fb:PATH    a file holding that id                     (source-fb.c)
- *   client     dma-bufs a VMM pushes over the control socket (source-client.c)
- *   gvt-sysfs:PATH[#PLANE]  the proposed GVT-g plane_id_index (source-gvt-sysfs.c)
- *   vfio:PATH[#MDEV]  a vGPU's VFIO device, VFIO_DEVICE_QUERY_GFX_PLANE (source-vfio.c) */
+ * struct source_kind (daemon/source/kind.h):
+ *   fb:NUMBER  a framebuffer id on the daemon's card      (fb.c)
+ *   fb:PATH    a file holding that id                     (fb.c)
+ *   client     dma-bufs a VMM pushes over the control socket (client.c)
+ *   gvt-sysfs:PATH[#PLANE]  the proposed GVT-g plane_id_index (gvt-sysfs.c)
+ *   vfio:PATH[#MDEV]  a vGPU's VFIO device, VFIO_DEVICE_QUERY_GFX_PLANE (vfio.c) */
 struct source;
 
 /* A guest cursor: its framebuffer, and where its top-left corner is on
@@ -25,6 +27,10 @@ void source_destroy(struct source *src);
 const char *source_spec(const struct source *src);
 /* "fb", "client", ... */
 const char *source_kind_name(const struct source *src);
+/* Whether on-vm-exit=keep shows a mirror of this source's frames (fb:,
+ * gvt-sysfs:, whose framebuffers another file owns); client frames are
+ * the daemon's own imports already. */
+bool source_mirror_on_keep(const struct source *src);
 /* -ENOENT when the source has no frame yet. */
 int source_current_fb(struct source *src, uint32_t *fb_id);
 /* The cursor that goes with the primary plane source_current_fb gave;

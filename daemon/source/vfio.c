@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 /* vfio:PATH[#MDEV]: a mediated vGPU's VFIO device (PATH, its device node;
  * MDEV, its mdev sysfs directory, by default /sys/dev/char/MAJ:MIN/device
  * of the node), asked for its primary plane with
  * VFIO_DEVICE_QUERY_GFX_PLANE, in the first form it admits to
  * (docs/sources.md):
  * (a) the "DRM plane type" (GVT-g direct flip v1's QEMU branch, not
- *     upstream, daemon/vgpu-nonupstream.h): the answer is a host
+ *     upstream, daemon/source/nonupstream.h): the answer is a host
  *     framebuffer id, mapped as it is, asked again only when the device fd
  *     signals POLLPRI: no work per guest frame;
  * (b) dma-buf planes with MDEV/enable_direct_flip (GVT-g direct flip v2,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/state/bindings.h"
 
 #include <errno.h>

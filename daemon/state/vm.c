@@ -1,10 +1,13 @@
+/* SPDX-License-Identifier: MIT */
 #include "daemon/state/vm.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/log.h"
 #include "daemon/source/source.h"
 
 struct vm *vm_create(const struct config_vm *cfg)
@@ -92,4 +95,20 @@ bool vm_binding_equal(const struct config *a_cfg, const struct config_vm *a,
 	const struct config_monitor *ma = a->monitor ? config_monitor_by_name(a_cfg, a->monitor) : NULL;
 	const struct config_monitor *mb = b->monitor ? config_monitor_by_name(b_cfg, b->monitor) : NULL;
 	return monitor_eq(ma, mb);
+}
+
+void vm_fail(struct vm *vm, enum vm_state state, const char *fmt, ...)
+{
+	char msg[sizeof(vm->error)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	bool changed = vm->state != state || strcmp(msg, vm->error) != 0;
+	vm->state = state;
+	memcpy(vm->error, msg, sizeof(msg));
+	/* One line per decision, not one per pass. */
+	if (changed)
+		log_msg(state == VM_FAILED ? LOG_ERR : LOG_INFO, "vm=%s monitor=%s state=%s reason=\"%s\"",
+			vm->name, vm->cfg->monitor ? vm->cfg->monitor : "-", vm_state_name(state), msg);
 }

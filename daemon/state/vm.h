@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -55,3 +56,7 @@ const char *vm_state_name(enum vm_state s);
 /* Desired-state equality: same monitor, planes, sources, mode and scaling. */
 bool vm_binding_equal(const struct config *a_cfg, const struct config_vm *a,
 		      const struct config *b_cfg, const struct config_vm *b);
+/* Sets vm's state and its reason (vgpu-assign vms), logging the change
+ * once: one line per decision, not one per pass. */
+void vm_fail(struct vm *vm, enum vm_state state, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * libdirectflip-client: a small blocking client for directflipd's control
@@ -17,6 +18,10 @@
 #include <stdbool.h>
 
 #include "directflip/protocol.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct df_client;
 struct json_object;
@@ -56,3 +61,7 @@ int df_client_subscribe(struct df_client *c, const char *const *events);
 /* The next event ({"event": NAME, ...}): waits up to timeout_ms (-1 for
  * ever). -ETIMEDOUT when none came, -ECONNRESET when the daemon went away. */
 int df_client_next_event(struct df_client *c, int timeout_ms, struct json_object **event);
+
+#ifdef __cplusplus
+}
+#endif

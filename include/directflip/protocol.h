@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /*
  * The directflipd control protocol (docs/protocol.md).
@@ -14,6 +15,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct json_object;
 
@@ -132,3 +137,7 @@ int df_param_bool(struct json_object *params, const char *key, bool required, bo
 /* -EINVAL naming the first key of params not in the NULL-terminated known. */
 int df_params_only(struct json_object *params, const char *const *known, char *err,
 		   size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The baseline for the hotplug benchmark: the least any program must do to
  * light a monitor that was just plugged in. It is DRM master on the card,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Benchmark (not a pass/fail test): how much work directflipd does per guest
 # frame. Runs in the VM: tests/vm/run -- tests/bench/frame-work.sh
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Benchmark (not a pass/fail test): how long after a monitor is plugged in
 # its VM's picture is back, against the least any program must do for the
 # same (tests/bench/bare-modeset.c), in one boot. Runs in the VM:

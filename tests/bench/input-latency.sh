@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Benchmark (not a pass/fail test): the latency directflipd adds to each
 # forwarded input event. Runs in the VM: tests/vm/run -- tests/bench/input-latency.sh
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Benchmark (not a pass/fail test): directflip-qemu's work per frame, and
 # what -display dbus costs a stock QEMU. One boot, side by side.
 # Runs in the VM: tests/vm/run -- tests/bench/qemu.sh

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Benchmark (not a pass/fail test): daemon work per guest frame for every
 # plane source and the lease path, side by side in one boot.
 # Runs in the VM: tests/vm/run -- tests/bench/sources.sh

@@ -1,5 +1,6 @@
 #!/bin/sh
-# vgpu-assign's command-line contract without a daemon (docs/vgpu-assign.md,
+# SPDX-License-Identifier: MIT
+# vgpu-assign's command-line contract without a daemon (vgpu-assign(1), docs/man/vgpu-assign.1.scd,
 # "EXIT STATUS"), and directflipd --check-config on long and shipped files.
 # Usage: cli-usage.sh VGPU_ASSIGN DIRECTFLIPD SOURCE_ROOT CASE
 set -u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target for the layout parser and validator: any text must
  * give a layout or messages, never a crash or a leak. Built with replay.c,
  * it replays config-corpus/ as a normal test. */

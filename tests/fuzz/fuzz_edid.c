@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target for the EDID parser: a monitor (or a VM's virtual
  * monitor, or a KVM switch) hands the daemon any bytes as its EDID blob.
  * The first input byte is a flag: when its low bit is set the target fixes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target for the control protocol decoder: every packet a local
  * process can send goes through df_msg_decode, and a request's params go
  * through the typed accessors the daemon uses. */

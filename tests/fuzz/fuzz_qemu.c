@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target for directflip-qemu's checks of QEMU's Listener
  * messages (qemu/check.c): a guest-controlled QEMU picks every size,
  * stride, format, length, hot spot and update rectangle. The input is a

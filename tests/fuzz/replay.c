@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Runs a libFuzzer target over corpus files without libFuzzer, so that the
  * corpus is a regression test in any build (systemd's fuzz-main.c idea).
  * Arguments are files or directories of files. */

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Seeded chaos soak, guest side (issue 17). tests/soak/run starts it in
 tests/vm/run --systemd --outputs 4; see tests/soak/README.md.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /* Test assertions that stay on in every build type (assert() would not). */
 #include <stdio.h>

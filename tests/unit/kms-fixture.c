@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "kms-fixture.h"
 
 #include <stdio.h>

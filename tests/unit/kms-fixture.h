@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #pragma once
 /* KMS snapshots for unit tests, built by hand: planes are described by
  * type, CRTC mask, zpos and formats. Ids: CRTCs 40+, connectors 100+,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* When the user or group database itself fails (an LDAP server down, say),
  * the layout names the lookup that failed. This binary defines its own
  * getpwnam_r and getgrnam_r, which the config library linked into it calls

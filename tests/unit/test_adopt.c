@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Taking a lease back after a restart (reconcile's adopt): the fd store
  * entry's name (daemon/state/lease-name.c) and the lease's objects sorted
  * back into vGPU planes (kms_lease_classify). On Intel-like cards with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The layout parser and validator: every message, where it points, and
  * how files and drop-ins combine. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* focus-follows-pointer geometry: which VM's monitor the pointer is on. */
 #include <errno.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The focus state machine: which VM gets a key, hotkeys, no stuck keys. */
 #include <linux/input-event-codes.h>
 #include <errno.h>

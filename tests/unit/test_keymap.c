@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* directflip-qemu's key table: evdev codes to QEMU key numbers (qnum). */
 #include <errno.h>
 #include <linux/input-event-codes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Value parsers of the config: modes, scaling names, and the checked
  * number and boolean parsing every numeric key goes through. */
 #include <errno.h>

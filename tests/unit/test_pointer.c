@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* directflip-qemu's pointer mapping: buttons and the tablet's scaling. */
 #include <errno.h>
 #include <linux/input-event-codes.h>

@@ -1,4 +1,5 @@
-/* Runtime bindings (daemon/control-bindings.c): what bind/unbind/map-plane
+/* SPDX-License-Identifier: MIT */
+/* Runtime bindings (daemon/state/bindings.c): what bind/unbind/map-plane
  * keep in state.json and apply on top of every loaded layout. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* qemu/check.c: what directflip-qemu accepts from QEMU's D-Bus display. */
 #include <errno.h>
 #include <drm_fourcc.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test tools only: see args.h. */
 #include "args.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Checked number parsing for the test tools' command lines (and the
  * values their stand-in files are written). Test tools only.

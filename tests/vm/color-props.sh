@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Not a test: prints what a QEMU display device's DRM driver exposes on its
 # CRTCs, to find one with GAMMA_LUT for the lease-hygiene test (issue 10).
 #   tests/vm/run --outputs 1 --display-device cirrus-vga -- tests/vm/color-props.sh cirrus cirrus

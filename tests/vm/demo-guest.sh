@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The README's main job, guest side: two monitors plugged; vm1 a stock QEMU
 # (Debian's, nested here under TCG) shown by directflip-qemu, vm2 a
 # simulated vGPU; directflipd with tests/vm/demo-layout.ini; a PNG per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SIMULATION of a VMM's display relay (as QEMU's D-Bus display hands out
  * ScanoutDMABUF/UpdateDMABUF): it makes dumb buffers on the card, exports

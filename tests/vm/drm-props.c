@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test tools only: see drm-props.h. */
 #include "drm-props.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * KMS object properties by name, for the test tools' DRM clients (not
  * for per-frame paths: each call reads the object's whole list).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test tools only: see dumb-buffer.h. */
 #include "dumb-buffer.h"
 

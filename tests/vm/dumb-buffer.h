@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A mapped dumb buffer with a framebuffer: what the test tools draw guest
  * and lessee frames into. 32 bits a pixel. Test tools only.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test tools only: see frame-clock.h. */
 #include "frame-clock.h"
 

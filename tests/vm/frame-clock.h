@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A frame clock for the test tools' guest frames: ticks every period on
  * CLOCK_MONOTONIC's absolute time, so a slow frame does not push the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SIMULATION helper for the FUSE and CUSE stand-ins: see fuse-pollers.h. */
 #define FUSE_USE_VERSION 31
 #include "fuse-pollers.h"

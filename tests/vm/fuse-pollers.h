@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The open files of a FUSE or CUSE stand-in (libfuse3), each with its
  * poll handle and whether a change waits since the file last read the

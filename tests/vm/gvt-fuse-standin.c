@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SIMULATION: stands in for the GVT-g "local display direct flip" v1
  * sysfs interface, which never reached mainline Linux. A FUSE file system
@@ -294,7 +295,8 @@ int main(int argc, char **argv)
 	const char *mnt = NULL;
 	standin_options_init(&st.o);
 	st.n_planes = 1;
-	for (int i = 1; i < argc; i++) {
+	/* Every option takes a value: step over both. */
+	for (int i = 1; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int r = standin_options_take(&st.o, a, v), bad = r < 0 || !v;
 		if (!bad && r == 0 && !strcmp(a, "--mount"))
@@ -307,7 +309,6 @@ int main(int argc, char **argv)
 			usage();
 			return 2;
 		}
-		i++;
 	}
 	if (!mnt || !st.o.have_color) {
 		usage();

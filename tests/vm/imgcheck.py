@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Pixel checks on monitor screendumps (PPM or PNG, as vmctl writes them).
 
   imgcheck.py size FILE                 -> "W H"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SIMULATION helper for the stand-ins: see inplace-frames.h. */
 #include "inplace-frames.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SIMULATION, test tools only: guest frames drawn in place into a
  * framebuffer that directflipd shows, as a kernel vGPU driver that flips

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Guest-side input test and latency benchmark (tests/vm/scenario-input.sh,
  * tests/bench/input-latency.sh). It plays the user: its "physical"

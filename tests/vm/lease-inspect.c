@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Test tool: looks at a running directflipd's leases from outside, through
  * the kernel. pidfd_getfd() duplicates the daemon's open DRM files, so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Test program: what a VMM does with its lease. Started as
  *     vgpu-assign exec vm1 -- lessee-demo

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Test program: leaves state behind on a lease, or looks for what a
  * previous lessee left. Started through `vgpu-assign exec VM --`:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Test program: a VMM that knows only the legacy KMS API. Started as
  *     vgpu-assign exec vm1 -- lessee-legacy [--flips N]

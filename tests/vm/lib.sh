@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared helpers for guest-side scenarios. Source it; needs DF_BUILD.
 # shellcheck shell=sh
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers for scenarios that run a stock QEMU nested in the test VM, the
 # VMM whose picture directflip-qemu shows. Source after lib.sh. Its files
 # (bus, QMP socket, QEMU's screendumps) go to $NESTED, by default $WORK;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Test tool: prints what every plane of a card shows, read back from the
  * kernel as a plain client (no lease, no master), one line per plane:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A fake QEMU for directflip-qemu's --qmp mode (tests/vm/scenario-qemu-peer.sh).
  * It speaks just enough QMP (greeting, qmp_capabilities, getfd with the fd
@@ -357,10 +358,25 @@ static bool step(const char *s, char *why, size_t whylen)
 		scanout(W, H, STRIDE, 0x12345678, d, (size_t)STRIDE * H);
 		free(d);
 	} else if (strcmp(s, "update-outside") == 0) {
-		uint8_t *d = good_data(STRIDE, 100);
-		update(600, 400, 100, 100, STRIDE, d, (size_t)STRIDE * 100);
-		update(-8, 0, 16, 16, STRIDE, d, (size_t)STRIDE * 16);
-		update(0, 0, -16, 16, STRIDE, d, (size_t)STRIDE * 16);
+		/* Wholly outside, negative, overflowing: refused. Partly
+		 * outside: clipping or refusing are both right, so its data is
+		 * the good frame's own pixels there and the picture stays. */
+		static const int32_t r[][4] = {
+			{ 700, 500, 16, 16 }, { -100, -100, 16, 16 }, { 0, 0, -16, 16 },
+			{ 0x7ffffff0, 0, 32, 16 }, { 600, 400, 100, 100 }, { -8, -8, 16, 16 },
+		};
+		uint8_t *d = calloc(100 * 100, 4);
+		if (!d)
+			die("out of memory");
+		for (size_t k = 0; k < sizeof(r) / sizeof(r[0]); k++) {
+			int32_t w = r[k][2] > 0 ? r[k][2] : 16, h = r[k][3];
+			for (int32_t y = 0; y < h; y++)
+				for (int32_t x = 0; x < w; x++) {
+					uint32_t v = good_px((uint32_t)(r[k][0] + x), (uint32_t)(r[k][1] + y));
+					memcpy(d + ((size_t)y * (size_t)w + (size_t)x) * 4, &v, 4);
+				}
+			update(r[k][0], r[k][1], r[k][2], h, (uint32_t)w * 4, d, (size_t)w * 4 * (size_t)h);
+		}
 		free(d);
 	} else if (strcmp(s, "memfd-dmabuf") == 0) {
 		int fd = memfd_create("not-a-dmabuf", MFD_CLOEXEC);
@@ -624,6 +640,9 @@ static int input_call(sd_bus_message *m, void *data, sd_bus_error *err)
 	return sd_bus_reply_method_return(m, NULL);
 }
 
+/* QEMU checks no caller's uid: the bridge runs as the VM's owner, not as
+ * this peer's root, so every method is UNPRIVILEGED (sd-bus's default
+ * admits only the same uid or CAP_SYS_ADMIN). */
 static const sd_bus_vtable vm_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("Name", "s", prop_str, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -634,8 +653,8 @@ static const sd_bus_vtable vm_vtable[] = {
 
 static const sd_bus_vtable console_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("RegisterListener", "h", "", register_listener, 0),
-	SD_BUS_METHOD("SetUIInfo", "qqiiuu", "", set_ui_info, 0),
+	SD_BUS_METHOD("RegisterListener", "h", "", register_listener, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("SetUIInfo", "qqiiuu", "", set_ui_info, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_PROPERTY("Label", "s", prop_str, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("Head", "u", prop_u, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("Type", "s", prop_str, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -647,18 +666,18 @@ static const sd_bus_vtable console_vtable[] = {
 
 static const sd_bus_vtable keyboard_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("Press", "u", "", input_call, 0),
-	SD_BUS_METHOD("Release", "u", "", input_call, 0),
+	SD_BUS_METHOD("Press", "u", "", input_call, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Release", "u", "", input_call, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_PROPERTY("Modifiers", "u", prop_u, 0, 0),
 	SD_BUS_VTABLE_END,
 };
 
 static const sd_bus_vtable mouse_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("Press", "u", "", input_call, 0),
-	SD_BUS_METHOD("Release", "u", "", input_call, 0),
-	SD_BUS_METHOD("SetAbsPosition", "uu", "", input_call, 0),
-	SD_BUS_METHOD("RelMotion", "ii", "", input_call, 0),
+	SD_BUS_METHOD("Press", "u", "", input_call, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Release", "u", "", input_call, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("SetAbsPosition", "uu", "", input_call, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("RelMotion", "ii", "", input_call, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_PROPERTY("IsAbsolute", "b", prop_b, 0, 0),
 	SD_BUS_VTABLE_END,
 };

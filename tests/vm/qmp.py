@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """A minimal QMP client for VM scenarios (talks to a nested stock QEMU).
 
   qmp.py SOCKET screendump FILE    QEMU's own PPM of console 0

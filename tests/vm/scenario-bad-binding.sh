@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A binding that cannot be met gets a clear error naming the vm, the
 # monitor and the reason, and leaves the other bindings untouched:
 #   vm2 asks for a mode its monitor lacks;

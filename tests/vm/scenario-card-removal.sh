@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 6: the card itself goes away (PCI remove) and comes back (PCI
 # rescan). The daemon survives, ends every lease on it cleanly, finds the
 # card again and restores the bindings with nobody acting.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 4: bad input on the control socket. Each case below must leave the
 # daemon running, other clients served, and the leases and pixels as they
 # were; the daemon must not leak a file descriptor. The socket is at a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 4: get-lease goes only to the vm's owner or an admin (root or the
 # socket group); others get EPERM with a message that says why; changes
 # need an admin; anyone may list.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 4: `vgpu-assign bind` and `unbind` change what a head shows and
 # what `leases` lists; a runtime binding survives a daemon restart (state
 # file), a connector name works as MONITOR, and refusals have exit codes.
@@ -88,6 +89,14 @@ set +e
 set -e
 [ $st -eq 1 ] && grep -q "'no/such' is not a vm name" "$WORK/err" || fail "bad vm name: status $st: $(cat "$WORK/err")"
 ok "bind with a bad vm name: exit 1"
+"$VA" bind newvm Virtual-1 || fail "bind of a vm the layout lacks: status $?"
+wait_for 30 log_has_n "vm=newvm .*action=lease-granted" 1 || fail "the new vm got no lease"
+leases_are "newvm=Virtual-1 vm1=Virtual-2 vm2=Virtual-3"
+"$VA" vms | grep -q "^newvm .*leased" || fail "vms does not list the new vm"
+"$VA" unbind newvm || fail "unbind newvm: status $?"
+leases_are "vm1=Virtual-2 vm2=Virtual-3"
+! "$VA" vms | grep -q "^newvm " || fail "the vm a binding made stays after unbind"
+ok "bind made vm newvm on Virtual-1 (no layout entry); unbind removed it"
 set +e
 "$VA" bind vm1 HDMI-A-9 2>"$WORK/err"; st=$?
 set -e

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 4: `vgpu-assign exec vm1 -- lessee-demo` hands the lease fd to a
 # program that flips its own frames on vm1's monitor, with no daemon work.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 6: real monitor hotplug through QEMU's D-Bus display. Unplugging
 # vm1's monitor revokes its lease and leaves vm2 alone; plugging it back
 # brings vm1's picture back with nobody acting. Then CYCLES more cycles,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 9, optional part: focus follows the pointer across monitors laid
 # out side by side. vm1's monitor is left of vm2's; the simulated mouse
 # (input-check, a uinput stand-in for a real one) moves right and back.

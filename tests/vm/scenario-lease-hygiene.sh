@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 10, lease hygiene. (1) A lessee that uses only the legacy KMS API
 # (SetCrtc, SetCursor, PageFlip) works through its lease: the lease holds
 # the CRTC's primary and cursor planes. (2) What a lessee leaves on the CRTC

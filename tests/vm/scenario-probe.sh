@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 2: directflipd --probe against a real virtio-gpu with 3 outputs.
 set -eu
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 14: what the QEMU side sends is untrusted. A fake QEMU (qemu-peer)
 # serves directflip-qemu --qmp and plays good frames, each bad input the
 # issue lists, and real dma-bufs (dumb buffers exported from the card: a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 14 under systemd as PID 1 (tests/vm/run --systemd): directflipd
 # restarts (its unit, with the fd store) while directflip-qemu shows a
 # nested stock QEMU's SeaBIOS on head 1. The bridge's picture stays, and
@@ -12,6 +13,8 @@ BRIDGE="$DF_BUILD/qemu/directflip-qemu"
 USER_=nobody
 meson install -C "$DF_BUILD" --no-rebuild --quiet >"$WORK/install.log" 2>&1 ||
 	{ cat "$WORK/install.log"; fail "meson install failed"; }
+# The package's postinst does this: the control socket's group.
+systemd-sysusers "$VM_DIR/../../systemd/directflip.sysusers" || fail "systemd-sysusers"
 systemctl daemon-reload
 
 "$VMCTL" plug 1 1024 768 || fail "plug head 1"
@@ -33,6 +36,9 @@ connector = Virtual-3
 monitor = left
 owner = $USER_
 scaling = center
+; The control socket is root:directflip 0660 under systemd: the owner, in
+; no such group, uses the VM's own socket.
+socket = yes
 [vm.vm2]
 monitor = right
 source.0 = fb:$SRC/vm2/plane0
@@ -45,7 +51,7 @@ chown $USER_ $NESTED
 nested_bus $USER_
 nested_qemu_start $USER_
 setpriv --reuid="$(id -u $USER_)" --regid="$(id -g $USER_)" --clear-groups \
-	"$BRIDGE" --vm vm1 >"$WORK/bridge.log" 2>&1 &
+	"$BRIDGE" --vm vm1 --socket /run/directflip/vm/vm1.sock >"$WORK/bridge.log" 2>&1 &
 BRIDGE_PID=$!
 CHILDREN="$CHILDREN $BRIDGE_PID"
 

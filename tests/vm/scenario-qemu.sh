@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 14: a stock QEMU (Debian's, nested in the test VM under TCG) on a
 # leased monitor through directflip-qemu. One boot of the nested VM serves
 # the picture, input, hotplug and QEMU-killed (keep) checks; a second,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 5: live reload (SIGHUP) with two VMs on two monitors.
 #   1. a layout that moves vm2 from Virtual-3 to Virtual-4: vm2 moves;
 #   2. a layout with errors: rejected whole, every error logged, nothing moves;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 6 (libseat disable/enable) and issue 10 (session loss): a VT switch
 # away takes DRM master from directflipd through libseat's builtin seatd; the
 # console then owns the display. Leases are kept (same lessees), clients get

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 7: the `client` source. A VMM pushes dma-bufs over the control
 # socket; each is imported once and shown on update; a new size is
 # remapped with the scaling applied again; the client going away leaves

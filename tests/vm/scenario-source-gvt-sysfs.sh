@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 7: the gvt-sysfs source. SIMULATION: tests/vm/gvt-fuse-standin
 # mounts a FUSE file system with the proposed (never upstream) GVT-g
 # intel_vgpu/plane_id_index attribute over real framebuffers on the card.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 7: the vfio source, form (c): upstream dma-buf planes, polled.
 # SIMULATION: tests/vm/vfio-cuse-standin is a CUSE device answering
 # VFIO_DEVICE_QUERY_GFX_PLANE with dmabuf_ids over real dumb buffers; the

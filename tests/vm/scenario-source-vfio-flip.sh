@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 7: the vfio source, form (b): dma-buf planes with the mdev's
 # enable_direct_flip (GVT-g direct flip v2, never upstream). SIMULATION:
 # tests/vm/vfio-cuse-standin is the VFIO device (dma-buf planes only; its

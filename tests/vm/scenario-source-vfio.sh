@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 7: the vfio source, form (a). SIMULATION: tests/vm/vfio-cuse-standin
 # is a CUSE character device answering VFIO_DEVICE_QUERY_GFX_PLANE with the
 # never-upstream DRM plane type (a host framebuffer id) over real

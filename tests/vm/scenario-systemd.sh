@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 8, under systemd as PID 1 (tests/vm/run --systemd): the unit as
 # meson installs it, readiness, STATUS=, journal fields, reload, and
 # leases that survive a crash, a restart and a watchdog kill through the
@@ -28,6 +29,19 @@ systemctl daemon-reload
 systemd-analyze security directflipd --no-pager >"$WORK/security.txt" 2>&1 || true
 echo "exposure: $(tail -n 1 "$WORK/security.txt")"
 grep "✗" "$WORK/security.txt" | head -n 40 || true
+
+# socket-group without directflipd.socket, under the unit's own filter and
+# capability set: chown is forbidden, and the one line says so.
+printf '[daemon]\nsocket-group = directflip\n' >"$WORK/chown.ini"
+systemd-run --quiet --wait --pipe -p 'SystemCallFilter=@system-service' \
+	-p 'SystemCallFilter=~@privileged @resources' -p SystemCallErrorNumber=EPERM \
+	-p CapabilityBoundingSet= -p Environment=LIBSEAT_BACKEND=noop \
+	"$DAEMON" -c "$WORK/chown.ini" --socket /run/dfchown/control >"$WORK/chown.log" 2>&1 &&
+	fail "the daemon started though it could not chown its socket"
+grep -q "/run/dfchown/control: cannot chown the socket to group directflip (\[daemon\] socket-group): Operation not permitted" "$WORK/chown.log" ||
+	{ cat "$WORK/chown.log"; fail "the chown failure does not name chown and the group"; }
+ok "socket-group under the unit's sandbox, no socket unit: $(grep -o 'cannot chown.*' "$WORK/chown.log")"
+rm -rf /run/dfchown
 
 # ---- A fresh machine: no layout file, and no card until udev brings one.
 rm -rf /etc/directflip
@@ -94,12 +108,16 @@ connector = Virtual-1
 [vm.vm1]
 monitor = left
 source.0 = fb:$SRC/vm1/plane0
+owner = 4321
+input = desk
 socket = yes
 [vm.vm2]
 monitor = $1
 ; virtio-gpu cannot scale: the mode must match the 1024x768 framebuffer.
 mode = 1024x768
 source.0 = fb:$SRC/vm2/plane0
+[seat.desk]
+input = ID_INPUT_KEYBOARD=1
 INI
 }
 layout right >/etc/directflip/directflip.ini
@@ -118,6 +136,15 @@ lessees() {
 }
 [ "$(lessees "$pid")" -eq 2 ] || fail "want 2 lessees as soon as the unit is active"
 ok "active only after READY, with both leases in place"
+# The hardened unit still gives vm1's owner its input devices (an ACL
+# written with setxattr, docs/seat.md).
+kbd=/run/directflip/input/vm1-keyboard
+wait_for 10 test -c $kbd || fail "no $kbd under the unit"
+setpriv --reuid=4321 --regid=4321 --clear-groups sh -c 'exec 3<"$1"' - $kbd ||
+	fail "under the unit, vm1's owner (uid 4321) cannot open $kbd: $(journalctl -u directflipd --no-pager | grep 'input devices' | tail -n 2)"
+! setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'exec 3<"$1"' - $kbd 2>/dev/null ||
+	fail "under the unit, nobody opens $kbd"
+ok "under the unit, vm1's owner opens its keyboard node, nobody does not"
 expect_frac 1 $RED ">" 0.85 "vm1 on head 1"
 expect_frac 2 $BLUE ">" 0.85 "vm2 on head 2"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 10, item 3: a takeover by a second client of the same vm
 # (take-lease, docs/protocol.md). SIMULATION: tests/vm/takeover-client
 # plays both VMMs: A holds vm1's lease and shows red through it; B, through

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Two simulated VMs on two monitors through real leases on virtio-gpu.
 # Issue 3 acceptance: patterns per head, host console kept, lessee views,
 # cross-lease commits refused, and no trace of a VM after it is dropped.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A VM's VMM restarts without blanking its monitor (issue 10, item 3,
 # on-vm-exit=keep|black for fb: sources). SIMULATION: tests/vm/vgpu-standin
 # plays the vGPU of the VMM; each generation draws its own colour.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Issue 10, capability sockets: [vm.NAME] socket=yes gives the vm its own
 # socket, /run/directflip/vm/NAME.sock. Its owner gets the lease through
 # it; nothing administrative is served there, not even to root; a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SIMULATION helper (tests only): runs a program whose
  * ioctl(fd, VFIO_DEVICE_GET_GFX_DMABUF, ...) calls are answered by another

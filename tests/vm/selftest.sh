@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Self-test of the VM harness; runs INSIDE the guest:
 #   tests/vm/run --outputs 3 -- tests/vm/selftest.sh
 # Checks the KMS device, real monitor hotplug through vmctl, screendumps and

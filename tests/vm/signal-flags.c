@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test tools only: see signal-flags.h. */
 #include "signal-flags.h"
 

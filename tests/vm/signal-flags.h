@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SIGTERM and SIGINT (stop) and SIGUSR1 (the tool's next step) as flags
  * that a test tool's loop checks. Test tools only.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test tools only: see standin-options.h. */
 #include "standin-options.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The command-line options that the FUSE and CUSE stand-ins
  * (SIMULATION of a vGPU driver's interface) share: the host card and the

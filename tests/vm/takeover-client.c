@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Test tool for take-lease (docs/protocol.md): SIMULATION of two VMMs of
  * the same vm, one holding its lease and one taking it over.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SIMULATION: stands in for a mediated vGPU's VFIO device node, as a CUSE
  * character device (libfuse3) at /dev/NAME. It answers
@@ -526,7 +527,8 @@ int main(int argc, char **argv)
 {
 	const char *name = NULL, *offer = "both", *sock_path = NULL;
 	standin_options_init(&st.o);
-	for (int i = 1; i < argc; i++) {
+	/* Every option takes a value: step over both. */
+	for (int i = 1; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int r = standin_options_take(&st.o, a, v), bad = r < 0 || !v;
 		if (!bad && r == 0 && !strcmp(a, "--name"))
@@ -545,7 +547,6 @@ int main(int argc, char **argv)
 			usage();
 			return 2;
 		}
-		i++;
 	}
 	st.offer_drm = !strcmp(offer, "drm") || !strcmp(offer, "both");
 	st.offer_dmabuf = !strcmp(offer, "dmabuf") || !strcmp(offer, "both");

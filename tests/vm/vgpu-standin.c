@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SIMULATION: stands in for a kernel vGPU driver (GVT-g, SR-IOV) that
  * exposes a guest's plane as a host DRM framebuffer. It opens the host
