@@ -272,7 +272,7 @@ class Soak:
             time.sleep(1)
             for s in socks:
                 s.close()
-            return "100 idle clients (%d connected, %d refused), then closed" % (
+            return "100 idle clients (connect: %d succeeded, %d refused), then closed" % (
                 len(socks), refused)
         raise AssertionError(kind)
 
