@@ -201,7 +201,15 @@ class Soak:
                 m.unbound.discard(arg)
                 return "unbind %s --reset" % arg
             sh(ASSIGN, "unbind", arg)
+            head = head_of(m.monitor(arg)) if m.monitor(arg) else None
             m.unbound.add(arg)
+            # No settling here: unbind answers once the lease is revoked and
+            # the CRTC switched off (docs/vgpu-assign.md, unbind).
+            if head is not None and m.connected[head]:
+                fr = self.picture(head)
+                if fr[arg] > 0.05:
+                    raise Violation("head %d still shows %s (%.2f of it) when unbind has "
+                                    "returned: no blanking on revoke" % (head, arg, fr[arg]))
             return "unbind %s" % arg
         if kind == "reload":
             m.variant = "B" if m.variant == "A" else "A"
@@ -264,7 +272,7 @@ class Soak:
             time.sleep(1)
             for s in socks:
                 s.close()
-            return "100 idle clients (%d connected, %d refused), then closed" % (
+            return "100 idle clients (connect: %d succeeded, %d refused), then closed" % (
                 len(socks), refused)
         raise AssertionError(kind)
 
