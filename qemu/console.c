@@ -189,7 +189,8 @@ int console_new(sd_event *ev, const struct console_where *wh, console_size_fn fn
 		char *type = NULL;
 		r = sd_bus_get_property_string(c->bus, c->dest, c->path, IFACE, "Type", NULL, &type);
 		if (r < 0)
-			snprintf(why, n, "QEMU has no console %d (%s)", wh->index, strerror(-r));
+			snprintf(why, n, "QEMU has no console %d (/org/qemu/Display1/Console_%d)",
+				 wh->index, wh->index);
 		free(type);
 		r = r < 0 ? -ENODEV : 0;
 	} else if (r >= 0) {

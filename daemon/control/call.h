@@ -3,12 +3,11 @@
 /* Helpers for the method handlers (m-*.c): each sets call->message and
  * returns the code, so a handler ends with `return call_fail(...)`. */
 #include "daemon/control/methods.h"
+#include "daemon/log.h"
 
 struct vm;
 
-#define CALL_PRINTF(a, b) __attribute__((format(printf, a, b)))
-
-int call_fail(struct control_call *call, int code, const char *fmt, ...) CALL_PRINTF(3, 4);
+int call_fail(struct control_call *call, int code, const char *fmt, ...) LOG_PRINTF(3, 4);
 /* A params problem found by the df_param_* helpers (message in err). */
 int call_bad_param(struct control_call *call, const char *method, const char *err);
 /* 0 for an administrator, else -EPERM saying who may. */

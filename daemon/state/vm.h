@@ -5,6 +5,7 @@
 #include <xf86drmMode.h>
 
 #include "config/config.h"
+#include "daemon/log.h"
 #include "daemon/source/source.h"
 #include "kms/alloc.h"
 
@@ -58,5 +59,4 @@ bool vm_binding_equal(const struct config *a_cfg, const struct config_vm *a,
 		      const struct config *b_cfg, const struct config_vm *b);
 /* Sets vm's state and its reason (vgpu-assign vms), logging the change
  * once: one line per decision, not one per pass. */
-void vm_fail(struct vm *vm, enum vm_state state, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void vm_fail(struct vm *vm, enum vm_state state, const char *fmt, ...) LOG_PRINTF(3, 4);

@@ -68,6 +68,12 @@ static void clip_inside_partly_outside(void)
 	CHECK_EQ_INT(check_clip(0, 0, 720, 16, 640, 480, &r), CHECK_CLIP_CLIPPED);
 	CHECK_EQ_INT(r.w, 640);
 	CHECK_EQ_INT(r.h, 16);
+	/* Only the bottom edge, or only the top edge, past the surface. */
+	CHECK_EQ_INT(check_clip(0, 470, 100, 20, 640, 480, &r), CHECK_CLIP_CLIPPED);
+	CHECK_EQ_INT(r.h, 10);
+	CHECK_EQ_INT(check_clip(0, -5, 100, 10, 640, 480, &r), CHECK_CLIP_CLIPPED);
+	CHECK_EQ_INT(r.y, 0);
+	CHECK_EQ_INT(r.h, 5);
 	CHECK_EQ_INT(check_clip(-10, -5, 20, 10, 640, 480, &r), CHECK_CLIP_CLIPPED);
 	CHECK_EQ_INT(r.x, 0);
 	CHECK_EQ_INT(r.y, 0);

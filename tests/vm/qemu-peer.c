@@ -181,6 +181,9 @@ static void update(int32_t x, int32_t y, int32_t w, int32_t h, uint32_t stride,
 	send_noreply(m);
 }
 
+/* QEMU's y0_top is GL's origin: true means row 0 is the picture's
+ * bottom (ui/gtk-egl.c blits with flip = !y0_top onto a bottom-up GL
+ * window). Top-down dumb buffers are therefore sent with y0_top false. */
 static void scanout_dmabuf(int fd, uint32_t w, uint32_t h, uint32_t stride, uint32_t fourcc,
 			   uint64_t modifier, bool y0_top)
 {
@@ -382,7 +385,7 @@ static bool step(const char *s, char *why, size_t whylen)
 		int fd = memfd_create("not-a-dmabuf", MFD_CLOEXEC);
 		if (fd < 0 || ftruncate(fd, (off_t)STRIDE * H) != 0)
 			die("memfd: %s", strerror(errno));
-		scanout_dmabuf(fd, W, H, STRIDE, DRM_FORMAT_XRGB8888, DRM_FORMAT_MOD_LINEAR, true);
+		scanout_dmabuf(fd, W, H, STRIDE, DRM_FORMAT_XRGB8888, DRM_FORMAT_MOD_LINEAR, false);
 		close(fd);
 		/* QEMU waits for this answer; a refused scanout must not hang it. */
 		if (update_dmabuf() < 0) {
@@ -393,7 +396,7 @@ static bool step(const char *s, char *why, size_t whylen)
 		make_dumb();
 		int fd = export(0);
 		scanout_dmabuf(fd, W, H, p.dumb[0].pitch, fourcc_code('X', 'X', '9', '9'),
-			       DRM_FORMAT_MOD_LINEAR, true);
+			       DRM_FORMAT_MOD_LINEAR, false);
 		close(fd);
 		if (update_dmabuf() < 0) {
 			snprintf(why, whylen, "UpdateDMABUF after an unknown fourcc got no answer");
@@ -438,7 +441,7 @@ static bool step(const char *s, char *why, size_t whylen)
 		for (uint32_t i = 0; i < n; i++) {
 			int fd = export((int)(i % 2));
 			scanout_dmabuf(fd, W, H, p.dumb[i % 2].pitch, DRM_FORMAT_XRGB8888,
-				       DRM_FORMAT_MOD_LINEAR, true);
+				       DRM_FORMAT_MOD_LINEAR, false);
 			close(fd);
 			if (update_dmabuf() != 0) {
 				snprintf(why, whylen, "frame %u: UpdateDMABUF not answered", i);
@@ -461,7 +464,7 @@ static bool step(const char *s, char *why, size_t whylen)
 			int i = (n + 1) % 2;
 			int fd = export(i);
 			scanout_dmabuf(fd, W, H, p.dumb[i].pitch, DRM_FORMAT_XRGB8888,
-				       DRM_FORMAT_MOD_LINEAR, top);
+				       DRM_FORMAT_MOD_LINEAR, !top);
 			close(fd);
 			int a = update_dmabuf();
 			if (a < 0 || (top && a == 1)) {
@@ -478,7 +481,7 @@ static bool step(const char *s, char *why, size_t whylen)
 				return false;
 			}
 			if (!top && got != want[i])
-				note("frame %d (y0_top=false) is not on the plane", n);
+				note("frame %d (y0_top=true) is not on the plane", n);
 		}
 		write_ppm(top ? "dmabuf.ppm" : "dmabuf-bottom-up.ppm", dmabuf_px, 1, !top);
 	} else {

@@ -117,19 +117,20 @@ expect_frac 2 $BLUE ">" 0.85 "vm2 untouched by the bad input"
 # plane's framebuffer against its dma-buf's inode at each answer).
 peer_step dmabuf
 ok "ten UpdateDMABUF answers, each after the flip to the buffer sent"
-holds "$OUT/dmabuf.ppm" "the dma-buf frame (y0_top = true), pixel for pixel"
+holds "$OUT/dmabuf.ppm" "the dma-buf frame (top-down rows, y0_top = false), pixel for pixel"
 
-# y0_top = false: rows bottom-up. Shown mirrored where the primary plane
-# can reflect-y, otherwise refused with a log line and the frame stays.
+# y0_top = true: GL's origin, rows bottom-up (QEMU's ui/gtk-egl.c flips
+# when y0_top is false). Shown mirrored where the primary plane can
+# reflect-y, otherwise refused with a log line and the frame stays.
 before=$(bridge_lines)
 peer_step dmabuf-bottom-up
 sleep 0.5
 if head_holds_ref "$OUT/dmabuf-bottom-up.ppm"; then
-	ok "y0_top = false shown reflected, pixel for pixel"
+	ok "y0_top = true shown reflected, pixel for pixel"
 else
-	head_holds_ref "$OUT/dmabuf.ppm" || bridge_fail "y0_top = false: neither reflected nor the last frame kept: $(cat "$WORK/centred.err")"
-	[ "$(bridge_lines)" -gt "$before" ] || bridge_fail "y0_top = false refused without a log line"
-	ok "y0_top = false refused (no reflect-y on this plane), the last frame stays: $(sed -n "$((before + 1))p" "$WORK/bridge.log")"
+	head_holds_ref "$OUT/dmabuf.ppm" || bridge_fail "y0_top = true: neither reflected nor the last frame kept: $(cat "$WORK/centred.err")"
+	[ "$(bridge_lines)" -gt "$before" ] || bridge_fail "y0_top = true refused without a log line"
+	ok "y0_top = true refused (no reflect-y on this plane), the last frame stays: $(sed -n "$((before + 1))p" "$WORK/bridge.log")"
 fi
 
 peer_step good
