@@ -160,21 +160,21 @@ static int get_interfaces(sd_bus *bus, const char *path, const char *iface, cons
 
 static const sd_bus_vtable listener_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("Scanout", "uuuuay", "", m_scanout, 0),
-	SD_BUS_METHOD("Update", "iiiiuuay", "", m_update, 0),
-	SD_BUS_METHOD("ScanoutDMABUF", "huuuutb", "", m_scanout_dmabuf, 0),
-	SD_BUS_METHOD("UpdateDMABUF", "iiii", "", m_update_dmabuf, 0),
-	SD_BUS_METHOD("Disable", "", "", m_disable, 0),
-	SD_BUS_METHOD("MouseSet", "iii", "", m_mouse_set, 0),
-	SD_BUS_METHOD("CursorDefine", "iiiiay", "", m_cursor_define, 0),
+	SD_BUS_METHOD("Scanout", "uuuuay", "", m_scanout, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Update", "iiiiuuay", "", m_update, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("ScanoutDMABUF", "huuuutb", "", m_scanout_dmabuf, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("UpdateDMABUF", "iiii", "", m_update_dmabuf, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Disable", "", "", m_disable, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("MouseSet", "iii", "", m_mouse_set, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("CursorDefine", "iiiiay", "", m_cursor_define, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_PROPERTY("Interfaces", "as", get_interfaces, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_VTABLE_END,
 };
 
 static const sd_bus_vtable map_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("ScanoutMap", "huuuuu", "", m_scanout_map, 0),
-	SD_BUS_METHOD("UpdateMap", "iiii", "", m_update_map, 0),
+	SD_BUS_METHOD("ScanoutMap", "huuuuu", "", m_scanout_map, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("UpdateMap", "iiii", "", m_update_map, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END,
 };
 

@@ -64,6 +64,10 @@ static struct {
 	int card;
 	struct dumb_buffer dumb[2];
 	uint32_t ui_w, ui_h;
+	/* The dma-buf frames' size: the mode's, from SetUIInfo, as a GL guest
+	 * that honours it would render (virtio-gpu's primary plane takes
+	 * nothing smaller). */
+	uint32_t dw, dh;
 } p = { .qmp_fd = -1, .passed_fd = -1, .card = -1 };
 
 __attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
@@ -105,17 +109,17 @@ static uint32_t dmabuf_px(int which, uint32_t x, uint32_t y)
 }
 
 static void write_ppm(const char *name, uint32_t (*px)(int, uint32_t, uint32_t), int which,
-		      bool flip)
+		      uint32_t w, uint32_t h, bool flip)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", p.out, name);
 	FILE *f = fopen(path, "we");
 	if (!f)
 		die("%s: %s", path, strerror(errno));
-	fprintf(f, "P6\n%d %d\n255\n", W, H);
-	for (uint32_t y = 0; y < H; y++)
-		for (uint32_t x = 0; x < W; x++) {
-			uint32_t v = px(which, x, flip ? H - 1 - y : y);
+	fprintf(f, "P6\n%u %u\n255\n", w, h);
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < w; x++) {
+			uint32_t v = px(which, x, flip ? h - 1 - y : y);
 			fputc((int)(v >> 16) & 0xff, f);
 			fputc((int)(v >> 8) & 0xff, f);
 			fputc((int)v & 0xff, f);
@@ -202,9 +206,12 @@ static int update_dmabuf(void)
 {
 	sd_bus_message *m = call("UpdateDMABUF"), *reply = NULL;
 	sd_bus_error err = SD_BUS_ERROR_NULL;
-	int r = sd_bus_message_append(m, "iiii", 0, 0, W, H);
+	int r = sd_bus_message_append(m, "iiii", 0, 0, (int32_t)(p.dw ? p.dw : W),
+				      (int32_t)(p.dh ? p.dh : H));
 	if (r >= 0)
 		r = sd_bus_call(p.listener, m, 10 * 1000000ULL, &err, &reply);
+	if (r > 0)
+		r = 0; /* sd_bus_call says 1 on success */
 	/* A refusal is an answer too; no answer at all is what QEMU cannot
 	 * tell from a hung client. */
 	if (r < 0 && sd_bus_error_is_set(&err) &&
@@ -242,12 +249,14 @@ static void make_dumb(void)
 	p.card = dumb_buffer_open_card(p.card_path);
 	if (p.card < 0)
 		die("%s: %s", p.card_path, strerror(-p.card));
+	p.dw = p.ui_w ? p.ui_w : 1024;
+	p.dh = p.ui_h ? p.ui_h : 768;
 	for (int i = 0; i < 2; i++) {
-		int r = dumb_buffer_create(p.card, W, H, &p.dumb[i]);
+		int r = dumb_buffer_create(p.card, p.dw, p.dh, &p.dumb[i]);
 		if (r < 0)
 			die("dumb buffer: %s", strerror(-r));
-		for (uint32_t y = 0; y < H; y++)
-			for (uint32_t x = 0; x < W; x++)
+		for (uint32_t y = 0; y < p.dh; y++)
+			for (uint32_t x = 0; x < p.dw; x++)
 				p.dumb[i].map[y * (p.dumb[i].pitch / 4) + x] = dmabuf_px(i, x, y);
 	}
 }
@@ -336,7 +345,7 @@ static bool step(const char *s, char *why, size_t whylen)
 		uint8_t *d = good_data(STRIDE, H);
 		scanout(W, H, STRIDE, PIXMAN_X8R8G8B8, d, (size_t)STRIDE * H);
 		free(d);
-		write_ppm("good.ppm", good_px2, 0, false);
+		write_ppm("good.ppm", good_px2, 0, W, H, false);
 	} else if (strcmp(s, "stride-short") == 0) {
 		uint8_t *d = good_data(STRIDE - 4, H);
 		scanout(W, H, STRIDE - 4, PIXMAN_X8R8G8B8, d, (size_t)(STRIDE - 4) * H);
@@ -395,7 +404,7 @@ static bool step(const char *s, char *why, size_t whylen)
 	} else if (strcmp(s, "fourcc-unknown") == 0) {
 		make_dumb();
 		int fd = export(0);
-		scanout_dmabuf(fd, W, H, p.dumb[0].pitch, fourcc_code('X', 'X', '9', '9'),
+		scanout_dmabuf(fd, p.dw, p.dh, p.dumb[0].pitch, fourcc_code('X', 'X', '9', '9'),
 			       DRM_FORMAT_MOD_LINEAR, false);
 		close(fd);
 		if (update_dmabuf() < 0) {
@@ -440,7 +449,7 @@ static bool step(const char *s, char *why, size_t whylen)
 		make_dumb();
 		for (uint32_t i = 0; i < n; i++) {
 			int fd = export((int)(i % 2));
-			scanout_dmabuf(fd, W, H, p.dumb[i % 2].pitch, DRM_FORMAT_XRGB8888,
+			scanout_dmabuf(fd, p.dw, p.dh, p.dumb[i % 2].pitch, DRM_FORMAT_XRGB8888,
 				       DRM_FORMAT_MOD_LINEAR, false);
 			close(fd);
 			if (update_dmabuf() != 0) {
@@ -463,7 +472,7 @@ static bool step(const char *s, char *why, size_t whylen)
 		for (int n = 0; n < 10; n++) {
 			int i = (n + 1) % 2;
 			int fd = export(i);
-			scanout_dmabuf(fd, W, H, p.dumb[i].pitch, DRM_FORMAT_XRGB8888,
+			scanout_dmabuf(fd, p.dw, p.dh, p.dumb[i].pitch, DRM_FORMAT_XRGB8888,
 				       DRM_FORMAT_MOD_LINEAR, !top);
 			close(fd);
 			int a = update_dmabuf();
@@ -483,7 +492,7 @@ static bool step(const char *s, char *why, size_t whylen)
 			if (!top && got != want[i])
 				note("frame %d (y0_top=true) is not on the plane", n);
 		}
-		write_ppm(top ? "dmabuf.ppm" : "dmabuf-bottom-up.ppm", dmabuf_px, 1, !top);
+		write_ppm(top ? "dmabuf.ppm" : "dmabuf-bottom-up.ppm", dmabuf_px, 1, p.dw, p.dh, !top);
 	} else {
 		snprintf(why, whylen, "unknown step");
 		return false;
