@@ -469,8 +469,10 @@ static bool step(const char *s, char *why, size_t whylen)
 			want[i] = inode(fd);
 			close(fd);
 		}
+		int last = 0;
 		for (int n = 0; n < 10; n++) {
 			int i = (n + 1) % 2;
+			last = i;
 			int fd = export(i);
 			scanout_dmabuf(fd, p.dw, p.dh, p.dumb[i].pitch, DRM_FORMAT_XRGB8888,
 				       DRM_FORMAT_MOD_LINEAR, !top);
@@ -492,7 +494,8 @@ static bool step(const char *s, char *why, size_t whylen)
 			if (!top && got != want[i])
 				note("frame %d (y0_top=true) is not on the plane", n);
 		}
-		write_ppm(top ? "dmabuf.ppm" : "dmabuf-bottom-up.ppm", dmabuf_px, 1, p.dw, p.dh, !top);
+		write_ppm(top ? "dmabuf.ppm" : "dmabuf-bottom-up.ppm", dmabuf_px, last, p.dw, p.dh,
+			  !top);
 	} else {
 		snprintf(why, whylen, "unknown step");
 		return false;
