@@ -61,8 +61,9 @@ C
 # shellcheck disable=SC2046 # pkg-config's words
 cc -o "$WORK/client" "$WORK/client.c" $(pkg-config --cflags --libs directflip-client) ||
 	fail "cannot build against the -dev package"
-ldd "$WORK/client" | grep -q "libdirectflip-client.so.0 => /usr/lib/" ||
-	fail "the program does not link the packaged libdirectflip-client.so.0"
+# Merged /usr: the loader may name it /lib/... or /usr/lib/...
+ldd "$WORK/client" | grep -Eq "libdirectflip-client\.so\.0 => /(usr/)?lib/" ||
+	fail "the program does not link the packaged libdirectflip-client.so.0: $(ldd "$WORK/client" | grep directflip)"
 ok "pkg-config directflip-client builds a program against libdirectflip-client.so.0"
 
 # ---- Socket activation with the shipped default layout.
