@@ -825,8 +825,12 @@ struct bridge *bridge_free(struct bridge *b)
 	lease_free(b->lease);
 	/* keep: the frames stay on the planes; the lease file (the daemon's
 	 * too) holds their framebuffers after we exit. */
-	if (b->li.black_on_exit || !b->leased)
+	if (b->li.black_on_exit || !b->leased) {
 		drop_buffers(b);
+	} else {
+		b->retired = surface_forget(b->retired);
+		b->surf = surface_forget(b->surf);
+	}
 	b->out = output_free(b->out);
 	unmap(b);
 	cursor_free(b->cursor);

@@ -180,6 +180,12 @@ int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc,
 	return 0;
 }
 
+struct surface *surface_forget(struct surface *s)
+{
+	free(s);
+	return NULL;
+}
+
 struct surface *surface_free(struct surface *s)
 {
 	if (!s)

@@ -43,6 +43,10 @@ int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc,
 void surface_buffer_size(const struct surface *s, uint32_t *w, uint32_t *h);
 bool surface_has_canvas(const struct surface *s);
 struct surface *surface_free(struct surface *s);
+/* Frees s's memory only: its framebuffers stay on the lease file, which
+ * the daemon holds too (on-vm-exit=keep keeps the frame on the plane after
+ * the bridge exits). */
+struct surface *surface_forget(struct surface *s);
 
 uint32_t surface_width(const struct surface *s);
 uint32_t surface_height(const struct surface *s);
