@@ -36,7 +36,7 @@ BRIDGE_PID=$!
 CHILDREN="$CHILDREN $BRIDGE_PID"
 nested_wait_text 120 "Press ESC for boot menu"
 shown() {
-	nested_screendump "$NESTED/qemu.ppm" && head_holds 1 "$NESTED/qemu.ppm"
+	head_is_nested 1 "$NESTED/qemu.ppm"
 }
 wait_for 30 shown || { cat "$WORK/bridge.log"; fail "head 1 does not show QEMU's screen: $(cat "$WORK/centred.err")"; }
 cat "$WORK/daemon.log" "$WORK/bridge.log"

@@ -92,6 +92,20 @@ head_holds() {
 	$IMG centred "$_f" "$2" 2>"$WORK/centred.err"
 }
 
+# head_is_nested HEAD REF: head HEAD holds, centred and pixel for pixel,
+# QEMU's own screendump taken just before or just after it (kept as REF).
+# Each dump takes a second or more here and the text cursor blinks in
+# between, so one dump on each side of the head's.
+head_is_nested() {
+	nested_screendump "$2.before" || return 1
+	_f="$WORK/head$1-$(date +%s%N).ppm"
+	"$VMCTL" screendump "$1" "$_f" || return 1
+	nested_screendump "$2" || return 1
+	$IMG centred "$_f" "$2" 2>"$WORK/centred.err" && return 0
+	$IMG centred "$_f" "$2.before" 2>>"$WORK/centred.err" || return 1
+	mv "$2.before" "$2"
+}
+
 # expect_head_holds SECONDS HEAD REF WHAT
 expect_head_holds() {
 	wait_for "$1" head_holds "$2" "$3" || fail "head $2: $4: $(cat "$WORK/centred.err")"

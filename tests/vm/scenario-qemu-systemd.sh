@@ -59,7 +59,7 @@ CHILDREN="$CHILDREN $BRIDGE_PID"
 nested_wait_text 120 "Press ESC for boot menu"
 # Both pictures taken on each try: the text cursor blinks.
 is_qemu() {
-	nested_screendump "$NESTED/qemu.ppm" && head_holds 1 "$NESTED/qemu.ppm"
+	head_is_nested 1 "$NESTED/qemu.ppm"
 }
 wait_for 30 is_qemu || { cat "$WORK/bridge.log"; fail "head 1 never showed QEMU's picture: $(cat "$WORK/centred.err")"; }
 ok "head 1 holds QEMU's own screendump of SeaBIOS, centred"

@@ -67,8 +67,7 @@ start_bridge
 head_is_qemu() {
 	_end=$(($(date +%s) + $1))
 	while :; do
-		nested_screendump "$RUN/qemu.ppm"
-		head_holds 1 "$RUN/qemu.ppm" && break
+		head_is_nested 1 "$RUN/qemu.ppm" && break
 		[ "$(date +%s)" -lt "$_end" ] || {
 			cat "$WORK/bridge.log" >&2
 			fail "head 1: $2: $(cat "$WORK/centred.err")"
