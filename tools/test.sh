@@ -70,7 +70,7 @@ step() {
 	echo "$name: $res"
 }
 clang_build() {
-	[ -d build-clang ] || CC=clang meson setup build-clang >/dev/null
+	[ -f build-clang/build.ninja ] || CC=clang meson setup build-clang >/dev/null
 	nice ninja -C build-clang
 }
 
