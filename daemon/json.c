@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 
 #include "daemon/state/vm.h"
+#include "kms/snapshot.h"
 
 struct json_object *json_str_or_null(const char *s)
 {
@@ -19,6 +20,18 @@ struct json_object *json_mode(const drmModeModeInfo *m, bool preferred)
 	json_object_object_add(o, "height", json_object_new_int(m->vdisplay));
 	json_object_object_add(o, "refresh", json_object_new_int((int)m->vrefresh));
 	json_object_object_add(o, "preferred", json_object_new_boolean(preferred));
+	return o;
+}
+
+struct json_object *json_edid(const struct kms_connector *c)
+{
+	if (!c->has_edid)
+		return NULL;
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "vendor", json_object_new_string(c->edid.vendor));
+	json_object_object_add(o, "product", json_object_new_int(c->edid.product));
+	json_object_object_add(o, "serial", json_object_new_int64(c->edid.serial));
+	json_object_object_add(o, "name", json_object_new_string(c->edid.name));
 	return o;
 }
 

@@ -43,15 +43,7 @@ static struct json_object *connector_json(const struct kms_connector *c)
 	json_object_object_add(o, "mm_width", json_object_new_int64(c->mm_width));
 	json_object_object_add(o, "mm_height", json_object_new_int64(c->mm_height));
 	json_object_object_add(o, "crtc_id", json_object_new_int64(c->crtc_id));
-	struct json_object *edid = NULL;
-	if (c->has_edid) {
-		edid = json_object_new_object();
-		json_object_object_add(edid, "vendor", json_object_new_string(c->edid.vendor));
-		json_object_object_add(edid, "product", json_object_new_int(c->edid.product));
-		json_object_object_add(edid, "serial", json_object_new_int64(c->edid.serial));
-		json_object_object_add(edid, "name", json_object_new_string(c->edid.name));
-	}
-	json_object_object_add(o, "edid", edid);
+	json_object_object_add(o, "edid", json_edid(c));
 	struct json_object *modes = json_object_new_array();
 	for (size_t i = 0; i < c->n_modes; i++)
 		json_object_array_add(modes, json_mode(&c->modes[i].info, c->modes[i].preferred));

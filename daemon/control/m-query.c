@@ -110,15 +110,7 @@ int method_list_monitors(struct control_call *call)
 		json_object_object_add(o, "id", json_object_new_int64(c->id));
 		json_object_object_add(o, "status", json_object_new_string(kms_connection_name(c->connection)));
 		json_object_object_add(o, "monitor", json_str_or_null(monitor_name_of(d->config, c)));
-		struct json_object *edid = NULL;
-		if (c->has_edid) {
-			edid = json_object_new_object();
-			json_object_object_add(edid, "vendor", json_object_new_string(c->edid.vendor));
-			json_object_object_add(edid, "product", json_object_new_int(c->edid.product));
-			json_object_object_add(edid, "serial", json_object_new_int64(c->edid.serial));
-			json_object_object_add(edid, "name", json_object_new_string(c->edid.name));
-		}
-		json_object_object_add(o, "edid", edid);
+		json_object_object_add(o, "edid", json_edid(c));
 		json_object_object_add(o, "mm_width", json_object_new_int64(c->mm_width));
 		json_object_object_add(o, "mm_height", json_object_new_int64(c->mm_height));
 		struct json_object *modes = json_object_new_array();
