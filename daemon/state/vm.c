@@ -22,6 +22,7 @@ struct vm *vm_create(const struct config_vm *cfg)
 	}
 	vm->cfg = cfg;
 	vm->lease_fd = -1;
+	vm->dirty = true;
 	for (unsigned k = 0; k < cfg->planes && k < CONFIG_MAX_PLANES; k++) {
 		if (!cfg->sources[k])
 			continue;

@@ -9,6 +9,8 @@
 #include "daemon/source/source.h"
 #include "kms/alloc.h"
 
+struct state;
+
 enum vm_state {
 	VM_UNBOUND,   /* no monitor in the layout */
 	VM_WAITING,   /* monitor absent or taken; the binding stays desired */
@@ -23,6 +25,10 @@ struct vm {
 	enum vm_state state;
 	char error[256];
 	struct source *sources[CONFIG_MAX_PLANES];
+	/* The next pass must look at it (daemon/state/dirty.h); a new vm is. */
+	bool dirty;
+	/* Where its sources' news goes (planes.c arms their watches). */
+	struct state *st;
 
 	/* Valid while state == VM_LEASED. */
 	uint32_t lessee_id;
