@@ -46,7 +46,10 @@ done
 k=1
 while [ $k -le "$N" ]; do
 	[ $k -eq 1 ] && c=$RED || c=$BLUE
-	start_standin vm$k $c --size 640x480
+	mkdir -p "$WORK/vm$k"
+	"$STANDIN" --dir "$WORK/vm$k" --color $c --size 640x480 >"$WORK/vm$k.log" 2>&1 &
+	CHILDREN="$CHILDREN $!"
+	wait_for 60 test -s "$WORK/vm$k/plane0" || fail "stand-in vm$k: $(cat "$WORK/vm$k.log")"
 	printf '[monitor.m%s]\nconnector = Virtual-%s\n\n' $k $((k + 1)) >>"$WORK/layout.ini"
 	k=$((k + 1))
 done
