@@ -3,11 +3,12 @@
 # shellcheck shell=sh
 
 : "${DF_BUILD:?DF_BUILD must name the meson build directory}"
-VM_DIR=${VM_DIR:-$(cd "$(dirname "$0")" && pwd)}
-VMCTL="$VM_DIR/vmctl"
+# VM_DIR is tests/vm; a scenario is in tests/vm/scenarios.
+VM_DIR=${VM_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+VMCTL="$VM_DIR/harness/vmctl"
 # The Debian interpreter: a pyenv shim on PATH takes seconds to start in the guest.
 PY=/usr/bin/python3
-IMG="$PY $VM_DIR/imgcheck.py"
+IMG="$PY $VM_DIR/harness/imgcheck.py"
 DAEMON="$DF_BUILD/daemon/directflipd"
 STANDIN="$DF_BUILD/tests/vm/vgpu-standin"
 INSPECT="$DF_BUILD/tests/vm/lease-inspect"

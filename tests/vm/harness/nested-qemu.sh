@@ -6,7 +6,7 @@
 # Recipe and timings: tests/vm/README.md ("A stock QEMU inside the VM").
 # shellcheck shell=sh
 
-QMP="$PY $VM_DIR/qmp.py"
+QMP="$PY $VM_DIR/harness/qmp.py"
 NESTED=${NESTED:-$WORK}
 
 # owned_dir USER DIR: DIR (under $WORK) made for USER; $WORK itself is

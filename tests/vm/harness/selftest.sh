@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Self-test of the VM harness; runs INSIDE the guest:
-#   tests/vm/run --outputs 3 -- tests/vm/selftest.sh
+#   tests/vm/harness/run --outputs 3 -- tests/vm/harness/selftest.sh
 # Checks the KMS device, real monitor hotplug through vmctl, screendumps and
 # the shared directory.  Stops at the first failure with a message.
 set -u
@@ -19,7 +19,7 @@ ok() {
 	echo "ok: $*"
 }
 
-: "${DF_VM_SHARE:?FAIL: DF_VM_SHARE is not set (run me through tests/vm/run)}"
+: "${DF_VM_SHARE:?FAIL: DF_VM_SHARE is not set (run me through tests/vm/harness/run)}"
 
 # snapshot: run `modetest -c` once; connector() reads from the snapshot.
 snapshot() {

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Not a test: prints what a QEMU display device's DRM driver exposes on its
 # CRTCs, to find one with GAMMA_LUT for the lease-hygiene test (issue 10).
-#   tests/vm/run --outputs 1 --display-device cirrus-vga -- tests/vm/color-props.sh cirrus cirrus
-#   ... --display-device bochs-display|VGA -- tests/vm/color-props.sh bochs bochs-drm
-#   ... --display-device qxl -- tests/vm/color-props.sh qxl qxl
+#   tests/vm/harness/run --outputs 1 --display-device cirrus-vga -- tests/vm/scenarios/color-props.sh cirrus cirrus
+#   ... --display-device bochs-display|VGA -- tests/vm/scenarios/color-props.sh bochs bochs-drm
+#   ... --display-device qxl -- tests/vm/scenarios/color-props.sh qxl qxl
 # MODULE is loaded from the guest kernel's package; DRIVER is its DRM
 # driver name for modetest -M. Results (kernel 6.1, QEMU 7.2) are in
 # tests/vm/README.md, "Colour properties of QEMU's display devices".

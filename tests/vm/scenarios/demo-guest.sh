@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: MIT
 # The README's main job, guest side: two monitors plugged; vm1 a stock QEMU
 # (Debian's, nested here under TCG) shown by directflip-qemu, vm2 a
-# simulated vGPU; directflipd with tests/vm/demo-layout.ini; a PNG per
+# simulated vGPU; directflipd with tests/vm/scenarios/demo-layout.ini; a PNG per
 # head.
 set -eu
-. "$(dirname "$0")/lib.sh"
-. "$VM_DIR/nested-qemu.sh"
+. "$(dirname "$0")/../harness/lib.sh"
+. "$VM_DIR/harness/nested-qemu.sh"
 REPO=$(cd "$VM_DIR/../.." && pwd)
 OUT=${DF_VM_SHARE:?}
 OWNER=nobody # vm1's owner= in demo-layout.ini: QEMU and directflip-qemu run as it
@@ -22,7 +22,7 @@ WORK=/run/directflip/vgpu
 start_standin vm2 2060ff --size 1024x768
 WORK=$WORK_SAVE
 
-start_daemon "$REPO/tests/vm/demo-layout.ini"
+start_daemon "$REPO/tests/vm/scenarios/demo-layout.ini"
 wait_for 30 log_has_n "action=lease-granted" 2 || fail "the two VMs were not given their monitors"
 
 NESTED="$WORK/qemu"

@@ -5,7 +5,7 @@
 #   vm2 asks for a mode its monitor lacks;
 #   vm3 shares vm1's monitor (share = failover) and must wait for it.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 RED=ff2020
 BLUE=2060ff

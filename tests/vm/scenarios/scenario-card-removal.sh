@@ -4,7 +4,7 @@
 # rescan). The daemon survives, ends every lease on it cleanly, finds the
 # card again and restores the bindings with nobody acting.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 start_two_vms
 dev=$(readlink -f /sys/class/drm/card0/device)

@@ -5,7 +5,7 @@
 # were; the daemon must not leak a file descriptor. The socket is at a
 # non-default path (--socket).
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 VA="$DF_BUILD/cli/vgpu-assign"
 SOCK=$WORK/ctl/control

@@ -4,7 +4,7 @@
 # socket group); others get EPERM with a message that says why; changes
 # need an admin; anyone may list.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 VA="$DF_BUILD/cli/vgpu-assign"
 RED=ff2020

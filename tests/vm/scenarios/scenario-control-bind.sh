@@ -4,7 +4,7 @@
 # what `leases` lists; a runtime binding survives a daemon restart (state
 # file), a connector name works as MONITOR, and refusals have exit codes.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 VA="$DF_BUILD/cli/vgpu-assign"
 RED=ff2020

@@ -3,7 +3,7 @@
 # Issue 4: `vgpu-assign exec vm1 -- lessee-demo` hands the lease fd to a
 # program that flips its own frames on vm1's monitor, with no daemon work.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 VA="$DF_BUILD/cli/vgpu-assign"
 DEMO="$DF_BUILD/tests/vm/lessee-demo"

@@ -1,16 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Issue 15, point 5, under systemd as PID 1 (tests/vm/run --systemd): the
+# Issue 15, point 5, under systemd as PID 1 (tests/vm/harness/run --systemd): the
 # Debian packages that tools/build-deb.sh made, installed as an
 # administrator would (dpkg -i on the guest's writable overlay), start with
 # nothing configured but the shipped default layout: directflipd.socket
 # starts the daemon, a VM is bound with `vgpu-assign bind --permanent`, and
 # after a restart, and after a stop that loses /run as a reboot would, the
 # binding is kept and the VM's picture is on the monitor. Simulated: the
-# vGPU (tests/vm/vgpu-standin publishes the VM's framebuffer).
+# vGPU (tests/vm/stand-ins/vgpu-standin publishes the VM's framebuffer).
 set -eu
-. "$(dirname "$0")/lib.sh"
-[ "${DF_VM_MODE:-}" = systemd ] || fail "run me with tests/vm/run --systemd"
+. "$(dirname "$0")/../harness/lib.sh"
+[ "${DF_VM_MODE:-}" = systemd ] || fail "run me with tests/vm/harness/run --systemd"
 RED=ff2020
 DEBS=${DF_DEBS:-$PWD/build-deb}
 # The packaged CLI, not the build tree's.

@@ -6,7 +6,7 @@
 # after which the daemon's fds, lessees, framebuffers and RSS are back to
 # their values after the first cycle.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 CYCLES=${DF_HOTPLUG_CYCLES:-50}
 
 start_two_vms

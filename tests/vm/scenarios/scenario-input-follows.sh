@@ -4,7 +4,7 @@
 # out side by side. vm1's monitor is left of vm2's; the simulated mouse
 # (input-check, a uinput stand-in for a real one) moves right and back.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 LINKS=/run/directflip/input
 cat >"$WORK/layout.ini" <<INI

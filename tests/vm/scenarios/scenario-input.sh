@@ -4,7 +4,7 @@
 # "physical" devices are uinput devices made by input-check (a
 # simulation); what reaches each VM is read back from its virtual devices.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 VA="$DF_BUILD/cli/vgpu-assign"
 CHECK="$DF_BUILD/tests/vm/input-check"

@@ -8,7 +8,7 @@
 # them as absent and this test asserts it, so a driver that grows them is
 # noticed (the reset then gets checked like VRR_ENABLED).
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 VA="$DF_BUILD/cli/vgpu-assign"
 LEGACY="$DF_BUILD/tests/vm/lessee-legacy"

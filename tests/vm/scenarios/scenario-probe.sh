@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Issue 2: directflipd --probe against a real virtio-gpu with 3 outputs.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 "$DAEMON" --probe --json >"$WORK/probe.json" || fail "directflipd --probe --json exited $?"
 $PY - "$WORK/probe.json" <<'PY' || fail "probe before plug is wrong"

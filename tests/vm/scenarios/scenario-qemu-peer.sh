@@ -7,7 +7,7 @@
 # each step: the bridge is alive, logged the refusal, and head 1 still
 # holds the last good frame, pixel for pixel, centred.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 BRIDGE="$DF_BUILD/qemu/directflip-qemu"
 PEER="$DF_BUILD/tests/vm/qemu-peer"

@@ -1,13 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Issue 14 under systemd as PID 1 (tests/vm/run --systemd): directflipd
+# Issue 14 under systemd as PID 1 (tests/vm/harness/run --systemd): directflipd
 # restarts (its unit, with the fd store) while directflip-qemu shows a
 # nested stock QEMU's SeaBIOS on head 1. The bridge's picture stays, and
 # the bridge lives on.
 set -eu
-. "$(dirname "$0")/lib.sh"
-. "$VM_DIR/nested-qemu.sh"
-[ "${DF_VM_MODE:-}" = systemd ] || fail "run me with tests/vm/run --systemd"
+. "$(dirname "$0")/../harness/lib.sh"
+. "$VM_DIR/harness/nested-qemu.sh"
+[ "${DF_VM_MODE:-}" = systemd ] || fail "run me with tests/vm/harness/run --systemd"
 
 BRIDGE="$DF_BUILD/qemu/directflip-qemu"
 USER_=nobody

@@ -6,8 +6,8 @@
 # short one the on-vm-exit = black check. vm2 (a stand-in) is checked
 # untouched after each step.
 set -eu
-. "$(dirname "$0")/lib.sh"
-. "$VM_DIR/nested-qemu.sh"
+. "$(dirname "$0")/../harness/lib.sh"
+. "$VM_DIR/harness/nested-qemu.sh"
 
 BRIDGE="$DF_BUILD/qemu/directflip-qemu"
 CHECK="$DF_BUILD/tests/vm/input-check"

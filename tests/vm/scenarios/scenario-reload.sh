@@ -6,7 +6,7 @@
 #   3. the same layout again: nothing changes.
 # Throughout, vm1's lessee keeps its id and its pixels.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 RED=ff2020
 BLUE=2060ff
 

@@ -10,7 +10,7 @@
 # is released on the VM, keys typed while away reach no VM, and typing
 # reaches the VM again after the switch back.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 VA="$DF_BUILD/cli/vgpu-assign"
 CHECK="$DF_BUILD/tests/vm/input-check"
 SOCK="$WORK/control"

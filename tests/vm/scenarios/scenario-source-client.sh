@@ -3,10 +3,10 @@
 # Issue 7: the `client` source. A VMM pushes dma-bufs over the control
 # socket; each is imported once and shown on update; a new size is
 # remapped with the scaling applied again; the client going away leaves
-# the monitor black. SIMULATION: tests/vm/dmabuf-client plays the VMM,
+# the monitor black. SIMULATION: tests/vm/tools/dmabuf-client plays the VMM,
 # with dumb buffers exported by drmPrimeHandleToFD.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 VA="$DF_BUILD/cli/vgpu-assign"
 CLIENT="$DF_BUILD/tests/vm/dmabuf-client"

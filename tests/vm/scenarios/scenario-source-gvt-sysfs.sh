@@ -1,13 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Issue 7: the gvt-sysfs source. SIMULATION: tests/vm/gvt-fuse-standin
+# Issue 7: the gvt-sysfs source. SIMULATION: tests/vm/stand-ins/gvt-fuse-standin
 # mounts a FUSE file system with the proposed (never upstream) GVT-g
 # intel_vgpu/plane_id_index attribute over real framebuffers on the card.
 # The daemon queries it at bind time, again when it signals a change
 # (POLLPRI, as sysfs_notify). When it stops, vm1's last frame stays
 # (on-vm-exit=keep, the default) and vm2's monitor goes black (black).
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 GVT="$DF_BUILD/tests/vm/gvt-fuse-standin"
 MDEV="$WORK/mdev/a297db4a-f4c2-11e6-90f6-d3b88d6c9525"

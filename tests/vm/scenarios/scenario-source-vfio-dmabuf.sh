@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Issue 7: the vfio source, form (c): upstream dma-buf planes, polled.
-# SIMULATION: tests/vm/vfio-cuse-standin is a CUSE device answering
+# SIMULATION: tests/vm/stand-ins/vfio-cuse-standin is a CUSE device answering
 # VFIO_DEVICE_QUERY_GFX_PLANE with dmabuf_ids over real dumb buffers; the
-# daemon is started by tests/vm/seccomp-launch, so that its
+# daemon is started by tests/vm/tools/seccomp-launch, so that its
 # VFIO_DEVICE_GET_GFX_DMABUF ioctls become seccomp notifications that the
 # stand-in answers with a dma-buf fd it installs in the daemon (ADDFD with
 # SEND), as the vGPU driver would. The daemon asks once per monitor frame,
@@ -12,7 +12,7 @@
 # answer, and closes every fd it got. The guest's cursor (its own
 # dmabuf_id) goes on the CRTC's cursor plane at pointer less hotspot.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 CUSE="$DF_BUILD/tests/vm/vfio-cuse-standin"
 LAUNCH="$DF_BUILD/tests/vm/seccomp-launch"

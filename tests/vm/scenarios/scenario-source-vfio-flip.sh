@@ -2,15 +2,15 @@
 # SPDX-License-Identifier: MIT
 # Issue 7: the vfio source, form (b): dma-buf planes with the mdev's
 # enable_direct_flip (GVT-g direct flip v2, never upstream). SIMULATION:
-# tests/vm/vfio-cuse-standin is the VFIO device (dma-buf planes only; its
-# GET_GFX_DMABUF answered through seccomp, tests/vm/seccomp-launch), and
-# tests/vm/gvt-fuse-standin, mounted where the mdev directory would be,
+# tests/vm/stand-ins/vfio-cuse-standin is the VFIO device (dma-buf planes only; its
+# GET_GFX_DMABUF answered through seccomp, tests/vm/tools/seccomp-launch), and
+# tests/vm/stand-ins/gvt-fuse-standin, mounted where the mdev directory would be,
 # has the enable_direct_flip attribute and logs each write. The daemon
 # imports the plane once, shows it, writes 1 once, and asks nothing more:
 # from then on the kernel would commit the guest's flips (the simulation
 # does not). A vanished device still turns the monitor black.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 CUSE="$DF_BUILD/tests/vm/vfio-cuse-standin"
 FUSE="$DF_BUILD/tests/vm/gvt-fuse-standin"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Issue 7: the vfio source, form (a). SIMULATION: tests/vm/vfio-cuse-standin
+# Issue 7: the vfio source, form (a). SIMULATION: tests/vm/stand-ins/vfio-cuse-standin
 # is a CUSE character device answering VFIO_DEVICE_QUERY_GFX_PLANE with the
 # never-upstream DRM plane type (a host framebuffer id) over real
 # framebuffers on the card. The daemon asks once at bind time and again only
@@ -11,7 +11,7 @@
 # that test adds, its VFIO_DEVICE_GET_GFX_DMABUF reaches CUSE, which cannot
 # return an fd and says ENOTTY: named as vm2's error.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 CUSE="$DF_BUILD/tests/vm/vfio-cuse-standin"
 DEV=/dev/vfio-standin-a

@@ -1,14 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Issue 8, under systemd as PID 1 (tests/vm/run --systemd): the unit as
+# Issue 8, under systemd as PID 1 (tests/vm/harness/run --systemd): the unit as
 # meson installs it, readiness, STATUS=, journal fields, reload, and
 # leases that survive a crash, a restart and a watchdog kill through the
 # file descriptor store. Issue 15: the fresh start (no layout file, no
 # card yet), socket activation (directflipd.socket), and clients that
 # connect during a restart waiting in the socket.
 set -eu
-. "$(dirname "$0")/lib.sh"
-[ "${DF_VM_MODE:-}" = systemd ] || fail "run me with tests/vm/run --systemd"
+. "$(dirname "$0")/../harness/lib.sh"
+[ "${DF_VM_MODE:-}" = systemd ] || fail "run me with tests/vm/harness/run --systemd"
 RED=ff2020
 BLUE=2060ff
 VA="$DF_BUILD/cli/vgpu-assign"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Issue 10, item 3: a takeover by a second client of the same vm
-# (take-lease, docs/protocol.md). SIMULATION: tests/vm/takeover-client
+# (take-lease, docs/protocol.md). SIMULATION: tests/vm/tools/takeover-client
 # plays both VMMs: A holds vm1's lease and shows red through it; B, through
 # vm1's own socket, sends a blue first frame (a dumb buffer exported as a
 # dma-buf) with take-lease, then flips its own green frame through the
@@ -16,7 +16,7 @@
 # across the switch are never black, and the last is green. The daemon's
 # copy of B's first frame goes once unused.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 VA="$DF_BUILD/cli/vgpu-assign"
 TC="$DF_BUILD/tests/vm/takeover-client"
@@ -142,7 +142,7 @@ wait_for 60 has_samples "$S" "$t_green" 2 || fail "no samples after B's flip"
 touch "$S/stop"
 wait "$SAMPLER" || true
 
-$PY - "$VM_DIR" "$S" "$RED" "$BLUE" "$GREEN" <<'PY' || fail "screendumps across the takeover: see above"
+$PY - "$VM_DIR/harness" "$S" "$RED" "$BLUE" "$GREEN" <<'PY' || fail "screendumps across the takeover: see above"
 import os, sys
 sys.path.insert(0, sys.argv[1])
 from imgcheck import load, frac as img_frac

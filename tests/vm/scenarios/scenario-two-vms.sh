@@ -4,7 +4,7 @@
 # Issue 3 acceptance: patterns per head, host console kept, lessee views,
 # cross-lease commits refused, and no trace of a VM after it is dropped.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 # Something on the host console, so that head 0 is seen to keep it.
 i=0

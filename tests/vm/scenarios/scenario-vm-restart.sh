@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # A VM's VMM restarts without blanking its monitor (issue 10, item 3,
-# on-vm-exit=keep|black for fb: sources). SIMULATION: tests/vm/vgpu-standin
+# on-vm-exit=keep|black for fb: sources). SIMULATION: tests/vm/stand-ins/vgpu-standin
 # plays the vGPU of the VMM; each generation draws its own colour.
 #
 # vm1 (on-vm-exit=keep, the default): the stand-in exits and a new one
@@ -14,7 +14,7 @@
 # the daemon holds exactly one (its mirror).
 # vm2 (on-vm-exit=black): one exit turns head 2 black, and the daemon says so.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 RESTARTS=10
 # One colour per generation, none black or white.
@@ -96,7 +96,7 @@ while [ $i -le $RESTARTS ]; do
 	wait_for 60 has_samples "$S" "$t_map" 2 || fail "restart $i: no samples after the mapping"
 	touch "$S/stop"
 	wait "$SAMPLER"
-	$PY - "$VM_DIR" "$S" "$old" "$new" "$t_exit" "$t_pub" "$i" <<'PY' || fail "restart $i: see above"
+	$PY - "$VM_DIR/harness" "$S" "$old" "$new" "$t_exit" "$t_pub" "$i" <<'PY' || fail "restart $i: see above"
 import os, sys
 sys.path.insert(0, sys.argv[1])
 from imgcheck import load, frac as img_frac

@@ -6,7 +6,7 @@
 # non-owner is refused at connect with a code and a message; only that
 # vm's events arrive; a reload that drops socket=yes removes it.
 set -eu
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 VA="$DF_BUILD/cli/vgpu-assign"
 DEMO="$DF_BUILD/tests/vm/lessee-demo"

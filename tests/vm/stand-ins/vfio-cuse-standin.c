@@ -12,7 +12,7 @@
  * VFIO_DEVICE_GET_GFX_DMABUF returns a new fd as the ioctl's value, which
  * CUSE cannot do. With --seccomp-socket PATH the stand-in plays the
  * kernel's part through seccomp user notification instead: the caller is
- * started by tests/vm/seccomp-launch, which makes that one ioctl a
+ * started by tests/vm/tools/seccomp-launch, which makes that one ioctl a
  * notification and sends the listener here; the stand-in reads the
  * dmabuf_id from the caller's memory, exports the buffer of that id
  * (drmPrimeHandleToFD) and installs it in the caller as the ioctl's result

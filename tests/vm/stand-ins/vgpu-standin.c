@@ -7,7 +7,7 @@
  * attribute would), and draws a per-VM pattern with a frame counter in
  * place. Nothing here runs in a real product.
  *
- * In-place frames and their flushing are tests/vm/inplace-frames.h
+ * In-place frames and their flushing are tests/vm/stand-ins/inplace-frames.h
  * (--flush-pid or --flush-pid-file: the daemon whose lessee file shows
  * our framebuffer).
  *

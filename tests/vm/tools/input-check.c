@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Guest-side input test and latency benchmark (tests/vm/scenario-input.sh,
+ * Guest-side input test and latency benchmark (tests/vm/scenarios/scenario-input.sh,
  * tests/bench/input-latency.sh). It plays the user: its "physical"
  * keyboard and mouse are uinput devices, a simulation of real ones, which
  * directflipd picks up like any other. It reads what reaches each VM's

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A fake QEMU for directflip-qemu's --qmp mode (tests/vm/scenario-qemu-peer.sh).
+ * A fake QEMU for directflip-qemu's --qmp mode (tests/vm/scenarios/scenario-qemu-peer.sh).
  * It speaks just enough QMP (greeting, qmp_capabilities, getfd with the fd
  * in SCM_RIGHTS, add_client protocol=@dbus-display), serves QEMU 7.2's
  * org.qemu.Display1 objects on the p2p connection that arrives, and once

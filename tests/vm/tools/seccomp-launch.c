@@ -6,7 +6,7 @@
  * returns a new dma-buf fd as its value, which a CUSE device cannot give.
  * It installs a seccomp filter that turns exactly that ioctl number into a
  * user notification (everything else is allowed), sends the listener fd
- * over the unix socket SOCKET (to tests/vm/vfio-cuse-standin
+ * over the unix socket SOCKET (to tests/vm/stand-ins/vfio-cuse-standin
  * --seccomp-socket), and execs PROG. Nothing here runs in a real product.
  *
  *   seccomp-launch SOCKET PROG [ARGS...]
