@@ -48,13 +48,14 @@ static void update_status(struct daemon *d)
 		shown += d->st.vms[i]->state == VM_LEASED;
 	for (size_t i = 0; d->st.card && i < d->st.card->snap->n_connectors; i++)
 		connected += d->st.card->snap->connectors[i].connection == KMS_CONNECTED;
-	if (!d->st.card) {
-		service_status("waiting for a DRM card; %zu VM%s in the layout", d->st.n_vms,
-			       d->st.n_vms == 1 ? "" : "s");
-		return;
-	}
-	service_status("%zu VM%s on %zu of %zu monitor%s", shown, shown == 1 ? "" : "s", shown,
-		       connected, connected == 1 ? "" : "s");
+	char status[256];
+	if (!d->st.card)
+		snprintf(status, sizeof(status), "waiting for a DRM card; %zu VM%s in the layout",
+			 d->st.n_vms, d->st.n_vms == 1 ? "" : "s");
+	else
+		snprintf(status, sizeof(status), "%zu VM%s on %zu of %zu monitor%s", shown,
+			 shown == 1 ? "" : "s", shown, connected, connected == 1 ? "" : "s");
+	service_status(status);
 }
 
 static int on_reconcile(sd_event_source *src, void *data)
