@@ -102,6 +102,22 @@ ini() {
 	[ -z "$2" ] || printf '%s = %s\n' "$1" "$2"
 }
 
+# monitor_ini NAME CONNECTOR [LINES]: a [monitor.NAME] section.
+monitor_ini() {
+	echo "[monitor.$1]"
+	ini connector "$2"
+	[ -z "${3:-}" ] || echo "$3"
+}
+
+# vm_ini NAME MONITOR SOURCE [LINES]: a [vm.NAME] section with source.0;
+# no monitor or source line when that argument is empty.
+vm_ini() {
+	echo "[vm.$1]"
+	ini monitor "$2"
+	ini source.0 "$3"
+	[ -z "${4:-}" ] || echo "$4"
+}
+
 # The layout most scenarios start from: vm1 on monitor left (Virtual-2),
 # vm2 on monitor right (Virtual-3), each shown from its stand-in's file.
 # A scenario varies it with variables, set before the call:
@@ -112,25 +128,15 @@ ini() {
 # and adds sections after it ([daemon], [seat.*], more monitors and VMs).
 two_vm_layout() {
 	one_vm_layout
-	echo "[monitor.right]"
-	ini connector Virtual-3
-	[ -z "${RIGHT_KEYS:-}" ] || echo "$RIGHT_KEYS"
-	echo "[vm.vm2]"
-	ini monitor "${VM2_MONITOR-right}"
-	ini source.0 "${VM2_SOURCE-fb:$SRC/vm2/plane0}"
-	[ -z "${VM2_KEYS:-}" ] || echo "$VM2_KEYS"
+	monitor_ini right Virtual-3 "${RIGHT_KEYS:-}"
+	vm_ini vm2 "${VM2_MONITOR-right}" "${VM2_SOURCE-fb:$SRC/vm2/plane0}" "${VM2_KEYS:-}"
 }
 
 # one_vm_layout: its first half, monitor left and vm1, for a scenario that
 # needs only one VM.
 one_vm_layout() {
-	echo "[monitor.left]"
-	ini connector Virtual-2
-	[ -z "${LEFT_KEYS:-}" ] || echo "$LEFT_KEYS"
-	echo "[vm.vm1]"
-	ini monitor "${VM1_MONITOR-left}"
-	ini source.0 "${VM1_SOURCE-fb:$SRC/vm1/plane0}"
-	[ -z "${VM1_KEYS:-}" ] || echo "$VM1_KEYS"
+	monitor_ini left Virtual-2 "${LEFT_KEYS:-}"
+	vm_ini vm1 "${VM1_MONITOR-left}" "${VM1_SOURCE-fb:$SRC/vm1/plane0}" "${VM1_KEYS:-}"
 }
 
 # plug_heads HEAD...: plugs each head at 1024x768.

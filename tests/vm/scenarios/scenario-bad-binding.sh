@@ -11,11 +11,7 @@ LEFT_KEYS="share = failover"
 VM2_KEYS="mode = 1234x567"
 two_vm_preamble
 start_standin vm3 $GREEN --size 1024x768
-{
-	echo "[vm.vm3]"
-	ini monitor left
-	ini source.0 "fb:$SRC/vm3/plane0"
-} >>"$WORK/layout.ini"
+vm_ini vm3 left "fb:$SRC/vm3/plane0" >>"$WORK/layout.ini"
 
 start_daemon "$WORK/layout.ini"
 wait_for 30 log_has_n "action=lease-granted" 1 || fail "vm1 was not granted"

@@ -14,8 +14,7 @@ plug_heads 3
 layout() { # $1 = vm2's monitor
 	VM2_MONITOR=$1
 	two_vm_layout
-	echo "[monitor.far]"
-	ini connector Virtual-4
+	monitor_ini far Virtual-4
 }
 layout right >"$WORK/layout.ini"
 start_daemon_granted 2

@@ -92,8 +92,7 @@ socket = yes"
 	VM2_MONITOR=$1
 	VM2_KEYS="mode = 1024x768"
 	two_vm_layout
-	echo "[monitor.far]"
-	ini connector Virtual-1
+	monitor_ini far Virtual-1
 	echo "[seat.desk]"
 	ini input ID_INPUT_KEYBOARD=1
 }
