@@ -123,8 +123,7 @@ static int client_call(struct client *c, const struct df_msg *m, int fd_in)
 			 m->name);
 		return client_error(c, m->id, -ENOSYS, msg);
 	}
-	if (ctl->vm && meth != DF_METHOD_HELLO && meth != DF_METHOD_GET_LEASE &&
-	    meth != DF_METHOD_TAKE_LEASE && meth != DF_METHOD_SUBSCRIBE) {
+	if (ctl->vm && !control_method_on_vm_socket(meth)) {
 		char msg[256 + DF_MAX_NAME];
 		snprintf(msg, sizeof(msg),
 			 "%s is not served on vm %s's socket %s: it serves only get-lease, take-lease, "
