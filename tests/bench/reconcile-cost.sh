@@ -4,11 +4,11 @@
 # one VM costs the daemon with 2 VMs bound and with 15 VMs bound, and how
 # long a `bind` takes until the plane is committed, against the least any
 # program must do for the same modeset (tests/bench/bare-modeset.c
-# --commands). One boot of tests/vm/run --outputs 16:
-#   tests/vm/run --outputs 16 -- tests/bench/reconcile-cost.sh
+# --commands). One boot of tests/vm/harness/run --outputs 16:
+#   tests/vm/harness/run --outputs 16 -- tests/bench/reconcile-cost.sh
 #
 # Heads 1..15 are plugged (head 0 stays the console's), 15 simulated vGPUs
-# (tests/vm/vgpu-standin) publish one framebuffer each, and the layout has
+# (tests/vm/stand-ins/vgpu-standin.c) publish one framebuffer each, and the layout has
 # vm1..vm15 with an fb: source each; vm1 and vm2 are bound, the others are
 # bound and unbound at run time with vgpu-assign. ROUNDS rounds (default
 # 2), each:
@@ -27,7 +27,7 @@
 # $DF_VM_SHARE/reconcile-cost.json.
 set -eu
 VM_DIR=$(cd "$(dirname "$0")/../vm" && pwd)
-. "$VM_DIR/lib.sh"
+. "$VM_DIR/harness/lib.sh"
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 N=$((${DF_VM_OUTPUTS:-16} - 1))
 OPS=${DF_BENCH_OPS:-10}
@@ -35,7 +35,7 @@ ROUNDS=${DF_BENCH_ROUNDS:-2}
 VA="$DF_BUILD/cli/vgpu-assign"
 BARE="$DF_BUILD/tests/bench/bare-modeset"
 SOCK="$WORK/control"
-[ "$N" -ge 3 ] || fail "needs at least 4 outputs (tests/vm/run --outputs 16)"
+[ "$N" -ge 3 ] || fail "needs at least 4 outputs (tests/vm/harness/run --outputs 16)"
 
 h=1
 while [ $h -le "$N" ]; do
