@@ -161,11 +161,13 @@ static int apply_config(struct daemon *d, struct config *cfg)
 			vms[i] = vm;
 			continue;
 		}
+		vms[i] = vm_create(&cfg->vms[i]);
 		if (vm) {
 			lease_release(&d->st, vm, "binding changed");
+			if (vms[i])
+				vm_take_client_sources(vms[i], vm);
 			vm_destroy(vm);
 		}
-		vms[i] = vm_create(&cfg->vms[i]);
 		if (!vms[i]) {
 			/* Put back what was taken so the old layout keeps running. */
 			log_error("out of memory applying the configuration");
