@@ -67,6 +67,11 @@ static int on_reconcile(sd_event_source *src, void *data)
 	enum state_reread reread = d->reread;
 	d->reread = STATE_REREAD_NONE;
 	reconcile(&d->st, reread);
+	if (d->st.card && d->st.card->n_stale_fbs) {
+		int n = card_drop_stale_shown(d->st.card);
+		log_info("card=%s removed %d framebuffer(s) the previous process showed",
+			 d->st.card->path, n);
+	}
 	events_scan(d->st.events, d->st.card ? d->st.card->snap : NULL, d->st.vms,
 		    d->st.n_vms);
 	update_status(d);
@@ -487,8 +492,17 @@ int daemon_run(const struct daemon_options *opts)
 		r = card_adopt(card_fd, &d.st.card);
 		if (r < 0)
 			log_errno(r, "the stored card fd is unusable, opening the card anew");
-		else
+		else {
 			log_info("card=%s adopted from the fd store", d.st.card->path);
+			int n = card_drop_stale_fbs(d.st.card);
+			if (n < 0)
+				log_errno(n, "card=%s: listing the framebuffers left on it failed",
+					  d.st.card->path);
+			else if (n > 0 || d.st.card->n_stale_fbs)
+				log_info("card=%s removed %d framebuffer(s) the previous process left "
+					 "(%zu on screen go after the first reconcile)",
+					 d.st.card->path, n, d.st.card->n_stale_fbs);
+		}
 	}
 	if (!d.st.card) {
 		/* No card (yet): a fresh machine whose driver loads later, or a
