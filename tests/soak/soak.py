@@ -1,14 +1,14 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 """Seeded chaos soak, guest side (issue 17). tests/soak/run starts it in
-tests/vm/run --systemd --outputs 4; see tests/soak/README.md.
+tests/vm/harness/run --systemd --outputs 4; see tests/soak/README.md.
 
   soak.py --seed N --steps M [--minutes T]
 
-SIMULATION: vm1 to vm3 are tests/vm/vgpu-standin processes (fb: sources),
+SIMULATION: vm1 to vm3 are tests/vm/stand-ins/vgpu-standin processes (fb: sources),
 each drawing one colour; the relay VM's source is `client`, fed by
-tests/vm/dmabuf-client (a VMM relaying dma-bufs); the lessee VM has no source
-and its VMM is tests/vm/lessee-demo, started by `vgpu-assign exec lessee`,
+tests/vm/tools/dmabuf-client (a VMM relaying dma-bufs); the lessee VM has no source
+and its VMM is tests/vm/tools/lessee-demo, started by `vgpu-assign exec lessee`,
 which flips its own frames on the lease. Head 0 (Virtual-1) is the host
 console; vmK is on head K (Virtual-K+1) in layout A, and vm2 and vm3 trade
 monitors in layout B. Head 4 (monitor m4) is in no VM's layout: only
@@ -32,7 +32,7 @@ import sys
 import time
 
 BUILD = os.environ.get("DF_BUILD", "build")
-VM_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vm")
+VM_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vm", "harness")
 SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 sys.path.insert(0, VM_DIR)
 import imgcheck  # noqa: E402
@@ -496,7 +496,7 @@ class Soak:
 
     def card_removal(self):
         """The card goes (PCI remove) and comes back (PCI rescan), as
-        tests/vm/scenario-card-removal.sh does. The VMMs' buffers die with the
+        tests/vm/scenarios/scenario-card-removal.sh does. The VMMs' buffers die with the
         card, so they stop first and start again on the new card, as a
         vGPU's VMM would; the lessee gets a new lease. The bindings do not
         change (docs/service.md)."""
