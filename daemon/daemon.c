@@ -277,6 +277,10 @@ static void on_hotplug(void *data, enum hotplug_kind kind, const char *devnode)
 	if (kind == HOTPLUG_REMOVE && d->st.card && strcmp(d->st.card->path, devnode) == 0) {
 		log_warn("card=%s removed", devnode);
 		lease_card_lost(&d->st);
+		/* Or PID 1 keeps the dead card open: its connectors then keep
+		 * their names (Virtual-1...), and the card that comes back gets
+		 * new ones (Virtual-7...) that match no monitor of the layout. */
+		service_forget_fd("card");
 		card_close(d->st.card);
 		d->st.card = NULL;
 	} else if (kind == HOTPLUG_ADD && !d->st.card) {

@@ -519,6 +519,24 @@ class Soak:
         if self.pid() != pid:
             raise Violation("the daemon (pid %d) did not survive the card's removal (now %d)"
                             % (pid, self.pid()))
+        # Nobody may keep the dead card open, the fd store included: the
+        # kernel names connectors from one pool per type, and a card that
+        # comes back while the old one is held gets Virtual-7... instead of
+        # Virtual-1... (which the layout names).
+        def holders():
+            out = []
+            for p in glob.glob("/proc/[0-9]*/fd/*"):
+                try:
+                    if os.readlink(p).startswith("/dev/dri/card%d" % n):
+                        out.append(p.split("/")[2])
+                except OSError:
+                    pass
+            return sorted(set(out))
+        try:
+            wait(10, lambda: not holders(), "")
+        except Violation:
+            raise Violation("the removed card%d is still open in pids %s (1 is systemd's fd "
+                            "store)" % (n, holders()))
         with open("/sys/bus/pci/rescan", "w") as f:
             f.write("1")
         wait(60, lambda: glob.glob("/sys/class/drm/card*-Virtual-%d" % (HEADS[-1] + 1)),
