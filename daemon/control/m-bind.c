@@ -79,6 +79,7 @@ static int rebind(struct control_call *call, size_t index, const struct control_
 	}
 	struct vm *fresh = vm_create(cv);
 	if (fresh) {
+		vm_take_client_sources(fresh, old);
 		vm_destroy(old);
 		d->vms[index] = fresh;
 		if (fresh->error[0])

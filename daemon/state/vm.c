@@ -48,6 +48,19 @@ void vm_destroy(struct vm *vm)
 	free(vm);
 }
 
+void vm_take_client_sources(struct vm *to, struct vm *from)
+{
+	for (size_t k = 0; k < CONFIG_MAX_PLANES; k++) {
+		struct source *old = from->sources[k], *new = to->sources[k];
+		if (!old || !new || strcmp(source_kind_name(old), "client") != 0 ||
+		    strcmp(source_spec(old), source_spec(new)) != 0)
+			continue;
+		source_destroy(new);
+		to->sources[k] = old;
+		from->sources[k] = NULL;
+	}
+}
+
 const char *vm_state_name(enum vm_state s)
 {
 	switch (s) {

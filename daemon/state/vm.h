@@ -68,6 +68,10 @@ struct vm {
 /* Sources that fail to parse are reported in vm->error, not fatal. */
 struct vm *vm_create(const struct config_vm *cfg);
 void vm_destroy(struct vm *vm);
+/* Moves each `client` source of from to to's plane of the same index when
+ * to names it too: a binding change recreates the vm, and the VMM's
+ * connection must go on feeding it (docs/protocol.md). */
+void vm_take_client_sources(struct vm *to, struct vm *from);
 const char *vm_state_name(enum vm_state s);
 /* Desired-state equality: same monitor, planes, sources, mode and scaling. */
 bool vm_binding_equal(const struct config *a_cfg, const struct config_vm *a,
