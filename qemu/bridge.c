@@ -556,6 +556,7 @@ static void q_registered(void *d)
 {
 	struct bridge *b = d;
 	log_line("action=listener-accepted console=%s", console_path(b->con));
+	b->left = false; /* a new QEMU (--reconnect) owns the planes again */
 	if (b->leased)
 		console_set_ui_info(b->con, b->li.mode_w, b->li.mode_h);
 }
@@ -629,6 +630,12 @@ static int on_qemu_gone(sd_event_source *s, void *data)
 	if (b->o.reconnect) {
 		log_line("action=qemu-gone why=\"%s\": waiting for the next QEMU (--reconnect)",
 			 b->gone_why);
+		/* The planes follow on-vm-exit meanwhile; with black, nothing
+		 * of this QEMU comes back (a grant shows nothing) until the
+		 * next one sends its picture. */
+		leave_planes(b);
+		if (b->li.black_on_exit)
+			b->show = SHOW_NOTHING;
 		sd_event_source_set_time_relative(b->qemu_retry, QEMU_RETRY_USEC);
 		sd_event_source_set_enabled(b->qemu_retry, SD_EVENT_ONESHOT);
 		return 0;

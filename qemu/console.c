@@ -113,9 +113,13 @@ static int open_bus(const struct console_where *wh, sd_bus **out, const char **d
 		r = sd_bus_negotiate_fds(b, 1);
 	if (r >= 0) {
 		r = sd_bus_start(b);
-		if (r < 0)
-			snprintf(why, n, "cannot connect to %s: %s", wh->qmp ? "QEMU's p2p display" :
-				 "the D-Bus bus", strerror(-r));
+		if (r < 0 && wh->qmp)
+			snprintf(why, n, "cannot connect to QEMU's p2p display (%s): %s", wh->qmp,
+				 strerror(-r));
+		else if (r < 0)
+			snprintf(why, n, "cannot connect to the D-Bus bus %s: %s",
+				 wh->address ? wh->address : getenv("DBUS_SESSION_BUS_ADDRESS"),
+				 strerror(-r));
 	}
 	if (r < 0) {
 		sd_bus_unref(b);

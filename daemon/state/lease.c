@@ -323,7 +323,10 @@ static bool adopt_one(struct state *d, struct vm *vm, int fd, const struct lease
 	snprintf(vm->conn_name, sizeof(vm->conn_name), "%s", conn->name);
 	for (size_t k = 0; k < alloc.n_planes; k++) {
 		const struct kms_plane *p = kms_snapshot_plane_by_id(snap, alloc.planes[k]);
-		vm->shown_fb[k] = p ? p->fb_id : 0;
+		/* A plane with no source is the lessee's (directflip-qemu draws
+		 * on it): what it shows is not ours to replace, or the first
+		 * pass would switch it off. */
+		vm->shown_fb[k] = p && vm->sources[k] ? p->fb_id : 0;
 		/* Our mirror from before the restart, made on this file; it is
 		 * replaced on the next pass. A framebuffer of another file is
 		 * not removed: the kernel refuses that. */

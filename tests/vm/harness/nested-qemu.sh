@@ -84,6 +84,22 @@ nested_screendump() {
 	$QMP "$NESTED/qmp.sock" screendump "$1" || fail "QMP screendump failed"
 }
 
+# nested_still: a picture that does not change: the nested VM paused
+# (its virtual clock, which blinks the text cursor, stops with it) and the
+# cursor moved off the screen (CRTC registers 0x0e/0x0f, written with the
+# human monitor's `o`). QEMU then sends no Update at all, not even the
+# cursor cell it redraws on every refresh.
+nested_still() {
+	$QMP "$NESTED/qmp.sock" stop || fail "QMP stop failed"
+	$QMP "$NESTED/qmp.sock" hmp "o /b 0x3d4 0x0e" "o /b 0x3d5 0xff" "o /b 0x3d4 0x0f" \
+		"o /b 0x3d5 0xff" || fail "moving the nested VM's text cursor away failed"
+}
+
+# nested_go: the nested VM runs again.
+nested_go() {
+	$QMP "$NESTED/qmp.sock" cont || fail "QMP cont failed"
+}
+
 # head_holds HEAD REF: head HEAD's screendump holds REF exactly in its
 # centre, black around it (scaling = center).
 head_holds() {

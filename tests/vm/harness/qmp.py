@@ -5,6 +5,8 @@
   qmp.py SOCKET screendump FILE    QEMU's own PPM of console 0
   qmp.py SOCKET text               the VGA text screen (80x25 at 0xb8000), one line a row
   qmp.py SOCKET key NAME           press and release one key (QEMU qcode, e.g. esc)
+  qmp.py SOCKET stop|cont          pause or resume the guest (its clocks stop too)
+  qmp.py SOCKET hmp CMD...         human monitor commands, one after the other
   qmp.py SOCKET quit               ask QEMU to exit
 Exit status 1 and one line on stderr when QEMU refuses or cannot be reached.
 """
@@ -57,6 +59,13 @@ def main(argv):
         elif cmd == "key":
             command(sock, rfile, "send-key",
                     {"keys": [{"type": "qcode", "data": argv[3]}]})
+        elif cmd in ("stop", "cont"):
+            command(sock, rfile, cmd)
+        elif cmd == "hmp":
+            for line in argv[3:]:
+                out = command(sock, rfile, "human-monitor-command", {"command-line": line})
+                if out:
+                    raise OSError("%s: %s" % (line, out.strip()))
         elif cmd == "quit":
             command(sock, rfile, "quit")
         else:

@@ -5,7 +5,10 @@
 # issue lists, and real dma-bufs (dumb buffers exported from the card: a
 # SIMULATION of QEMU's gl=on side, which needs GL this VM lacks). After
 # each step: the bridge is alive, logged the refusal, and head 1 still
-# holds the last good frame, pixel for pixel, centred.
+# holds the last good frame, pixel for pixel, centred. Then the peer
+# goes away and comes back: the bridge (--reconnect) shows the next
+# "QEMU"'s picture. Last, bridges that must not start: a VM the daemon
+# does not have (status 5) and a VM of another owner (status 6).
 set -eu
 . "$(dirname "$0")/../harness/lib.sh"
 
@@ -37,7 +40,7 @@ exec 3>"$WORK/peer.in"
 wait_for 20 grep -q '^listening' "$WORK/peer.out" || fail "the peer did not start: $(cat "$WORK/peer.log")"
 
 setpriv --reuid="$(id -u $USER_)" --regid="$(id -g $USER_)" --clear-groups \
-	"$BRIDGE" --vm vm1 --qmp "$RUN/qmp.sock" >"$WORK/bridge.log" 2>&1 &
+	"$BRIDGE" --vm vm1 --qmp "$RUN/qmp.sock" --reconnect >"$WORK/bridge.log" 2>&1 &
 BRIDGE_PID=$!
 CHILDREN="$CHILDREN $BRIDGE_PID"
 wait_for 30 grep -q '^listener' "$WORK/peer.out" ||
@@ -126,3 +129,37 @@ holds "$OUT/good.ppm" "pixels again after dma-bufs"
 kill -0 "$BRIDGE_PID" || bridge_fail "the bridge died"
 kill -0 "$DAEMON_PID" || fail "directflipd died"
 expect_frac 2 $BLUE ">" 0.85 "vm2 untouched"
+
+# --reconnect: this "QEMU" goes away (every connection closed) and the
+# next one serves the same QMP socket. The bridge waits, keeps the last
+# frame meanwhile (on-vm-exit = keep), and shows the next one's picture.
+peer_step restart
+wait_for 20 grep -q "action=qemu-gone.*--reconnect" "$WORK/bridge.log" ||
+	bridge_fail "the bridge did not notice that QEMU went away"
+kill -0 "$BRIDGE_PID" || bridge_fail "the bridge exited although --reconnect"
+head_holds_ref "$OUT/good.ppm" || bridge_fail "while waiting for the next QEMU head 1 lost the last frame: $(cat "$WORK/centred.err")"
+ok "QEMU gone: the bridge waits (--reconnect), head 1 keeps the last frame"
+wait_for 30 test "$(grep -c '^listener' "$WORK/peer.out")" -ge 2 ||
+	bridge_fail "the bridge did not register with the next QEMU"
+peer_step other
+holds "$OUT/other.ppm" "the next QEMU's picture, after --reconnect"
+
+# Bridges that must not start, each with one line naming the VM: they
+# talk to a fresh "QEMU" (restart) and then to the daemon.
+kill "$BRIDGE_PID"
+wait "$BRIDGE_PID" 2>/dev/null || true
+refused() { # STATUS USER VM WHAT
+	peer_step restart
+	set +e
+	setpriv --reuid="$(id -u "$2")" --regid="$(id -g "$2")" --clear-groups \
+		"$BRIDGE" --vm "$3" --qmp "$RUN/qmp.sock" >"$WORK/refused.log" 2>&1
+	rc=$?
+	set -e
+	[ "$rc" = "$1" ] || bridge_fail "$4: exit status $rc, wanted $1: $(cat "$WORK/refused.log")"
+	[ "$(grep -c "action=exit" "$WORK/refused.log")" = 1 ] && grep "action=exit" "$WORK/refused.log" | grep -q "$3" ||
+		bridge_fail "$4: not one exit line naming $3: $(cat "$WORK/refused.log")"
+	ok "$4: status $rc, $(grep "action=exit" "$WORK/refused.log")"
+}
+refused 5 $USER_ nosuchvm "a VM the daemon does not have"
+refused 6 daemon vm1 "vm1 run by a user who is not its owner"
+kill -0 "$DAEMON_PID" || fail "directflipd died"

@@ -9,9 +9,11 @@
  *
  *   qemu-peer --qmp SOCKET --out DIR [--card PATH] [--connector NAME]
  *
- * Steps: good, stride-short, data-short, size-zero, size-huge,
- * format-unknown, update-outside, memfd-dmabuf, fourcc-unknown, flood,
- * dmabuf, dmabuf-bottom-up; for benchmarks anim N and dmabuf-anim N.
+ * Steps: good, other (another picture), stride-short, data-short,
+ * size-zero, size-huge, format-unknown, update-outside, memfd-dmabuf,
+ * fourcc-unknown, flood, dmabuf, dmabuf-bottom-up, restart (this "QEMU"
+ * goes away and the next one serves the same QMP socket); for benchmarks
+ * anim N and dmabuf-anim N.
  * Each step answers "done STEP" on stdout (or "fail STEP: why"), so the
  * script can look at the monitor in between. Reference pictures go to
  * DIR as PPM. The dma-buf steps are a SIMULATION of QEMU's gl=on side:
@@ -57,6 +59,7 @@ static struct {
 	sd_bus *bus;      /* the p2p "QEMU" connection from add_client */
 	sd_bus *listener; /* the bridge's listener connection */
 	int qmp_fd, passed_fd;
+	sd_event_source *qmp_listen, *qmp_io;
 	int send_error; /* the first failed send of a step, -errno */
 	char qmp_buf[QMP_MAX];
 	size_t qmp_len;
@@ -132,6 +135,13 @@ static uint32_t good_px2(int which, uint32_t x, uint32_t y)
 {
 	(void)which;
 	return good_px(x, y);
+}
+
+/* The next QEMU's picture: the good one inverted. */
+static uint32_t other_px(int which, uint32_t x, uint32_t y)
+{
+	(void)which;
+	return good_px(x, y) ^ 0xffffffu;
 }
 
 /* --- Listener calls ----------------------------------------------------- */
@@ -336,9 +346,30 @@ static ino_t shown_inode(void)
 
 /* --- the script --------------------------------------------------------- */
 
+/* This "QEMU" goes away: every connection closes (the bridge sees its
+ * listener drop) and the next QMP client is served afresh. */
+static void restart(void)
+{
+	sd_bus_flush_close_unref(p.listener);
+	p.listener = NULL;
+	sd_bus_flush_close_unref(p.bus);
+	p.bus = NULL;
+	p.qmp_io = sd_event_source_disable_unref(p.qmp_io);
+	if (p.qmp_fd >= 0)
+		close(p.qmp_fd);
+	if (p.passed_fd >= 0)
+		close(p.passed_fd);
+	p.qmp_fd = p.passed_fd = -1;
+	p.qmp_len = 0;
+	sd_event_source_set_enabled(p.qmp_listen, SD_EVENT_ON);
+}
+
 static bool step(const char *s, char *why, size_t whylen)
 {
-	if (!p.listener) {
+	if (strcmp(s, "restart") == 0) {
+		restart();
+		return true;
+	} else if (!p.listener) {
 		snprintf(why, whylen, "no listener registered yet");
 		return false;
 	} else if (strcmp(s, "good") == 0) {
@@ -346,6 +377,13 @@ static bool step(const char *s, char *why, size_t whylen)
 		scanout(W, H, STRIDE, PIXMAN_X8R8G8B8, d, (size_t)STRIDE * H);
 		free(d);
 		write_ppm("good.ppm", good_px2, 0, W, H, false);
+	} else if (strcmp(s, "other") == 0) {
+		uint8_t *d = good_data(STRIDE, H);
+		for (size_t i = 0; i < (size_t)W * H; i++)
+			d[i * 4] ^= 0xff, d[i * 4 + 1] ^= 0xff, d[i * 4 + 2] ^= 0xff;
+		scanout(W, H, STRIDE, PIXMAN_X8R8G8B8, d, (size_t)STRIDE * H);
+		free(d);
+		write_ppm("other.ppm", other_px, 0, W, H, false);
 	} else if (strcmp(s, "stride-short") == 0) {
 		uint8_t *d = good_data(STRIDE - 4, H);
 		scanout(W, H, STRIDE - 4, PIXMAN_X8R8G8B8, d, (size_t)(STRIDE - 4) * H);
@@ -842,7 +880,7 @@ static int on_qmp_listen(sd_event_source *s, int fd, uint32_t revents, void *dat
 	sd_event_source_set_enabled(s, SD_EVENT_OFF);
 	qmp_send("{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, "
 		 "\"package\": \"directflip test peer\"}, \"capabilities\": []}}");
-	return sd_event_add_io(p.ev, NULL, c, EPOLLIN, on_qmp, NULL);
+	return sd_event_add_io(p.ev, &p.qmp_io, c, EPOLLIN, on_qmp, NULL);
 }
 
 int main(int argc, char **argv)
@@ -886,7 +924,7 @@ int main(int argc, char **argv)
 		die("%s: %s", qmp, strerror(errno));
 	int r = sd_event_default(&p.ev);
 	if (r >= 0)
-		r = sd_event_add_io(p.ev, NULL, ls, EPOLLIN, on_qmp_listen, NULL);
+		r = sd_event_add_io(p.ev, &p.qmp_listen, ls, EPOLLIN, on_qmp_listen, NULL);
 	if (r >= 0)
 		r = sd_event_add_io(p.ev, NULL, STDIN_FILENO, EPOLLIN, on_stdin, NULL);
 	if (r < 0)
