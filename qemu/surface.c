@@ -26,7 +26,7 @@ struct surface {
 	struct buffer b[2];
 	int back;        /* the buffer written and shown next */
 	bool written;    /* back has news since the last surface_shown */
-	struct surface_counters n;
+	struct surface_counters *n; /* the bridge's, shared by its surfaces */
 };
 
 static void buffer_destroy(int fd, struct buffer *b)
@@ -89,7 +89,7 @@ static void catch_up(struct surface *s, struct buffer *back, const struct buffer
 		copy_rect(back->map, back->pitch,
 			  twin->map + (size_t)r[i].y * twin->pitch + (size_t)r[i].x * 4,
 			  twin->pitch, &r[i]);
-		s->n.catchup += rect_bytes(&r[i]);
+		s->n->catchup += rect_bytes(&r[i]);
 	}
 }
 
@@ -134,7 +134,7 @@ static uint64_t carry(struct surface *s, const struct surface *from, const struc
 
 int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc,
 		const struct surface_canvas *canvas, struct surface *from,
-		struct surface **out)
+		struct surface_counters *count, struct surface **out)
 {
 	struct surface *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -143,6 +143,7 @@ int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc,
 	s->w = w;
 	s->h = h;
 	s->fourcc = fourcc;
+	s->n = count;
 	s->has_canvas = canvas != NULL;
 	s->c = canvas ? *canvas : (struct surface_canvas){ w, h, 0, 0 };
 	int r = 0;
@@ -157,8 +158,7 @@ int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc,
 		 * written since its last flip, else in its front one. */
 		complete(from);
 		const struct buffer *src = &from->b[from->written ? from->back : 1 - from->back];
-		s->n = from->n;
-		s->n.moved += carry(s, from, src);
+		s->n->moved += carry(s, from, src);
 		s->written = true;
 	}
 	*out = s;
@@ -200,7 +200,7 @@ void surface_write(struct surface *s, const struct check_rect *fr, const uint8_t
 		   size_t src_stride)
 {
 	struct check_rect rr;
-	s->n.damaged += rect_bytes(fr);
+	s->n->damaged += rect_bytes(fr);
 	if (!to_buffer(s, fr, &rr))
 		return; /* cropped away: the frame is larger than the monitor */
 	const struct check_rect *r = &rr;
@@ -217,7 +217,7 @@ void surface_write(struct surface *s, const struct check_rect *fr, const uint8_t
 	}
 	copy_rect(back->map, back->pitch, src, src_stride, r);
 	damage_add(&twin->lacks, r);
-	s->n.copied += rect_bytes(r);
+	s->n->copied += rect_bytes(r);
 	s->written = true;
 }
 
@@ -233,11 +233,6 @@ void surface_shown(struct surface *s)
 		return;
 	s->back = 1 - s->back;
 	s->written = false;
-}
-
-const struct surface_counters *surface_counters(const struct surface *s)
-{
-	return &s->n;
 }
 
 void surface_buffer_size(const struct surface *s, uint32_t *w, uint32_t *h)

@@ -37,10 +37,11 @@ struct surface_canvas {
 /* A black w x h frame of fourcc (XRGB8888 or XBGR8888) on fd (borrowed;
  * it must outlive the surface), in buffers of the frame's size or, with
  * canvas, of the canvas's. With from, the overlap of from's newest
- * content is carried over (a resize, or a new lease's fd). */
+ * content is carried over (a resize, or a new lease's fd). Its bytes are
+ * added to count (borrowed: it outlives the surface). */
 int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc,
 		const struct surface_canvas *canvas, struct surface *from,
-		struct surface **out);
+		struct surface_counters *count, struct surface **out);
 /* The buffers' size (the canvas's, or the frame's). */
 void surface_buffer_size(const struct surface *s, uint32_t *w, uint32_t *h);
 bool surface_has_canvas(const struct surface *s);
@@ -65,4 +66,3 @@ uint32_t surface_next_fb(struct surface *s);
 /* surface_next_fb's buffer was committed: the other one becomes the back. */
 void surface_shown(struct surface *s);
 
-const struct surface_counters *surface_counters(const struct surface *s);
