@@ -443,6 +443,18 @@ static void q_scanout_dmabuf(void *d, int fd, uint32_t w, uint32_t h, uint32_t s
 			  why);
 		return;
 	}
+	/* y0_top true: the rows run bottom-up, GL's order. QEMU's own GL
+	 * displays read it so: ui/egl-headless.c flips a y_0_top frame when it
+	 * reads it back top-down, ui/gtk-egl.c flips the others onto its
+	 * bottom-up GL window (docs/qemu.md). The plane must reflect such
+	 * frames; refused before the import when it cannot. */
+	if (y0_top && b->out && !output_has_reflect_y(b->out)) {
+		peer_line(b, "action=refuse msg=ScanoutDMABUF size=%ux%u why=\"y0_top: the rows run "
+			     "bottom-up and the primary plane has no reflect-y rotation\": the last "
+			     "good frame stays",
+			  w, h);
+		return;
+	}
 	struct dmabuf n = { .fd = -1, .card_fd = -1 };
 	int r = dmabuf_set(&n, fd, w, h, stride, fourcc, modifier, y0_top,
 			   b->leased ? b->fd : -1);
@@ -454,15 +466,6 @@ static void q_scanout_dmabuf(void *d, int fd, uint32_t w, uint32_t h, uint32_t s
 		return;
 	}
 	b->dmabuf_imports++;
-	/* y0_top true: the rows run bottom-up (QEMU's GL convention: its own
-	 * UIs flip such frames when they draw them), so the plane must
-	 * reflect them. */
-	if (y0_top && b->out && !output_has_reflect_y(b->out)) {
-		peer_line(b, "action=refuse msg=ScanoutDMABUF why=\"y0_top: the rows run bottom-up and "
-			     "the primary plane has no reflect-y rotation\": the last good frame stays");
-		dmabuf_clear(&n, false);
-		return;
-	}
 	if (b->leased && b->out) {
 		/* Can the plane show it the layout's way (or centred)? Asked
 		 * before anything changes, so a refusal keeps the last frame. */
