@@ -50,7 +50,16 @@ wait_for 30 log_has_n "action=lease-granted" 1 || fail "vm1's lease was not gran
 
 ctx() { cat /proc/"$1"/task/*/status | awk '/ctxt_switches/ { n += $2 } END { print n + 0 }'; }
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-as_owner() { setpriv --reuid="$(id -u $USER_)" --regid="$(id -g $USER_)" --clear-groups "$@"; }
+# Not a shell function: started in the background, a function runs in a
+# forked shell and $! would be that shell's pid, not the bridge's.
+AS_OWNER="setpriv --reuid=$(id -u $USER_) --regid=$(id -g $USER_) --clear-groups"
+# fail, with the bridge's, the peer's and QEMU's logs.
+lib_fail() {
+	for _f in "$WORK"/bridge-*.log "$WORK/peer.log" "$NESTED/qemu.log"; do
+		[ -f "$_f" ] && { echo "--- $_f (end) ---"; tail -n 30 "$_f"; } >&2
+	done
+	fail "$@"
+}
 
 # stop PID: TERM, then KILL after 10 s; never waits longer.
 stop() {
@@ -68,7 +77,7 @@ stop() {
 counters() {
 	_n=$(grep -c "action=counters" "$2" || true)
 	kill -USR1 "$1"
-	wait_for 10 log_lines_ge "$2" "action=counters" $((_n + 1)) || fail "the bridge printed no counters"
+	wait_for 10 log_lines_ge "$2" "action=counters" $((_n + 1)) || lib_fail "the bridge printed no counters"
 	grep "action=counters" "$2" | tail -n 1 | sed 's/.*action=counters //' >"$RES/$3"
 }
 log_lines_ge() { [ "$(grep -c "$2" "$1" || true)" -ge "$3" ]; }
@@ -76,7 +85,7 @@ log_lines_ge() { [ "$(grep -c "$2" "$1" || true)" -ge "$3" ]; }
 strace_on() { # PID NAME
 	strace -c -f -p "$1" -o "$RES/strace-$2.txt" 2>"$RES/strace-$2.err" 3>&- &
 	ST=$!
-	wait_for 10 grep -q "TracerPid:[[:space:]]*[1-9]" "/proc/$1/status" || fail "strace did not attach"
+	wait_for 10 grep -q "TracerPid:[[:space:]]*[1-9]" "/proc/$1/status" || lib_fail "strace did not attach"
 }
 strace_off() { # NAME: prints the total syscalls
 	kill -INT "$ST" 2>/dev/null || true
@@ -93,21 +102,22 @@ mkfifo "$WORK/peer.in"
 PEER_PID=$!
 CHILDREN="$CHILDREN $PEER_PID"
 exec 3>"$WORK/peer.in"
-wait_for 20 grep -q '^listening' "$WORK/peer.out" || fail "the peer did not start: $(cat "$WORK/peer.log")"
-as_owner "$BRIDGE" --vm vm1 --qmp "$RUN/qmp.sock" >"$WORK/bridge-peer.log" 2>&1 3>&- &
+wait_for 20 grep -q '^listening' "$WORK/peer.out" || lib_fail "the peer did not start: $(cat "$WORK/peer.log")"
+$AS_OWNER "$BRIDGE" --vm vm1 --qmp "$RUN/qmp.sock" >"$WORK/bridge-peer.log" 2>&1 3>&- &
 BR=$!
 CHILDREN="$CHILDREN $BR"
-wait_for 30 grep -q '^listener' "$WORK/peer.out" || fail "no listener: $(cat "$WORK/bridge-peer.log")"
+wait_for 30 grep -q '^listener' "$WORK/peer.out" || lib_fail "no listener: $(cat "$WORK/bridge-peer.log")"
 
-# go STEP: one peer step, which must succeed within 300 s.
+# go STEP: one peer step, which must succeed within 300 s. Steps repeat,
+# so the answer looked for is the one after those already there.
+answers() { grep -c "^\(done\|fail\) $1\$" "$WORK/peer.out" || true; }
+answered() { [ "$(answers "$1")" -gt "$2" ]; }
 go() {
+	_seen=$(answers "$1")
 	echo "$1" >&3
-	wait_for 300 grep -q "^\(done\|fail\) $1\$" "$WORK/peer.out" ||
-		fail "peer: '$1' never finished: $(tail -n 5 "$WORK/peer.log")"
-	! grep -q "^fail $1" "$WORK/peer.out" || fail "peer: $(grep "^fail" "$WORK/peer.out")"
-	# The step's answer line is consumed: a later step of the same name
-	# must find its own.
-	sed -i "/^\(done\|fail\) $1\$/d" "$WORK/peer.out"
+	wait_for 300 answered "$1" "$_seen" ||
+		lib_fail "peer: '$1' never finished: $(tail -n 5 "$WORK/peer.log")"
+	! grep -q "^fail $1" "$WORK/peer.out" || lib_fail "peer: $(grep "^fail" "$WORK/peer.out")"
 }
 
 # counted NAME STEP: STEP counted (daemon and bridge context switches and
@@ -159,15 +169,15 @@ qemu_phase() {
 	_br=
 	if [ "$_name" = qemu_dbus ]; then
 		nested_wait_bus $USER_
-		as_owner "$BRIDGE" --vm vm1 >"$WORK/bridge-$_name.log" 2>&1 3>&- &
+		$AS_OWNER "$BRIDGE" --vm vm1 >"$WORK/bridge-$_name.log" 2>&1 3>&- &
 		_br=$!
 		CHILDREN="$CHILDREN $_br"
 	fi
 	wait_for 240 nested_text_has "Press ESC for boot menu" ||
-		fail "$_name: the nested VM never showed SeaBIOS: $(cat "$NESTED/qemu.log")"
-	timeout 30 $QMP "$NESTED/qmp.sock" key esc || fail "$_name: QMP key esc"
+		lib_fail "$_name: the nested VM never showed SeaBIOS: $(cat "$NESTED/qemu.log")"
+	timeout 30 $QMP "$NESTED/qmp.sock" key esc || lib_fail "$_name: QMP key esc"
 	wait_for 120 nested_text_has "Select boot device" ||
-		fail "$_name: no boot menu; the nested screen: $(nested_text)"
+		lib_fail "$_name: no boot menu; the nested screen: $(nested_text)"
 	sleep 3
 	[ -z "$_br" ] || counters "$_br" "$WORK/bridge-$_name.log" "$_name.c0"
 	_q0=$(ticks $QEMU_PID) _d0=$(ctx "$DAEMON_PID")
