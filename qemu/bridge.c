@@ -490,8 +490,9 @@ static void q_scanout_dmabuf(void *d, int fd, uint32_t w, uint32_t h, uint32_t s
 	if (b->show == SHOW_SURFACE)
 		retire_surface(b);
 	b->show = SHOW_DMABUF;
-	b->dirty = true;
-	kick(b);
+	/* Not flipped yet: QEMU follows every scanout with an UpdateDMABUF
+	 * (dpy_gl_update), which flips. Flipping here too made two flips,
+	 * two vblanks, a frame (tests/bench/qemu.sh). */
 }
 
 static void q_update_dmabuf(void *d, int32_t x, int32_t y, int32_t w, int32_t h)
