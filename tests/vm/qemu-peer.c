@@ -243,13 +243,20 @@ static uint8_t *good_data(uint32_t stride, uint32_t rows)
 
 /* --- the dma-buf side (simulated gl=on) --------------------------------- */
 
-static void make_dumb(void)
+static void open_card(void)
 {
 	if (p.card >= 0)
 		return;
 	p.card = dumb_buffer_open_card(p.card_path);
 	if (p.card < 0)
 		die("%s: %s", p.card_path, strerror(-p.card));
+}
+
+static void make_dumb(void)
+{
+	if (p.dw)
+		return; /* made already */
+	open_card();
 	p.dw = p.ui_w ? p.ui_w : 1024;
 	p.dh = p.ui_h ? p.ui_h : 768;
 	for (int i = 0; i < 2; i++) {
@@ -380,11 +387,7 @@ static void mouse_set(int32_t x, int32_t y, int32_t on)
  * and the rest of it transparent. */
 static bool cursor_check(char *why, size_t whylen)
 {
-	if (p.card < 0) {
-		p.card = dumb_buffer_open_card(p.card_path);
-		if (p.card < 0)
-			die("%s: %s", p.card_path, strerror(-p.card));
-	}
+	open_card();
 	drmSetClientCap(p.card, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
 	uint32_t crtc = 0;
 	drmModeRes *res = drmModeGetResources(p.card);
