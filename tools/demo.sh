@@ -9,5 +9,5 @@ tools/install-deps.sh
 ninja -C build
 rm -rf demo-out
 mkdir -p demo-out
-DF_BUILD=$(pwd)/build tests/vm/run --outputs 3 --keep-share "$(pwd)/demo-out" -- tests/vm/demo-guest.sh
+DF_BUILD=$(pwd)/build tests/vm/harness/run --outputs 3 --keep-share "$(pwd)/demo-out" -- tests/vm/scenarios/demo-guest.sh
 ls -l demo-out/*.png

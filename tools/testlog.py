@@ -12,7 +12,7 @@
                                   "N passed, N failed, N skipped"
 
 A failed VM test whose guest kernel reported a soft lockup, a hung task or
-an oops (tests/vm/run's "guest kernel report") gets that stack printed above
+an oops (tests/vm/harness/run's "guest kernel report") gets that stack printed above
 its output's tail.
 
 A VM test that failed and then passed its one retry counts as passed and is
@@ -48,7 +48,7 @@ def tail(r):
 
 
 def kernel_report(r):
-    """The lines of tests/vm/run's guest kernel report block, or []."""
+    """The lines of tests/vm/harness/run's guest kernel report block, or []."""
     text = (r.get("stdout") or "") + (r.get("stderr") or "")
     out, inside = [], False
     for line in text.splitlines():

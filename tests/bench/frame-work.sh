@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Benchmark (not a pass/fail test): how much work directflipd does per guest
-# frame. Runs in the VM: tests/vm/run -- tests/bench/frame-work.sh
+# frame. Runs in the VM: tests/vm/harness/run -- tests/bench/frame-work.sh
 #
 # Two simulated VMs are bound to two monitors. Then three windows of equal
 # length are measured on the daemon's process, side by side in one boot:
@@ -13,7 +13,7 @@
 # Prints one JSON object, also written to $DF_VM_SHARE/frame-work.json.
 set -eu
 VM_DIR=$(cd "$(dirname "$0")/../vm" && pwd)
-. "$VM_DIR/lib.sh"
+. "$VM_DIR/harness/lib.sh"
 FRAMES=${DF_BENCH_FRAMES:-600}
 
 start_two_vms --frames "$FRAMES" --on-signal --flush-pid-file "$WORK/daemon.pid"
@@ -26,7 +26,7 @@ ctx() { awk '/ctxt_switches/ { n += $2 } END { print n }' "/proc/$DAEMON_PID/sta
 cpu() { awk '{ print $14 + $15 }' "/proc/$DAEMON_PID/stat"; }
 
 # One SIGUSR1 = one run of FRAMES frames in each bound stand-in, flushed
-# through the daemon's lessee files (see tests/vm/inplace-frames.h).
+# through the daemon's lessee files (see tests/vm/stand-ins/inplace-frames.h).
 animate() {
 	kill -USR1 "$S1" "$S2"
 	for _vm in vm1 vm2; do

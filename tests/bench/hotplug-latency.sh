@@ -3,7 +3,7 @@
 # Benchmark (not a pass/fail test): how long after a monitor is plugged in
 # its VM's picture is back, against the least any program must do for the
 # same (tests/bench/bare-modeset.c), in one boot. Runs in the VM:
-#   tests/vm/run -- tests/bench/hotplug-latency.sh
+#   tests/vm/harness/run -- tests/bench/hotplug-latency.sh
 #
 # Phase "daemon": vm1 is bound to head 1; CYCLES times head 1 is unplugged
 # (until vm1's lease is revoked) and plugged back (until it is granted).
@@ -20,7 +20,7 @@
 # Prints one JSON object, also written to $DF_VM_SHARE/hotplug-latency.json.
 set -eu
 VM_DIR=$(cd "$(dirname "$0")/../vm" && pwd)
-. "$VM_DIR/lib.sh"
+. "$VM_DIR/harness/lib.sh"
 CYCLES=${DF_BENCH_CYCLES:-10}
 ROUNDS=${DF_BENCH_ROUNDS:-5}
 BARE="$DF_BUILD/tests/bench/bare-modeset"

@@ -1,15 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Benchmark (not a pass/fail test): the latency directflipd adds to each
-# forwarded input event. Runs in the VM: tests/vm/run -- tests/bench/input-latency.sh
+# forwarded input event. Runs in the VM: tests/vm/harness/run -- tests/bench/input-latency.sh
 #
-# A simulated "physical" keyboard (uinput, made by tests/vm/input-check)
+# A simulated "physical" keyboard (uinput, made by tests/vm/tools/input-check)
 # types N key events one at a time; each is timed from just before its
 # write to the kernel timestamp of the same event on vm1's virtual
 # keyboard, which the daemon's uinput write sets. Prints median, p99 and max.
 set -eu
 VM_DIR=$(cd "$(dirname "$0")/../vm" && pwd)
-. "$VM_DIR/lib.sh"
+. "$VM_DIR/harness/lib.sh"
 N=${DF_BENCH_EVENTS:-10000}
 
 cat >"$WORK/layout.ini" <<INI

@@ -2,22 +2,22 @@
 # SPDX-License-Identifier: MIT
 # Benchmark (not a pass/fail test): daemon work per guest frame for every
 # plane source and the lease path, side by side in one boot.
-# Runs in the VM: tests/vm/run -- tests/bench/sources.sh
+# Runs in the VM: tests/vm/harness/run -- tests/bench/sources.sh
 #   fb      the vGPU stand-in draws FRAMES frames in place (flushed through
-#           the daemon's lessee file, see tests/vm/inplace-frames.h)
-#   client  a simulated VMM (tests/vm/dmabuf-client) sends update-dmabuf
+#           the daemon's lessee file, see tests/vm/stand-ins/inplace-frames.h)
+#   client  a simulated VMM (tests/vm/tools/dmabuf-client) sends update-dmabuf
 #           for FRAMES frames, flipping between 2 imported buffers
-#   gvt     a simulated GVT-g sysfs (tests/vm/gvt-fuse-standin) flips plane
+#   gvt     a simulated GVT-g sysfs (tests/vm/stand-ins/gvt-fuse-standin) flips plane
 #           0 FRAMES times between 2 framebuffer ids at 60 fps, signalling
 #           each as a change (POLLPRI)
 #   gvt_inplace  the same stand-in plays FRAMES frames inside plane 0's
 #           framebuffer, its id kept (GVT-g v1's model), signalling nothing
-#   vfio_a  a simulated vGPU (tests/vm/vfio-cuse-standin, DRM plane type)
+#   vfio_a  a simulated vGPU (tests/vm/stand-ins/vfio-cuse-standin, DRM plane type)
 #           does the same through VFIO_DEVICE_QUERY_GFX_PLANE
 #   vfio_a_inplace  and the same in place
-#   lease   a VMM holding the lease fd (tests/vm/lessee-demo, through
+#   lease   a VMM holding the lease fd (tests/vm/tools/lessee-demo, through
 #           vgpu-assign exec) page-flips FRAMES frames itself
-#   vfio_c  a simulated vGPU (tests/vm/vfio-cuse-standin, GET_GFX_DMABUF
+#   vfio_c  a simulated vGPU (tests/vm/stand-ins/vfio-cuse-standin, GET_GFX_DMABUF
 #           through seccomp) flips FRAMES times between 2 dmabuf_ids at
 #           60 fps; a second daemon polls it at the monitor's refresh rate
 # The first five paths share one daemon; vfio_c needs a second one.
@@ -26,7 +26,7 @@
 # Prints one JSON object, also written to $DF_VM_SHARE/sources.json.
 set -eu
 VM_DIR=$(cd "$(dirname "$0")/../vm" && pwd)
-. "$VM_DIR/lib.sh"
+. "$VM_DIR/harness/lib.sh"
 FRAMES=${DF_BENCH_FRAMES:-600}
 VA="$DF_BUILD/cli/vgpu-assign"
 CLIENT="$DF_BUILD/tests/vm/dmabuf-client"
@@ -113,7 +113,7 @@ commits() { grep -c "action=planes-mapped" "$WORK/daemon.log" || true; }
 # inplace_run LOG PID N: the stand-in's Nth run of FRAMES frames drawn in
 # place (SIGTTOU); every frame must have been flushed to the plane, and
 # the last one must be on the monitor: 600 = bits 3, 4, 6 and 9 of the
-# counter band (tests/vm/inplace-frames.h), so bar 3 black, bar 0 white.
+# counter band (tests/vm/stand-ins/inplace-frames.h), so bar 3 black, bar 0 white.
 inplace_run() {
 	kill -TTOU "$2"
 	wait_for 300 log_lines "$1" "^inplace" "$3" || fail "no in-place run $3: $(cat "$1")"
@@ -121,8 +121,8 @@ inplace_run() {
 		fail "in-place frames not all flushed: $(cat "$1")"
 	[ "$FRAMES" != 600 ] && return 0
 	"$VMCTL" screendump 1 "$WORK/inplace.ppm" || fail "screendump of head 1 failed"
-	_b3=$("$VM_DIR/imgcheck.py" at "$WORK/inplace.ppm" 116 32)
-	_b0=$("$VM_DIR/imgcheck.py" at "$WORK/inplace.ppm" 20 32)
+	_b3=$("$VM_DIR/harness/imgcheck.py" at "$WORK/inplace.ppm" 116 32)
+	_b0=$("$VM_DIR/harness/imgcheck.py" at "$WORK/inplace.ppm" 20 32)
 	[ "$_b3" = 000000 ] && [ "$_b0" = ffffff ] ||
 		fail "frame 600 is not on head 1 (bar 3 $_b3, bar 0 $_b0)"
 }

@@ -116,7 +116,7 @@ check_config_more_not_shown)
 	;;
 shipped_layouts)
 	"$DAEMON" --check-config "$ROOT/docs/directflip.example.ini" || fail "the docs' example"
-	"$DAEMON" --check-config "$ROOT/tests/vm/demo-layout.ini" || fail "the demo's layout"
+	"$DAEMON" --check-config "$ROOT/tests/vm/scenarios/demo-layout.ini" || fail "the demo's layout"
 	# The default names the package's group, which a build machine lacks.
 	grep -v '^socket-group' "$ROOT/systemd/directflip.ini" >"$T/default.ini"
 	"$DAEMON" --check-config "$T/default.ini" || fail "the default layout"

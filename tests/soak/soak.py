@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 """Seeded chaos soak, guest side (issue 17). tests/soak/run starts it in
-tests/vm/run --systemd --outputs 4; see tests/soak/README.md.
+tests/vm/harness/run --systemd --outputs 4; see tests/soak/README.md.
 
   soak.py --seed N --steps M [--minutes T]
 
-SIMULATION: the three VMs are tests/vm/vgpu-standin processes (fb: sources),
+SIMULATION: the three VMs are tests/vm/stand-ins/vgpu-standin processes (fb: sources),
 each drawing one colour. Head 0 (Virtual-1) is the host console; vmK is on
 head K (Virtual-K+1) in layout A, and vm2 and vm3 trade monitors in layout B.
 
@@ -26,7 +26,7 @@ import sys
 import time
 
 BUILD = os.environ["DF_BUILD"]
-VM_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vm")
+VM_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vm", "harness")
 SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 sys.path.insert(0, VM_DIR)
 import imgcheck  # noqa: E402
