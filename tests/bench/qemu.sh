@@ -3,7 +3,7 @@
 # Benchmark (not a pass/fail test): directflip-qemu's work per frame, and
 # what -display dbus with the bridge costs a stock QEMU. One boot, one
 # monitor (Virtual-2, 1024x768), vm1 leased to the bridge, side by side:
-#   pixels  the test peer (tests/vm/qemu-peer, a fake QEMU on the bridge's
+#   pixels  the test peer (tests/vm/tools/qemu-peer.c, a fake QEMU on the bridge's
 #           --qmp p2p connection) sends FRAMES 64x64 Updates at 60 fps, a
 #           block moving 8 right and 4 down each frame (16 KiB damaged)
 #   dmabuf  the peer sends FRAMES ScanoutDMABUF + UpdateDMABUF pairs over
@@ -22,8 +22,8 @@
 # Every wait is bounded: a hang ends the run with a FAIL line, not silence.
 set -eu
 VM_DIR=$(cd "$(dirname "$0")/../vm" && pwd)
-. "$VM_DIR/lib.sh"
-. "$VM_DIR/nested-qemu.sh"
+. "$VM_DIR/harness/lib.sh"
+. "$VM_DIR/harness/nested-qemu.sh"
 FRAMES=${DF_BENCH_FRAMES:-300}
 SECONDS_=${DF_BENCH_SECONDS:-20}
 BRIDGE="$DF_BUILD/qemu/directflip-qemu"
