@@ -579,27 +579,16 @@ static const char *const source_names[CONFIG_MAX_PLANES] = {
 };
 _Static_assert(CONFIG_MAX_PLANES == 8, "source_names lists every plane");
 
-static void schema_of(enum section_kind kind, const struct key_def **defs, size_t *n)
-{
-	switch (kind) {
-	case SECTION_DAEMON:
-		*defs = daemon_keys, *n = N(daemon_keys);
-		return;
-	case SECTION_MONITOR:
-		*defs = monitor_keys, *n = N(monitor_keys);
-		return;
-	case SECTION_VM:
-		*defs = vm_keys, *n = N(vm_keys);
-		return;
-	case SECTION_SEAT:
-		*defs = seat_keys, *n = N(seat_keys);
-		return;
-	case SECTION_NONE:
-	case SECTION_SKIP:
-		break;
-	}
-	*defs = NULL, *n = 0;
-}
+/* The keys of each kind of section; none before the first header. */
+static const struct schema {
+	const struct key_def *defs;
+	size_t n;
+} schemas[] = {
+	[SECTION_DAEMON] = { daemon_keys, N(daemon_keys) },
+	[SECTION_MONITOR] = { monitor_keys, N(monitor_keys) },
+	[SECTION_VM] = { vm_keys, N(vm_keys) },
+	[SECTION_SEAT] = { seat_keys, N(seat_keys) },
+};
 
 static void unknown_key(struct parser *p, const char *key, const struct key_def *defs, size_t n)
 {
@@ -629,9 +618,8 @@ void config_key(struct parser *p, const char *key, const char *value)
 	}
 	if (p->kind == SECTION_SKIP)
 		return;
-	const struct key_def *defs;
-	size_t n, i;
-	schema_of(p->kind, &defs, &n);
+	const struct key_def *defs = schemas[p->kind].defs;
+	size_t n = schemas[p->kind].n, i;
 	for (i = 0; i < n; i++) {
 		if (defs[i].indexed ? strncmp(key, defs[i].name, strlen(defs[i].name)) == 0
 				    : strcmp(key, defs[i].name) == 0)

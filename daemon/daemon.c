@@ -13,6 +13,7 @@
 #include "config/load.h"
 #include "daemon/session/card.h"
 #include "daemon/state/bindings.h"
+#include "daemon/control/listen.h"
 #include "daemon/control/server.h"
 #include "daemon/state/events.h"
 #include "daemon/session/hotplug.h"
@@ -48,13 +49,14 @@ static void update_status(struct daemon *d)
 		shown += d->st.vms[i]->state == VM_LEASED;
 	for (size_t i = 0; d->st.card && i < d->st.card->snap->n_connectors; i++)
 		connected += d->st.card->snap->connectors[i].connection == KMS_CONNECTED;
-	if (!d->st.card) {
-		service_status("waiting for a DRM card; %zu VM%s in the layout", d->st.n_vms,
-			       d->st.n_vms == 1 ? "" : "s");
-		return;
-	}
-	service_status("%zu VM%s on %zu of %zu monitor%s", shown, shown == 1 ? "" : "s", shown,
-		       connected, connected == 1 ? "" : "s");
+	char status[256];
+	if (!d->st.card)
+		snprintf(status, sizeof(status), "waiting for a DRM card; %zu VM%s in the layout",
+			 d->st.n_vms, d->st.n_vms == 1 ? "" : "s");
+	else
+		snprintf(status, sizeof(status), "%zu VM%s on %zu of %zu monitor%s", shown,
+			 shown == 1 ? "" : "s", shown, connected, connected == 1 ? "" : "s");
+	service_status(status);
 }
 
 static int on_reconcile(sd_event_source *src, void *data)
@@ -383,10 +385,9 @@ static void daemon_finish(struct daemon *d)
 /* The state file lives beside the socket: /run/directflip/state.json. */
 static int load_bindings(struct daemon *d, const char *socket_path)
 {
-	const char *slash = strrchr(socket_path, '/');
+	/* Fits: listening refuses a socket path longer than sun_path. */
 	char state[4096];
-	snprintf(state, sizeof(state), "%.*s/state.json",
-		 (int)(slash && slash != socket_path ? slash - socket_path : 0), socket_path);
+	control_socket_sibling(socket_path, "state.json", state, sizeof(state));
 	char err[512] = "";
 	int r = control_bindings_load(state, &d->st.bindings, err, sizeof(err));
 	if (r == -EINVAL) {
@@ -532,11 +533,7 @@ int daemon_run(const struct daemon_options *opts)
 	reconcile(&d.st, STATE_REREAD_ALL);
 	events_scan(d.st.events, d.st.card ? d.st.card->snap : NULL, d.st.vms, d.st.n_vms);
 	update_status(&d);
-	{
-		const char *slash = strrchr(socket_path, '/');
-		snprintf(d.input_dir, sizeof(d.input_dir), "%.*s/input",
-			 (int)(slash && slash != socket_path ? slash - socket_path : 0), socket_path);
-	}
+	control_socket_sibling(socket_path, "input", d.input_dir, sizeof(d.input_dir));
 	start_input(&d);
 	r = service_watchdog(d.st.loop);
 	if (r < 0)

@@ -18,14 +18,9 @@ void service_reloading(void)
 	sd_notify(0, "RELOADING=1");
 }
 
-void service_status(const char *fmt, ...)
+void service_status(const char *text)
 {
-	char msg[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	sd_notifyf(0, "STATUS=%s", msg);
+	sd_notifyf(0, "STATUS=%s", text);
 }
 
 int service_watchdog(sd_event *loop)

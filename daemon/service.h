@@ -1,21 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
-#include <stdarg.h>
 #include <stddef.h>
 #include <systemd/sd-event.h>
 
 /* The service manager's side: readiness, status, watchdog and the file
  * descriptor store. Every call is a no-op outside systemd. */
 
-#if defined(__GNUC__)
-#define SERVICE_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#else
-#define SERVICE_PRINTF(a, b)
-#endif
-
 void service_ready(void);
 void service_reloading(void);
-void service_status(const char *fmt, ...) SERVICE_PRINTF(1, 2);
+/* What systemctl status shows under the unit's name. */
+void service_status(const char *text);
 /* WATCHDOG=1 from the loop itself, so a stuck loop misses it. */
 int service_watchdog(sd_event *loop);
 

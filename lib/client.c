@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/fdpass.h"
+
 #define EVENT_QUEUE 256
 
 struct df_client {
@@ -171,32 +173,6 @@ static void keep_event(struct df_client *c, struct df_msg *m)
 	c->ev_len++;
 }
 
-/* The request, with fd_in (borrowed) attached when >= 0. */
-static ssize_t send_request(struct df_client *c, const char *text, int fd_in)
-{
-	struct iovec iov = { (void *)text, strlen(text) };
-	union {
-		char b[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} cbuf;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (fd_in >= 0) {
-		memset(&cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf.b;
-		mh.msg_controllen = sizeof(cbuf.b);
-		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd_in, sizeof(int));
-	}
-	ssize_t n;
-	do
-		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	return n;
-}
-
 int df_client_call_fds(struct df_client *c, const char *method, struct json_object *params,
 		       int fd_in, struct json_object **result, int *fd_out)
 {
@@ -208,7 +184,8 @@ int df_client_call_fds(struct df_client *c, const char *method, struct json_obje
 	int r = df_encode_request(id, method, params, &text);
 	if (r < 0)
 		return set_error(c, r, "cannot encode the %s request: %s", method, strerror(-r));
-	ssize_t n = send_request(c, text, fd_in);
+	/* The request, with fd_in (borrowed) attached when >= 0. */
+	ssize_t n = fdpass_send(c->fd, text, strlen(text), fd_in, 0);
 	free(text);
 	if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
 		/* Refused at connect: the daemon said why before it closed. */

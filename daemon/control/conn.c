@@ -23,6 +23,7 @@
 #include "daemon/log.h"
 #include "daemon/state/state.h"
 #include "daemon/state/vm.h"
+#include "lib/fdpass.h"
 
 void conn_free(struct client *c)
 {
@@ -65,25 +66,7 @@ static int client_flush(struct client *c)
 {
 	while (c->q_len > 0) {
 		struct out_msg *m = &c->queue[c->q_head];
-		struct iovec iov = { m->data, m->len };
-		union {
-			char b[CMSG_SPACE(sizeof(int))];
-			struct cmsghdr align;
-		} cbuf;
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-		if (m->fd >= 0) {
-			memset(&cbuf, 0, sizeof(cbuf));
-			mh.msg_control = cbuf.b;
-			mh.msg_controllen = sizeof(cbuf.b);
-			struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(cm), &m->fd, sizeof(int));
-		}
-		if (sendmsg(c->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
-			if (errno == EINTR)
-				continue;
+		if (fdpass_send(c->fd, m->data, m->len, m->fd, MSG_DONTWAIT) < 0) {
 			if (errno == EAGAIN)
 				return sd_event_source_set_io_events(c->src, EPOLLIN | EPOLLOUT);
 			return -errno;
@@ -140,8 +123,7 @@ static int client_call(struct client *c, const struct df_msg *m, int fd_in)
 			 m->name);
 		return client_error(c, m->id, -ENOSYS, msg);
 	}
-	if (ctl->vm && meth != DF_METHOD_HELLO && meth != DF_METHOD_GET_LEASE &&
-	    meth != DF_METHOD_TAKE_LEASE && meth != DF_METHOD_SUBSCRIBE) {
+	if (ctl->vm && !control_method_on_vm_socket(meth)) {
 		char msg[256 + DF_MAX_NAME];
 		snprintf(msg, sizeof(msg),
 			 "%s is not served on vm %s's socket %s: it serves only get-lease, take-lease, "

@@ -54,6 +54,19 @@ static int probe_stale(const struct sockaddr_un *sa, char *err, size_t errlen)
 	return -e;
 }
 
+size_t control_socket_dir_len(const char *socket_path)
+{
+	const char *slash = strrchr(socket_path, '/');
+	return slash ? (size_t)(slash - socket_path) : 0;
+}
+
+int control_socket_sibling(const char *socket_path, const char *name, char *out, size_t n)
+{
+	int len = snprintf(out, n, "%.*s/%s", (int)control_socket_dir_len(socket_path), socket_path,
+			   name);
+	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
+}
+
 int control_listen_path(const char *path, const char *group, bool has_gid, gid_t gid,
 			int *out_fd, char *err, size_t errlen)
 {
@@ -65,10 +78,10 @@ int control_listen_path(const char *path, const char *group, bool has_gid, gid_t
 	}
 	/* The runtime directory itself (/run/directflip), one level only. */
 	char dir[sizeof(sa.sun_path)];
-	strcpy(dir, path);
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
+	size_t dir_len = control_socket_dir_len(path);
+	if (dir_len) {
+		memcpy(dir, path, dir_len);
+		dir[dir_len] = '\0';
 		/* One made here is 0755 whatever the umask: clients reach the
 		 * socket through it. One that exists is the admin's. */
 		int made = mkdir(dir, 0755);

@@ -4,6 +4,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* The length of the directory part of the control socket's path (0: the
+ * root, or none): the runtime directory that also holds state.json, the VM
+ * sockets (vm/) and the input links (input/). */
+size_t control_socket_dir_len(const char *socket_path);
+/* DIR/name, DIR that directory, in out; -ENAMETOOLONG when it does not fit. */
+int control_socket_sibling(const char *socket_path, const char *name, char *out, size_t n);
+
 /* Creates the listening SOCK_SEQPACKET socket at path (nonblocking,
  * close-on-exec). An existing socket file is replaced only when connect()
  * to it is refused (a stale one); anything else at the path is left alone

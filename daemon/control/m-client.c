@@ -58,23 +58,24 @@ static int client_plane(struct control_call *call, const char *method, struct vm
 	return 0;
 }
 
-/* Commits what src shows now; an error is the vm's until a frame works. */
-static int client_commit(struct control_call *call, struct vm *vm, struct source *src, int r,
+/* Commits what the vm's client source shows now (the source removes what
+ * an import replaced once the commit is shown); an error is the vm's until
+ * a frame works. */
+static int client_commit(struct control_call *call, struct vm *vm, int r,
 			 const char *what, uint32_t buffer)
 {
-	static const char prefix[] = "client frame: ";
 	if (r == 0)
 		r = reconcile_remap(call->st, vm);
-	source_client_collect(src);
 	if (r < 0) {
 		call_fail(call, r, "vm %s: %s buffer %u failed: %s", vm->name, what, buffer, strerror(-r));
-		snprintf(vm->error, sizeof(vm->error), "%s%.200s", prefix, call->message);
+		char msg[sizeof(vm->error)];
+		snprintf(msg, sizeof(msg), "client frame: %.200s", call->message);
+		vm_set_error(vm, VM_ERROR_CLIENT, msg);
 		events_emit(call->st->events, DF_EVENT_ERROR, vm->name, vm->cfg->monitor,
 			    call->message);
 		return r;
 	}
-	if (strncmp(vm->error, prefix, sizeof(prefix) - 1) == 0)
-		vm->error[0] = '\0';
+	vm_clear_error_from(vm, VM_ERROR_CLIENT);
 	return 0;
 }
 
@@ -130,7 +131,7 @@ int method_scanout_dmabuf(struct control_call *call)
 	if (r == -EBUSY)
 		return call_fail(call, r, "vm %s: another connection feeds this plane; it must close first",
 				 vm->name);
-	r = client_commit(call, vm, src, r, "importing", buffer);
+	r = client_commit(call, vm, r, "importing", buffer);
 	if (r < 0)
 		return r;
 	log_info("vm=%s buffer=%u fb=%u size=%ux%u format=0x%08x action=dmabuf-imported", vm->name,
@@ -162,7 +163,7 @@ int method_update_dmabuf(struct control_call *call)
 		return call_fail(call, r, "vm %s: buffer %u was never imported (or was evicted: at most %d "
 				     "are kept); send it with scanout-dmabuf",
 				 vm->name, buffer, SOURCE_CLIENT_MAX_BUFFERS);
-	r = client_commit(call, vm, src, r, "showing", buffer);
+	r = client_commit(call, vm, r, "showing", buffer);
 	if (r < 0)
 		return r;
 	call->result = json_object_new_object();

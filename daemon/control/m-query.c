@@ -45,8 +45,7 @@ int method_hello(struct control_call *call)
 	json_object_object_add(r, "server", json_object_new_string("directflipd " DIRECTFLIP_VERSION));
 	struct json_object *methods = json_object_new_array();
 	for (int i = 0; i < DF_METHOD_COUNT; i++)
-		if (!call->scope || i == DF_METHOD_HELLO || i == DF_METHOD_GET_LEASE ||
-		    i == DF_METHOD_TAKE_LEASE || i == DF_METHOD_SUBSCRIBE)
+		if (!call->scope || control_method_on_vm_socket((enum df_method)i))
 			json_object_array_add(methods,
 					      json_object_new_string(df_method_name((enum df_method)i)));
 	json_object_object_add(r, "methods", methods);

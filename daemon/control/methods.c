@@ -18,11 +18,6 @@
 #include "daemon/state/state.h"
 #include "daemon/state/vm.h"
 
-bool control_method_takes_fd(enum df_method m)
-{
-	return m == DF_METHOD_SCANOUT_DMABUF || m == DF_METHOD_TAKE_LEASE;
-}
-
 void control_methods_conn_gone(struct state *d, const void *conn)
 {
 	for (size_t i = 0; i < d->n_vms; i++) {
@@ -48,30 +43,42 @@ void control_methods_conn_gone(struct state *d, const void *conn)
 	}
 }
 
-typedef int (*method_fn)(struct control_call *call);
-
-static const method_fn methods[DF_METHOD_COUNT] = {
-	[DF_METHOD_HELLO] = method_hello,
-	[DF_METHOD_STATUS] = method_status,
-	[DF_METHOD_LIST_MONITORS] = method_list_monitors,
-	[DF_METHOD_LIST_VMS] = method_list_vms,
-	[DF_METHOD_LIST_LEASES] = method_list_leases,
-	[DF_METHOD_BIND] = method_bind,
-	[DF_METHOD_UNBIND] = method_unbind,
-	[DF_METHOD_MAP_PLANE] = method_map_plane,
-	[DF_METHOD_GET_LEASE] = method_get_lease,
-	[DF_METHOD_SUBSCRIBE] = method_subscribe,
-	[DF_METHOD_RELOAD] = method_reload,
-	[DF_METHOD_SCANOUT_DMABUF] = method_scanout_dmabuf,
-	[DF_METHOD_UPDATE_DMABUF] = method_update_dmabuf,
-	[DF_METHOD_TAKE_LEASE] = method_take_lease,
+static const struct method {
+	int (*fn)(struct control_call *call);
+	bool takes_fd;    /* the client sends an fd with the request */
+	bool vm_socket;   /* served on a VM's own socket too */
+} methods[DF_METHOD_COUNT] = {
+	[DF_METHOD_HELLO] = { method_hello, .vm_socket = true },
+	[DF_METHOD_STATUS] = { method_status },
+	[DF_METHOD_LIST_MONITORS] = { method_list_monitors },
+	[DF_METHOD_LIST_VMS] = { method_list_vms },
+	[DF_METHOD_LIST_LEASES] = { method_list_leases },
+	[DF_METHOD_BIND] = { method_bind },
+	[DF_METHOD_UNBIND] = { method_unbind },
+	[DF_METHOD_MAP_PLANE] = { method_map_plane },
+	[DF_METHOD_GET_LEASE] = { method_get_lease, .vm_socket = true },
+	[DF_METHOD_SUBSCRIBE] = { method_subscribe, .vm_socket = true },
+	[DF_METHOD_RELOAD] = { method_reload },
+	[DF_METHOD_SCANOUT_DMABUF] = { method_scanout_dmabuf, .takes_fd = true },
+	[DF_METHOD_UPDATE_DMABUF] = { method_update_dmabuf },
+	[DF_METHOD_TAKE_LEASE] = { method_take_lease, .takes_fd = true, .vm_socket = true },
 };
+
+bool control_method_takes_fd(enum df_method m)
+{
+	return (unsigned)m < DF_METHOD_COUNT && methods[m].takes_fd;
+}
+
+bool control_method_on_vm_socket(enum df_method m)
+{
+	return (unsigned)m < DF_METHOD_COUNT && methods[m].vm_socket;
+}
 
 int control_method_call(enum df_method m, struct control_call *call)
 {
-	if ((unsigned)m >= DF_METHOD_COUNT || !methods[m]) {
+	if ((unsigned)m >= DF_METHOD_COUNT || !methods[m].fn) {
 		snprintf(call->message, sizeof(call->message), "method not implemented");
 		return -ENOSYS;
 	}
-	return methods[m](call);
+	return methods[m].fn(call);
 }

@@ -32,6 +32,8 @@ struct control_call {
 
 /* Whether method m takes an fd from the client (scanout-dmabuf). */
 bool control_method_takes_fd(enum df_method m);
+/* Whether a VM's own socket serves method m (for that VM only). */
+bool control_method_on_vm_socket(enum df_method m);
 /* The connection conn is closing: what it fed goes dark. */
 void control_methods_conn_gone(struct state *st, const void *conn);
 /* Runs method m: 0, or a negative errno with call->message saying what

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "daemon/control/listen.h"
 #include "daemon/control/server.h"
 #include "daemon/log.h"
 #include "daemon/state/events.h"
@@ -27,10 +28,12 @@ struct vm_sockets {
 
 int vm_sockets_create(const char *control_path, struct vm_sockets **out)
 {
+	char dir[4096];
+	int r = control_socket_sibling(control_path, "vm", dir, sizeof(dir));
+	if (r < 0)
+		return r;
 	struct vm_sockets *s = calloc(1, sizeof(*s));
-	const char *slash = strrchr(control_path, '/');
-	int len = slash ? (int)(slash - control_path) : 0;
-	if (!s || asprintf(&s->dir, "%.*s/vm", len, control_path) < 0) {
+	if (!s || !(s->dir = strdup(dir))) {
 		free(s);
 		return -ENOMEM;
 	}

@@ -54,6 +54,15 @@ static int client_fb_size(void *impl, uint32_t fb_id, uint32_t *width, uint32_t 
 	return kms_dmabuf_cache_fb_size(s->cache, fb_id, width, height);
 }
 
+/* A commit showed the source's frame: the framebuffer an import replaced
+ * is off screen now. */
+static void client_shown(void *impl, uint32_t fb_id)
+{
+	(void)fb_id;
+	struct client_source *s = impl;
+	kms_dmabuf_cache_collect(s->cache);
+}
+
 static void client_card_lost(void *impl)
 {
 	struct client_source *s = impl;
@@ -93,13 +102,6 @@ int source_client_show(struct source *src, const void *conn, uint32_t id, uint32
 	return kms_dmabuf_cache_show(s->cache, id, NULL, fb_id);
 }
 
-void source_client_collect(struct source *src)
-{
-	struct client_source *s = impl_of(src);
-	if (s)
-		kms_dmabuf_cache_collect(s->cache);
-}
-
 bool source_client_disown(struct source *src, const void *conn)
 {
 	struct client_source *s = impl_of(src);
@@ -131,5 +133,6 @@ const struct source_kind source_kind_client = {
 	.destroy = client_destroy,
 	.current_fb = client_current,
 	.card_lost = client_card_lost,
+	.shown = client_shown,
 	.fb_size = client_fb_size,
 };

@@ -20,8 +20,6 @@ struct source;
  * import errors as kms_dmabuf_import. */
 int source_client_import(struct source *src, const void *conn, int card_fd, uint32_t id,
 			 const struct kms_dmabuf *b, int dmabuf_fd, uint32_t *fb_id);
-/* Removes the framebuffer an import replaced; after the commit. */
-void source_client_collect(struct source *src);
 /* Shows buffer id again. -ENOENT for an id not imported (or evicted). */
 int source_client_show(struct source *src, const void *conn, uint32_t id, uint32_t *fb_id);
 /* conn went away: nothing is shown any more; true when it fed src. Its

@@ -20,8 +20,7 @@ struct fb_source {
 	uint32_t fb_id;  /* fb:NUMBER */
 	int inotify;     /* -1 until watched */
 	sd_event_source *io;
-	void (*changed)(void *data);
-	void *data;
+	struct source *owner;   /* told of changes once watched; NULL */
 };
 
 static void unwatch(struct fb_source *s)
@@ -80,14 +79,7 @@ static int fb_current(void *impl, uint32_t *fb_id)
 	close(fd);
 	if (n < 0)
 		return -err;
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	uint32_t id;
-	if (config_parse_u32(buf, 1, UINT32_MAX, &id) < 0)
-		return -EBADMSG;
-	*fb_id = id;
-	return 0;
+	return source_parse_id(buf, (size_t)n, 1, fb_id);
 }
 
 static int on_inotify(sd_event_source *src, int fd, uint32_t revents, void *data)
@@ -110,16 +102,15 @@ static int on_inotify(sd_event_source *src, int fd, uint32_t revents, void *data
 	/* The directory went: watched again once it is back (next read). */
 	if (lost)
 		unwatch(s);
-	if ((hit || lost) && s->changed)
-		s->changed(s->data);
+	if (hit || lost)
+		source_changed(s->owner);
 	return 0;
 }
 
-static void fb_watch(void *impl, sd_event *loop, void (*changed)(void *data), void *data)
+static void fb_watch(void *impl, sd_event *loop, struct source *owner)
 {
 	struct fb_source *s = impl;
-	s->changed = changed;
-	s->data = data;
+	s->owner = owner;
 	if (!s->path || s->inotify >= 0)
 		return;
 	size_t dir_len = (size_t)(strrchr(s->path, '/') - s->path);

@@ -26,8 +26,7 @@ struct gvt_source {
 	bool valid;         /* fb_id answers the last change */
 	sd_event *loop;
 	sd_event_source *io;
-	void (*changed)(void *data);
-	void *data;
+	struct source *owner;   /* told of changes once watched; NULL */
 };
 
 static void gvt_close(struct gvt_source *s)
@@ -76,8 +75,7 @@ static int on_attr(sd_event_source *src, int fd, uint32_t revents, void *data)
 	s->valid = false;
 	if (source_signal_fired(src, revents))
 		gvt_close(s);
-	if (s->changed)
-		s->changed(s->data);
+	source_changed(s->owner);
 	return 0;
 }
 
@@ -97,13 +95,9 @@ static int query(struct gvt_source *s)
 	ssize_t got = pread(s->fd, buf, sizeof(buf) - 1, 0);
 	if (got < 0)
 		return -errno;
-	buf[got] = '\0';
-	while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == ' '))
-		buf[--got] = '\0';
-	uint32_t id;
-	if (config_parse_u32(buf, 0, UINT32_MAX, &id) < 0)
-		return -EBADMSG;
-	s->fb_id = id;
+	int r = source_parse_id(buf, (size_t)got, 0, &s->fb_id);
+	if (r < 0)
+		return r;
 	s->valid = true;
 	return 0;
 }
@@ -126,12 +120,11 @@ static int gvt_current(void *impl, uint32_t *fb_id)
 	return 0;
 }
 
-static void gvt_watch(void *impl, sd_event *loop, void (*changed)(void *data), void *data)
+static void gvt_watch(void *impl, sd_event *loop, struct source *owner)
 {
 	struct gvt_source *s = impl;
 	s->loop = loop;
-	s->changed = changed;
-	s->data = data;
+	s->owner = owner;
 }
 
 const struct source_kind source_kind_gvt_sysfs = {

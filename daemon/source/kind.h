@@ -19,9 +19,9 @@ struct source_kind {
 	void (*destroy)(void *impl);
 	int (*current_fb)(void *impl, uint32_t *fb_id);
 	void (*card_lost)(void *impl);   /* may be NULL */
-	/* May be NULL. Keeps loop and changed(data), to be called when the
-	 * source reports a new framebuffer; idempotent. */
-	void (*watch)(void *impl, sd_event *loop, void (*changed)(void *data), void *data);
+	/* May be NULL. Keeps loop, and owner to call source_changed(owner)
+	 * with when the source reports a new framebuffer; idempotent. */
+	void (*watch)(void *impl, sd_event *loop, struct source *owner);
 	/* May be NULL. The card the plane is on and the monitor's frame
 	 * period, for kinds that import buffers or poll; idempotent. */
 	void (*output)(void *impl, int card_fd, uint64_t frame_usec);
@@ -33,6 +33,15 @@ struct source_kind {
 	 * a commit needs no GETFB2; -ENOENT when it does not know it. */
 	int (*fb_size)(void *impl, uint32_t fb_id, uint32_t *width, uint32_t *height);
 };
+
+/* In a kind: the owner's source reports a new framebuffer (NULL: not
+ * watched, nothing to do). */
+void source_changed(struct source *owner);
+
+/* The framebuffer id a file or attribute holds: LEN bytes of BUF, which
+ * has room for one more, trailing newlines and spaces allowed; at least
+ * MIN. -EBADMSG when it is no such number; *id is left alone then. */
+int source_parse_id(char *buf, size_t len, uint32_t min, uint32_t *id);
 
 /* A device fd that signals a change (sysfs_notify's POLLPRI, a vGPU's
  * poll): armed after each query, disarmed when it fires, because it keeps

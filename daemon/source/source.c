@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
+#include "config/number.h"
 #include "daemon/source/kind.h"
 
 struct source {
@@ -98,9 +99,10 @@ int source_fb_size(struct source *src, uint32_t fb_id, uint32_t *width, uint32_t
 	return src->kind->fb_size ? src->kind->fb_size(src->impl, fb_id, width, height) : -ENOENT;
 }
 
-static void on_kind_changed(void *data)
+void source_changed(struct source *src)
 {
-	struct source *src = data;
+	if (!src)
+		return;
 	src->serial++;
 	if (src->changed)
 		src->changed(src->data);
@@ -111,7 +113,7 @@ void source_watch(struct source *src, sd_event *loop, void (*changed)(void *data
 	src->changed = changed;
 	src->data = data;
 	if (src->kind->watch)
-		src->kind->watch(src->impl, loop, on_kind_changed, src);
+		src->kind->watch(src->impl, loop, src);
 }
 
 void source_set_output(struct source *src, int card_fd, uint64_t frame_usec)
@@ -140,6 +142,18 @@ void source_card_lost(struct source *src)
 void *source_impl(struct source *src, const char *kind)
 {
 	return src && strcmp(src->kind->name, kind) == 0 ? src->impl : NULL;
+}
+
+int source_parse_id(char *buf, size_t len, uint32_t min, uint32_t *id)
+{
+	buf[len] = '\0';
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		buf[--len] = '\0';
+	uint32_t v;
+	if (config_parse_u32(buf, min, UINT32_MAX, &v) < 0)
+		return -EBADMSG;
+	*id = v;
+	return 0;
 }
 
 void source_signal_arm(sd_event *loop, sd_event_source **io, int fd, uint32_t events,

@@ -55,8 +55,7 @@ struct vfio_source {
 	bool valid;         /* fb_id answers the last change */
 	sd_event *loop;
 	sd_event_source *io;
-	void (*changed)(void *data);
-	void *data;
+	struct source *owner;   /* told of changes once watched; NULL */
 	/* (c) */
 	int card_fd;        /* where imports go; -1 */
 	uint64_t frame_usec;
@@ -346,8 +345,7 @@ static int on_tick(sd_event_source *src, uint64_t usec, void *data)
 		s->cursor = cursor;
 	}
 	s->valid = false;
-	if (s->changed)
-		s->changed(s->data);
+	source_changed(s->owner);
 	return 0;
 }
 
@@ -376,8 +374,7 @@ static int on_device(sd_event_source *src, int fd, uint32_t revents, void *data)
 	s->valid = false;
 	if (source_signal_fired(src, revents))
 		vfio_close(s);
-	if (s->changed)
-		s->changed(s->data);
+	source_changed(s->owner);
 	return 0;
 }
 
@@ -411,12 +408,11 @@ static int vfio_current(void *impl, uint32_t *fb_id)
 	return 0;
 }
 
-static void vfio_watch(void *impl, sd_event *loop, void (*changed)(void *data), void *data)
+static void vfio_watch(void *impl, sd_event *loop, struct source *owner)
 {
 	struct vfio_source *s = impl;
 	s->loop = loop;
-	s->changed = changed;
-	s->data = data;
+	s->owner = owner;
 }
 
 /* (b): 1 once the plane shows the guest's buffer; the kernel flips from

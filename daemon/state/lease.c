@@ -132,7 +132,7 @@ void lease_release(struct state *d, struct vm *vm, const char *why)
 	release_fd(vm);
 	drop_takeover_fb(card, vm);
 	vm->state = VM_WAITING;
-	vm->error[0] = '\0';
+	vm_clear_error(vm);
 }
 
 void lease_lost(struct state *d, struct vm *vm)
@@ -251,7 +251,7 @@ void lease_grant(struct state *d, struct vm *vm, const struct config_monitor *mo
 
 	r = kms_lease_prepare_lessee(lfd);
 	/* Cleared before the sources are read: a source's error outlives the grant. */
-	vm->error[0] = '\0';
+	vm_clear_error(vm);
 	if (r == 0)
 		r = planes_map(d, vm, true);
 	if (r < 0) {
@@ -323,7 +323,7 @@ static bool adopt_one(struct state *d, struct vm *vm, int fd, const struct lease
 		vm->source_serial[k] = 0;
 	}
 	vm->state = VM_LEASED;
-	vm->error[0] = '\0';
+	vm_clear_error(vm);
 	return true;
 }
 

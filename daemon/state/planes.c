@@ -32,19 +32,16 @@ static void on_source_changed(void *data)
 	state_schedule(data, STATE_REREAD_NONE);
 }
 
-#define SOURCE_ERROR_PREFIX "plane source "
-
 /* A source that cannot be read is the vm's error (vgpu-assign vms, an
  * error event), said once per change; it goes when the source works. */
 static void note_source_error(struct state *d, struct vm *vm, size_t k, int r)
 {
 	char msg[sizeof(vm->error)];
-	snprintf(msg, sizeof(msg), SOURCE_ERROR_PREFIX "%zu '%.150s': %s; %s", k,
+	snprintf(msg, sizeof(msg), "plane source %zu '%.150s': %s; %s", k,
 		 source_spec(vm->sources[k]), strerror(-r),
 		 vm->mirrored[k] && vm->shown_fb[k] ? "the last frame stays" : "the plane is off");
-	if (strcmp(msg, vm->error) == 0)
+	if (!vm_set_error(vm, VM_ERROR_SOURCE, msg))
 		return;
-	memcpy(vm->error, msg, sizeof(msg));
 	log_error("vm=%s %s", vm->name, msg);
 	events_emit(d->events, DF_EVENT_ERROR, vm->name, vm->cfg->monitor, msg);
 }
@@ -76,8 +73,8 @@ static void read_sources(struct state *d, struct vm *vm, uint32_t fbs[CONFIG_MAX
 			failed = true;
 		}
 	}
-	if (!failed && strncmp(vm->error, SOURCE_ERROR_PREFIX, strlen(SOURCE_ERROR_PREFIX)) == 0)
-		vm->error[0] = '\0';
+	if (!failed)
+		vm_clear_error_from(vm, VM_ERROR_SOURCE);
 }
 
 static enum kms_scaling to_kms_scaling(enum config_scaling s)

@@ -26,11 +26,13 @@ struct vm *vm_create(const struct config_vm *cfg)
 		if (!cfg->sources[k])
 			continue;
 		int r = source_create(cfg->sources[k], &vm->sources[k]);
-		if (r < 0)
-			snprintf(vm->error, sizeof(vm->error), "source.%u '%s': %s", k,
-				 cfg->sources[k],
+		char msg[sizeof(vm->error)];
+		if (r < 0) {
+			snprintf(msg, sizeof(msg), "source.%u '%s': %s", k, cfg->sources[k],
 				 r == -EOPNOTSUPP ? "this source type is not supported yet"
 						  : "malformed source");
+			vm_set_error(vm, VM_ERROR_BINDING, msg);
+		}
 	}
 	return vm;
 }
@@ -97,6 +99,26 @@ bool vm_binding_equal(const struct config *a_cfg, const struct config_vm *a,
 	return monitor_eq(ma, mb);
 }
 
+bool vm_set_error(struct vm *vm, enum vm_error_origin origin, const char *msg)
+{
+	bool changed = strncmp(msg, vm->error, sizeof(vm->error) - 1) != 0;
+	snprintf(vm->error, sizeof(vm->error), "%s", msg);
+	vm->error_origin = msg[0] ? origin : VM_ERROR_NONE;
+	return changed;
+}
+
+void vm_clear_error(struct vm *vm)
+{
+	vm->error[0] = '\0';
+	vm->error_origin = VM_ERROR_NONE;
+}
+
+void vm_clear_error_from(struct vm *vm, enum vm_error_origin origin)
+{
+	if (vm->error_origin == origin)
+		vm_clear_error(vm);
+}
+
 void vm_fail(struct vm *vm, enum vm_state state, const char *fmt, ...)
 {
 	char msg[sizeof(vm->error)];
@@ -104,9 +126,8 @@ void vm_fail(struct vm *vm, enum vm_state state, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	bool changed = vm->state != state || strcmp(msg, vm->error) != 0;
+	bool changed = vm_set_error(vm, VM_ERROR_BINDING, msg) || vm->state != state;
 	vm->state = state;
-	memcpy(vm->error, msg, sizeof(msg));
 	/* One line per decision, not one per pass. */
 	if (changed)
 		log_msg(state == VM_FAILED ? LOG_ERR : LOG_INFO, "vm=%s monitor=%s state=%s reason=\"%s\"",

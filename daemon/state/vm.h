@@ -16,12 +16,21 @@ enum vm_state {
 	VM_FAILED,    /* the binding cannot be met; see error */
 };
 
+/* Who wrote vm->error: each writer clears only what it wrote. */
+enum vm_error_origin {
+	VM_ERROR_NONE,
+	VM_ERROR_BINDING,   /* vm_fail, vm_create: the binding or a source's spec */
+	VM_ERROR_SOURCE,    /* a plane source that cannot be read (state/planes.c) */
+	VM_ERROR_CLIENT,    /* a VMM's frame that could not be shown (control/m-client.c) */
+};
+
 /* A VM's actual state next to its desired state (cfg). */
 struct vm {
 	char *name;
 	const struct config_vm *cfg;   /* into the daemon's current config */
 	enum vm_state state;
-	char error[256];
+	char error[256];               /* "" when none; vgpu-assign vms, error events */
+	enum vm_error_origin error_origin;
 	struct source *sources[CONFIG_MAX_PLANES];
 
 	/* Valid while state == VM_LEASED. */
@@ -57,6 +66,13 @@ const char *vm_state_name(enum vm_state s);
 /* Desired-state equality: same monitor, planes, sources, mode and scaling. */
 bool vm_binding_equal(const struct config *a_cfg, const struct config_vm *a,
 		      const struct config *b_cfg, const struct config_vm *b);
+/* vm->error becomes msg (truncated), written by origin; true when the text
+ * changed. */
+bool vm_set_error(struct vm *vm, enum vm_error_origin origin, const char *msg);
+/* No error any more, whoever wrote it. */
+void vm_clear_error(struct vm *vm);
+/* No error any more, when origin wrote the one there is. */
+void vm_clear_error_from(struct vm *vm, enum vm_error_origin origin);
 /* Sets vm's state and its reason (vgpu-assign vms), logging the change
  * once: one line per decision, not one per pass. */
 void vm_fail(struct vm *vm, enum vm_state state, const char *fmt, ...) LOG_PRINTF(3, 4);

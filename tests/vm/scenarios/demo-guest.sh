@@ -16,11 +16,8 @@ OWNER=nobody # vm1's owner= in demo-layout.ini: QEMU and directflip-qemu run as 
 for i in 1 2 3 4 5 6; do
 	echo "directflip demo: this is the host console on head 0" >/dev/tty1
 done
-mkdir -p /run/directflip/vgpu
-WORK_SAVE=$WORK
-WORK=/run/directflip/vgpu
-start_standin vm2 2060ff --size 1024x768
-WORK=$WORK_SAVE
+SRC=/run/directflip/vgpu
+start_standin vm2 $BLUE --size 1024x768
 
 start_daemon "$REPO/tests/vm/scenarios/demo-layout.ini"
 wait_for 30 log_has_n "action=lease-granted" 2 || fail "the two VMs were not given their monitors"

@@ -7,37 +7,11 @@
 set -eu
 . "$(dirname "$0")/../harness/lib.sh"
 
-RED=ff2020
-BLUE=2060ff
-GREEN=20c040
-
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-"$VMCTL" plug 2 1024 768 || fail "plug head 2"
-start_standin vm1 $RED --size 1024x768
-start_standin vm2 $BLUE --size 1024x768
+LEFT_KEYS="share = failover"
+VM2_KEYS="mode = 1234x567"
+two_vm_preamble
 start_standin vm3 $GREEN --size 1024x768
-
-cat >"$WORK/layout.ini" <<INI
-[monitor.left]
-connector = Virtual-2
-share = failover
-
-[monitor.right]
-connector = Virtual-3
-
-[vm.vm1]
-monitor = left
-source.0 = fb:$WORK/vm1/plane0
-
-[vm.vm2]
-monitor = right
-mode = 1234x567
-source.0 = fb:$WORK/vm2/plane0
-
-[vm.vm3]
-monitor = left
-source.0 = fb:$WORK/vm3/plane0
-INI
+vm_ini vm3 left "fb:$SRC/vm3/plane0" >>"$WORK/layout.ini"
 
 start_daemon "$WORK/layout.ini"
 wait_for 30 log_has_n "action=lease-granted" 1 || fail "vm1 was not granted"

@@ -7,33 +7,10 @@
 set -eu
 . "$(dirname "$0")/../harness/lib.sh"
 
-VA="$DF_BUILD/cli/vgpu-assign"
 SOCK=$WORK/ctl/control
-RED=ff2020
-BLUE=2060ff
 
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-"$VMCTL" plug 2 1024 768 || fail "plug head 2"
-start_standin vm1 $RED --size 1024x768
-start_standin vm2 $BLUE --size 1024x768
-
-cat >"$WORK/layout.ini" <<INI
-[monitor.left]
-connector = Virtual-2
-
-[monitor.right]
-connector = Virtual-3
-
-[vm.vm1]
-monitor = left
-source.0 = fb:$WORK/vm1/plane0
-
-[vm.vm2]
-monitor = right
-source.0 = fb:$WORK/vm2/plane0
-
-[vm.vm3]
-INI
+two_vm_preamble
+echo "[vm.vm3]" >>"$WORK/layout.ini"
 
 # Anything but a stale socket at the path is refused, and left alone.
 mkdir -p "$WORK/ctl"

@@ -6,34 +6,22 @@
 set -eu
 . "$(dirname "$0")/../harness/lib.sh"
 
-VA="$DF_BUILD/cli/vgpu-assign"
-RED=ff2020
 # uid 1234: nobody in particular; uid 4321 owns vm1; gid 4000 is the admin group.
 AS_OTHER="setpriv --reuid 1234 --regid 1234 --clear-groups"
 AS_OWNER="setpriv --reuid 4321 --regid 4321 --clear-groups"
 AS_GROUP="setpriv --reuid 1234 --regid 1234 --groups 4000"
 
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
+# One VM on a monitor is enough, and vm2 with no owner and no monitor.
+plug_heads 1
 start_standin vm1 $RED --size 1024x768
-
-cat >"$WORK/layout.ini" <<INI
-[daemon]
-socket-group = 4000
-
-[monitor.left]
-connector = Virtual-2
-
-[vm.vm1]
-monitor = left
-owner = 4321
-source.0 = fb:$WORK/vm1/plane0
-
-[vm.vm2]
-INI
-
-start_daemon "$WORK/layout.ini"
-wait_for 30 log_has_n "action=lease-granted" 1 || fail "vm1's lease was not granted"
-wait_for 10 test -S /run/directflip/control || fail "no control socket"
+{
+	echo "[daemon]"
+	ini socket-group 4000
+	VM1_KEYS="owner = 4321"
+	one_vm_layout
+	echo "[vm.vm2]"
+} >"$WORK/layout.ini"
+start_daemon_granted 1
 [ "$(stat -c %a /run/directflip/control)" = 666 ] || fail "socket mode $(stat -c %a /run/directflip/control)"
 [ "$(stat -c %g /run/directflip/control)" = 4000 ] || fail "socket group $(stat -c %g /run/directflip/control)"
 ok "socket mode 666, group 4000"

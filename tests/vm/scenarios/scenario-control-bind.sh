@@ -6,34 +6,10 @@
 set -eu
 . "$(dirname "$0")/../harness/lib.sh"
 
-VA="$DF_BUILD/cli/vgpu-assign"
-RED=ff2020
-BLUE=2060ff
-
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-"$VMCTL" plug 2 1024 768 || fail "plug head 2"
-start_standin vm1 $RED --size 1024x768
-start_standin vm2 $BLUE --size 1024x768
-
 # vm1 is in the layout but bound to nothing; vm2 is on the right monitor.
-cat >"$WORK/layout.ini" <<INI
-[monitor.left]
-connector = Virtual-2
-
-[monitor.right]
-connector = Virtual-3
-
-[vm.vm1]
-source.0 = fb:$WORK/vm1/plane0
-
-[vm.vm2]
-monitor = right
-source.0 = fb:$WORK/vm2/plane0
-INI
-
-start_daemon "$WORK/layout.ini"
-wait_for 30 log_has_n "action=lease-granted" 1 || fail "vm2's lease was not granted"
-wait_for 10 test -S /run/directflip/control || fail "no control socket at /run/directflip/control"
+VM1_MONITOR=
+two_vm_preamble
+start_daemon_granted 1
 
 # leases_are "vm2=Virtual-3 ...": what `leases --json` lists, sorted.
 leases_are() {

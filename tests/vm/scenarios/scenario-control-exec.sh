@@ -5,36 +5,9 @@
 set -eu
 . "$(dirname "$0")/../harness/lib.sh"
 
-VA="$DF_BUILD/cli/vgpu-assign"
 DEMO="$DF_BUILD/tests/vm/lessee-demo"
-RED=ff2020
-BLUE=2060ff
-GREEN=20c040
 
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-"$VMCTL" plug 2 1024 768 || fail "plug head 2"
-start_standin vm1 $RED --size 1024x768
-start_standin vm2 $BLUE --size 1024x768
-
-cat >"$WORK/layout.ini" <<INI
-[monitor.left]
-connector = Virtual-2
-
-[monitor.right]
-connector = Virtual-3
-
-[vm.vm1]
-monitor = left
-source.0 = fb:$WORK/vm1/plane0
-
-[vm.vm2]
-monitor = right
-source.0 = fb:$WORK/vm2/plane0
-INI
-
-start_daemon "$WORK/layout.ini"
-wait_for 30 log_has_n "action=lease-granted" 2 || fail "two leases were not granted"
-wait_for 10 test -S /run/directflip/control || fail "no control socket"
+start_two_vms
 expect_frac 1 $RED ">" 0.85 "vm1's stand-in before the demo"
 
 # The command sees fd 3 and DIRECTFLIP_LEASE_FD=3, and nothing else leaks.

@@ -11,7 +11,6 @@
 set -eu
 . "$(dirname "$0")/../harness/lib.sh"
 [ "${DF_VM_MODE:-}" = systemd ] || fail "run me with tests/vm/harness/run --systemd"
-RED=ff2020
 DEBS=${DF_DEBS:-$PWD/build-deb}
 # The packaged CLI, not the build tree's.
 VA=/usr/bin/vgpu-assign
@@ -81,11 +80,7 @@ ok "directflipd.socket started the daemon with the default layout"
 # ---- A stand-in VM: its source described in a drop-in, its monitor bound
 # with --permanent.
 SRC=/run/dftest
-mkdir -p $SRC
-WORK_SAVE=$WORK
-WORK=$SRC
 start_standin vm1 $RED --size 1024x768
-WORK=$WORK_SAVE
 printf '[vm.vm1]\nsource.0 = fb:%s/vm1/plane0\n' "$SRC" >/etc/directflip/directflip.d/50-vm1.ini
 "$VA" reload || fail "vgpu-assign reload"
 "$VA" bind vm1 Virtual-2 --permanent || fail "vgpu-assign bind --permanent"

@@ -7,6 +7,7 @@ set -eu
 . "$(dirname "$0")/../harness/lib.sh"
 
 LINKS=/run/directflip/input
+# Another layout: the VM has 2 outputs, so monitors on Virtual-1 and -2, side by side.
 cat >"$WORK/layout.ini" <<INI
 [monitor.left]
 connector = Virtual-1

@@ -6,11 +6,11 @@
 set -eu
 . "$(dirname "$0")/../harness/lib.sh"
 
-VA="$DF_BUILD/cli/vgpu-assign"
 CHECK="$DF_BUILD/tests/vm/input-check"
 PEER="$DF_BUILD/tests/vm/qemu-input-peer"
 LINKS=/run/directflip/input
 
+# Another layout: only input is checked, so two VMs on no monitor, one seat.
 cat >"$WORK/layout.ini" <<INI
 [vm.vm1]
 source.0 = client

@@ -10,28 +10,14 @@
 set -eu
 . "$(dirname "$0")/../harness/lib.sh"
 
-VA="$DF_BUILD/cli/vgpu-assign"
 LEGACY="$DF_BUILD/tests/vm/lessee-legacy"
 LEFT="$DF_BUILD/tests/vm/lessee-leftovers"
 PURPLE=8040c0
 
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-start_standin vm1 $RED --size 1024x768
-start_standin vm2 $BLUE --size 1024x768
-cat >"$WORK/layout.ini" <<INI
-[monitor.left]
-connector = Virtual-2
-
-[vm.vm1]
-monitor = left
-source.0 = fb:$WORK/vm1/plane0
-
-[vm.vm2]
-source.0 = fb:$WORK/vm2/plane0
-INI
-start_daemon "$WORK/layout.ini"
-wait_for 30 log_has_n "action=lease-granted" 1 || fail "vm1's lease was not granted"
-wait_for 10 test -S /run/directflip/control || fail "no control socket"
+# vm2 is bound to nothing: it gets vm1's monitor later.
+VM2_MONITOR=
+two_vm_preamble
+start_daemon_granted 1
 expect_frac 1 $RED ">" 0.85 "vm1's stand-in before the legacy lessee"
 
 # (1) The legacy-API lessee, in the background, flipping until stopped.

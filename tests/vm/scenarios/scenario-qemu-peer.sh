@@ -19,24 +19,12 @@ chmod 711 "$WORK"
 mkdir -p "$RUN"
 chown "$USER_" "$RUN"
 
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-"$VMCTL" plug 2 1024 768 || fail "plug head 2"
-start_standin vm2 $BLUE --size 1024x768
-cat >"$WORK/layout.ini" <<INI
-[monitor.left]
-connector = Virtual-2
-[monitor.right]
-connector = Virtual-3
-[vm.vm1]
-monitor = left
-owner = $USER_
-scaling = center
-[vm.vm2]
-monitor = right
-source.0 = fb:$WORK/vm2/plane0
-INI
-start_daemon "$WORK/layout.ini"
-wait_for 30 log_has_n "action=lease-granted" 2 || fail "two leases were not granted"
+# vm1 is shown by the bridge, its lessee: no source, no stand-in.
+VM1_SOURCE=
+VM1_KEYS="owner = $USER_
+scaling = center"
+two_vm_preamble
+start_daemon_granted 2
 
 # The peer reads its steps from a fifo and answers "done STEP" or "fail
 # STEP: why" in peer.out. It runs as root: GETFB2 hands out handles only

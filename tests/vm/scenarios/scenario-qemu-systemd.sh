@@ -17,32 +17,18 @@ meson install -C "$DF_BUILD" --no-rebuild --quiet >"$WORK/install.log" 2>&1 ||
 systemd-sysusers "$VM_DIR/../../systemd/directflip.sysusers" || fail "systemd-sysusers"
 systemctl daemon-reload
 
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-"$VMCTL" plug 2 1024 768 || fail "plug head 2"
-# Under /run: the service has a private /tmp.
+# The shared preamble, the stand-in under /run (the service has a private
+# /tmp). vm1 is shown by the bridge, its lessee: no source, no stand-in. The
+# control socket is root:directflip 0660 under systemd: the owner, in no
+# such group, uses the VM's own socket.
 SRC=/run/dftest
-mkdir -p $SRC
-WORK_SAVE=$WORK
-WORK=$SRC
-start_standin vm2 $BLUE --size 1024x768
-WORK=$WORK_SAVE
-mkdir -p /etc/directflip
-cat >/etc/directflip/directflip.ini <<INI
-[monitor.left]
-connector = Virtual-2
-[monitor.right]
-connector = Virtual-3
-[vm.vm1]
-monitor = left
-owner = $USER_
+VM1_SOURCE=
+VM1_KEYS="owner = $USER_
 scaling = center
-; The control socket is root:directflip 0660 under systemd: the owner, in
-; no such group, uses the VM's own socket.
-socket = yes
-[vm.vm2]
-monitor = right
-source.0 = fb:$SRC/vm2/plane0
-INI
+socket = yes"
+two_vm_preamble
+mkdir -p /etc/directflip
+cp "$WORK/layout.ini" /etc/directflip/directflip.ini
 systemctl start directflipd || { journalctl -u directflipd --no-pager | tail -20; fail "systemctl start"; }
 
 NESTED=/run/dfqemu

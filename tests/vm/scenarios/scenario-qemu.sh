@@ -25,31 +25,21 @@ as_owner() {
 	setpriv --reuid="$(id -u $USER_)" --regid="$(id -g $USER_)" --clear-groups "$@"
 }
 
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-"$VMCTL" plug 2 1024 768 || fail "plug head 2"
-start_standin vm2 $BLUE --size 1024x768
+# vm1 is shown by the bridge, its lessee: no source, no stand-in; the
+# seat's keyboard goes to it.
+VM1_SOURCE=
+two_vm_preamble
 layout() { # $1 = vm1's on-vm-exit
-	cat <<INI
-[monitor.left]
-connector = Virtual-2
-[monitor.right]
-connector = Virtual-3
-[vm.vm1]
-monitor = left
-owner = $USER_
+	VM1_KEYS="owner = $USER_
 scaling = center
 on-vm-exit = $1
-input = desk
-[vm.vm2]
-monitor = right
-source.0 = fb:$WORK/vm2/plane0
-[seat.desk]
-input = ID_INPUT_KEYBOARD=1
-INI
+input = desk"
+	two_vm_layout
+	echo "[seat.desk]"
+	ini input ID_INPUT_KEYBOARD=1
 }
 layout keep >"$WORK/layout.ini"
-start_daemon "$WORK/layout.ini"
-wait_for 30 log_has_n "action=lease-granted" 2 || fail "two leases were not granted"
+start_daemon_granted 2
 
 nested_bus $USER_
 nested_qemu_start $USER_

@@ -7,34 +7,17 @@
 # Throughout, vm1's lessee keeps its id and its pixels.
 set -eu
 . "$(dirname "$0")/../harness/lib.sh"
-RED=ff2020
-BLUE=2060ff
 
-for head in 1 2 3; do
-	"$VMCTL" plug $head 1024 768 || fail "plug head $head"
-done
-start_standin vm1 $RED --size 1024x768
-start_standin vm2 $BLUE --size 1024x768
-
+two_vm_preamble
+plug_heads 3
+# The shared layout and a third monitor, far, for vm2 to move to.
 layout() { # $1 = vm2's monitor
-	cat <<INI
-[monitor.left]
-connector = Virtual-2
-[monitor.right]
-connector = Virtual-3
-[monitor.far]
-connector = Virtual-4
-[vm.vm1]
-monitor = left
-source.0 = fb:$WORK/vm1/plane0
-[vm.vm2]
-monitor = $1
-source.0 = fb:$WORK/vm2/plane0
-INI
+	VM2_MONITOR=$1
+	two_vm_layout
+	monitor_ini far Virtual-4
 }
 layout right >"$WORK/layout.ini"
-start_daemon "$WORK/layout.ini"
-wait_for 30 log_has_n "action=lease-granted" 2 || fail "two leases were not granted"
+start_daemon_granted 2
 
 # vm1's lessee: its CRTC as the kernel reports it through the lease fd.
 vm1_lease() {

@@ -11,7 +11,6 @@
 # reaches the VM again after the switch back.
 set -eu
 . "$(dirname "$0")/../harness/lib.sh"
-VA="$DF_BUILD/cli/vgpu-assign"
 CHECK="$DF_BUILD/tests/vm/input-check"
 SOCK="$WORK/control"
 chvt() { busybox chvt "$1"; }
@@ -22,14 +21,13 @@ lessees() { "$INSPECT" "$DAEMON_PID" | sed -n 's/.*"lessees":\[\([0-9,]*\)\].*/\
 leased_crtcs() { "$INSPECT" "$DAEMON_PID" | grep -o '"crtcs":\[[0-9]\+\]' | tr '\n' ' '; }
 
 [ "$(active_vt)" = tty1 ] || fail "the guest's active VT is $(active_vt), not tty1"
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-"$VMCTL" plug 2 1024 768 || fail "plug head 2"
-start_standin vm1 $RED --size 1024x768
-start_standin vm2 $BLUE --size 1024x768
+# The shared preamble; the seat's keyboard goes to vm1.
+VM1_KEYS="input = desk"
+two_vm_preamble
 {
-	two_vm_layout | sed 's/^\[vm\.vm1\]$/&\ninput = desk/'
-	printf '[seat.desk]\ninput = ID_INPUT_KEYBOARD=1\n'
-} >"$WORK/layout.ini"
+	echo "[seat.desk]"
+	ini input ID_INPUT_KEYBOARD=1
+} >>"$WORK/layout.ini"
 # builtin: libseat's embedded seatd, which does VT switching for real.
 LIBSEAT_BACKEND=builtin "$DAEMON" -c "$WORK/layout.ini" --socket "$SOCK" >"$WORK/daemon.log" 2>&1 &
 DAEMON_PID=$!

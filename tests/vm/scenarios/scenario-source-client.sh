@@ -8,22 +8,14 @@
 set -eu
 . "$(dirname "$0")/../harness/lib.sh"
 
-VA="$DF_BUILD/cli/vgpu-assign"
 CLIENT="$DF_BUILD/tests/vm/dmabuf-client"
 
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-cat >"$WORK/layout.ini" <<INI
-[monitor.left]
-connector = Virtual-2
-
-[vm.vm1]
-monitor = left
-scaling = center
-source.0 = client
-INI
-start_daemon "$WORK/layout.ini"
-wait_for 30 log_has_n "action=lease-granted" 1 || fail "vm1's lease was not granted"
-wait_for 10 test -S /run/directflip/control || fail "no control socket"
+# One VM is enough: the simulated VMM sends its frames.
+plug_heads 1
+VM1_SOURCE=client
+VM1_KEYS="scaling = center"
+one_vm_layout >"$WORK/layout.ini"
+start_daemon_granted 1
 expect_frac 1 $RED "==" 0 "nothing shown before the client sends a frame"
 
 # 10 buffers into a cache of 8, then 120 flips between the 8 kept.

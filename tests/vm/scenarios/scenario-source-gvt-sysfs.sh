@@ -13,8 +13,7 @@ GVT="$DF_BUILD/tests/vm/gvt-fuse-standin"
 MDEV="$WORK/mdev/a297db4a-f4c2-11e6-90f6-d3b88d6c9525"
 MDEV2="$WORK/mdev/5b0ae5b4-8c1e-4b0e-9f0b-7d2f4a1c3e21"
 mkdir -p "$MDEV" "$MDEV2"
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-"$VMCTL" plug 2 1024 768 || fail "plug head 2"
+plug_heads 1 2
 
 "$GVT" --mount "$MDEV" --color $RED --size 1024x768 --resize 1280x960 --resize-color $BLUE \
 	>"$WORK/gvt.log" 2>&1 &
@@ -32,25 +31,13 @@ GVT2_PID=$!
 CHILDREN="$CHILDREN $GVT2_PID"
 wait_for 20 test -e "$MDEV2/intel_vgpu/plane_id_index" || fail "stand-in 2: $(cat "$WORK/gvt2.log")"
 
-cat >"$WORK/layout.ini" <<INI
-[monitor.left]
-connector = Virtual-2
-
-[vm.vm1]
-monitor = left
-scaling = center
-source.0 = gvt-sysfs:$MDEV#0
-
-[monitor.right]
-connector = Virtual-3
-
-[vm.vm2]
-monitor = right
-on-vm-exit = black
-source.0 = gvt-sysfs:$MDEV2#0
-INI
-start_daemon "$WORK/layout.ini"
-wait_for 30 log_has_n "action=lease-granted" 2 || fail "the leases were not granted"
+# The shared layout, shown from the two mdevs.
+VM1_SOURCE="gvt-sysfs:$MDEV#0"
+VM1_KEYS="scaling = center"
+VM2_SOURCE="gvt-sysfs:$MDEV2#0"
+VM2_KEYS="on-vm-exit = black"
+two_vm_layout >"$WORK/layout.ini"
+start_daemon_granted 2
 expect_frac 1 $RED ">" 0.95 "vm1's pattern through plane_id_index"
 expect_frac 2 $BLUE ">" 0.95 "vm2's pattern through its own plane_id_index"
 

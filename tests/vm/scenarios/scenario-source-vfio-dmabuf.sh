@@ -19,9 +19,8 @@ LAUNCH="$DF_BUILD/tests/vm/seccomp-launch"
 PLANES="$DF_BUILD/tests/vm/plane-state"
 DEV=/dev/vfio-standin-poll
 SOCK="$WORK/supervisor.sock"
-GREEN=20c040
 LOG="$WORK/vfio.log"
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
+plug_heads 1
 
 "$CUSE" --name "${DEV#/dev/}" --offer dmabuf --color $RED --size 1024x768 --flip-color $GREEN \
 	--resize 1280x960 --resize-color $BLUE --cursor 300,200,10,10 --cursor-color ffff00 \
@@ -61,15 +60,10 @@ nfds() {
 	ls /proc/"$DAEMON_PID"/fd | wc -l
 }
 
-cat >"$WORK/layout.ini" <<INI
-[monitor.left]
-connector = Virtual-2
-
-[vm.vm1]
-monitor = left
-scaling = center
-source.0 = vfio:$DEV
-INI
+# One VM is enough, shown from the VFIO device.
+VM1_SOURCE=vfio:$DEV
+VM1_KEYS="scaling = center"
+one_vm_layout >"$WORK/layout.ini"
 LIBSEAT_BACKEND=noop "$LAUNCH" "$SOCK" "$DAEMON" -c "$WORK/layout.ini" >"$WORK/daemon.log" 2>&1 &
 DAEMON_PID=$!
 CHILDREN="$CHILDREN $DAEMON_PID"

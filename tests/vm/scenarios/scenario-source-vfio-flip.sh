@@ -18,9 +18,8 @@ LAUNCH="$DF_BUILD/tests/vm/seccomp-launch"
 DEV=/dev/vfio-standin-flip
 SOCK="$WORK/supervisor.sock"
 MDEV="$WORK/mdev"
-GREEN=20c040
 LOG="$WORK/vfio.log"
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
+plug_heads 1
 
 mkdir -p "$MDEV"
 "$FUSE" --mount "$MDEV" --color $BLUE >"$WORK/mdev.log" 2>&1 &
@@ -42,14 +41,9 @@ report() {
 	grep '^report ' "$LOG" | tail -n 1 | sed -n 's/^report queries=\([0-9]*\).*/\1/p'
 }
 
-cat >"$WORK/layout.ini" <<INI
-[monitor.left]
-connector = Virtual-2
-
-[vm.vm1]
-monitor = left
-source.0 = vfio:$DEV#$MDEV
-INI
+# One VM is enough, shown from the VFIO device and its mdev.
+VM1_SOURCE="vfio:$DEV#$MDEV"
+one_vm_layout >"$WORK/layout.ini"
 LIBSEAT_BACKEND=noop "$LAUNCH" "$SOCK" "$DAEMON" -c "$WORK/layout.ini" >"$WORK/daemon.log" 2>&1 &
 DAEMON_PID=$!
 CHILDREN="$CHILDREN $DAEMON_PID"

@@ -16,8 +16,7 @@ set -eu
 CUSE="$DF_BUILD/tests/vm/vfio-cuse-standin"
 DEV=/dev/vfio-standin-a
 DEV_C=/dev/vfio-standin-c
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-"$VMCTL" plug 2 1024 768 || fail "plug head 2"
+plug_heads 1 2
 
 "$CUSE" --name "${DEV#/dev/}" --offer both --color $RED --size 1024x768 \
 	--resize 1280x960 --resize-color $BLUE --cursor 100,80,4,2 --cursor-color ffff00 \
@@ -62,24 +61,12 @@ print("fb", info[13], "through CUSE")
 PY
 ok "stand-in: the primary plane is fb $fb"
 
-cat >"$WORK/layout.ini" <<INI
-[monitor.left]
-connector = Virtual-2
-
-[monitor.right]
-connector = Virtual-3
-
-[vm.vm1]
-monitor = left
-scaling = center
-source.0 = vfio:$DEV
-
-[vm.vm2]
-monitor = right
-source.0 = vfio:$DEV_C
-INI
-start_daemon "$WORK/layout.ini"
-wait_for 30 log_has_n "action=lease-granted" 2 || fail "the leases were not granted"
+# The shared layout, shown from the two VFIO devices.
+VM1_SOURCE=vfio:$DEV
+VM1_KEYS="scaling = center"
+VM2_SOURCE=vfio:$DEV_C
+two_vm_layout >"$WORK/layout.ini"
+start_daemon_granted 2
 expect_frac 1 $RED ">" 0.95 "vm1's pattern through VFIO_DEVICE_QUERY_GFX_PLANE (DRM plane type)"
 expect_frac 2 $BLUE "==" 0 "vm2's dma-buf-only device shows nothing"
 "$DF_BUILD/cli/vgpu-assign" vms --json >"$WORK/vms.json" || fail "vgpu-assign vms failed"

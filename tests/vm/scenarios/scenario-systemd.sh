@@ -9,9 +9,6 @@
 set -eu
 . "$(dirname "$0")/../harness/lib.sh"
 [ "${DF_VM_MODE:-}" = systemd ] || fail "run me with tests/vm/harness/run --systemd"
-RED=ff2020
-BLUE=2060ff
-VA="$DF_BUILD/cli/vgpu-assign"
 
 meson install -C "$DF_BUILD" --no-rebuild --quiet >"$WORK/install.log" 2>&1 ||
 	{ cat "$WORK/install.log"; fail "meson install failed"; }
@@ -68,12 +65,10 @@ wait_for 60 sh -c 'journalctl -u directflipd --no-pager | grep -q "card=/dev/dri
 	{ journalctl -u directflipd --no-pager | tail; fail "the card that came did not get opened"; }
 "$VMCTL" plug 1 1024 768 || fail "plug head 1"
 wait_for 30 sh -c "'$VA' monitors | grep -q '^Virtual-2 *connected'" || fail "Virtual-2 not connected"
-mkdir -p /run/dftest
-WORK_SAVE=$WORK
-WORK=/run/dftest
+# Stand-ins publish under /run: the service has a private /tmp.
+SRC=/run/dftest
 start_standin fresh $RED --size 1024x768
 FRESH_STANDIN=${CHILDREN##* }
-WORK=$WORK_SAVE
 "$VA" bind fresh Virtual-2 --permanent || fail "bind --permanent on an empty layout"
 grep -q "^\[vm.fresh\]" /etc/directflip/directflip.d/90-vgpu-assign-fresh.ini || fail "no drop-in written"
 "$VA" map fresh 0 fb:/run/dftest/fresh/plane0 || fail "map fresh"
@@ -85,40 +80,21 @@ systemctl stop directflipd.socket directflipd
 kill "$FRESH_STANDIN" 2>/dev/null || true
 rm -rf /etc/directflip /run/dftest
 
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-"$VMCTL" plug 2 1024 768 || fail "plug head 2"
-# Stand-ins publish under /run: the service has a private /tmp.
-SRC=/run/dftest
-mkdir -p $SRC
-WORK_SAVE=$WORK
-WORK=$SRC
-start_standin vm1 $RED --size 1024x768
-start_standin vm2 $BLUE --size 1024x768
-WORK=$WORK_SAVE
-
+two_vm_preamble
 mkdir -p /etc/directflip
+# The shared layout, and a third monitor for vm2 to move to; vm1 has an
+# owner, a socket and the seat's keyboard. virtio-gpu cannot scale: vm2's
+# mode must match the 1024x768 framebuffer.
 layout() { # $1 = vm2's monitor
-	cat <<INI
-[monitor.left]
-connector = Virtual-2
-[monitor.right]
-connector = Virtual-3
-[monitor.far]
-connector = Virtual-1
-[vm.vm1]
-monitor = left
-source.0 = fb:$SRC/vm1/plane0
-owner = 4321
+	VM1_KEYS="owner = 4321
 input = desk
-socket = yes
-[vm.vm2]
-monitor = $1
-; virtio-gpu cannot scale: the mode must match the 1024x768 framebuffer.
-mode = 1024x768
-source.0 = fb:$SRC/vm2/plane0
-[seat.desk]
-input = ID_INPUT_KEYBOARD=1
-INI
+socket = yes"
+	VM2_MONITOR=$1
+	VM2_KEYS="mode = 1024x768"
+	two_vm_layout
+	monitor_ini far Virtual-1
+	echo "[seat.desk]"
+	ini input ID_INPUT_KEYBOARD=1
 }
 layout right >/etc/directflip/directflip.ini
 

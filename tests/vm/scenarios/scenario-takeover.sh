@@ -18,9 +18,7 @@
 set -eu
 . "$(dirname "$0")/../harness/lib.sh"
 
-VA="$DF_BUILD/cli/vgpu-assign"
 TC="$DF_BUILD/tests/vm/takeover-client"
-GREEN=20c040
 AS_OTHER="setpriv --reuid 1234 --regid 1234 --clear-groups"
 AS_OWNER="setpriv --reuid 4321 --regid 4321 --clear-groups"
 mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
@@ -29,19 +27,13 @@ daemon_fbs() { grep -c "allocated by = directflipd" /sys/kernel/debug/dri/0/fram
 # (not as master: directflipd is); in the guest only root may open it.
 chmod 0666 /dev/dri/card0
 
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-cat >"$WORK/layout.ini" <<INI
-[monitor.left]
-connector = Virtual-2
-
-[vm.vm1]
-monitor = left
-owner = 4321
-socket = yes
-INI
-start_daemon "$WORK/layout.ini"
-wait_for 30 log_has_n "action=lease-granted" 1 || fail "vm1's lease was not granted"
-wait_for 10 test -S /run/directflip/control || fail "no control socket"
+# One VM is enough: its two VMMs take the lease from each other.
+plug_heads 1
+VM1_SOURCE=
+VM1_KEYS="owner = 4321
+socket = yes"
+one_vm_layout >"$WORK/layout.ini"
+start_daemon_granted 1
 "$VA" watch --json --timeout 500 >"$WORK/events.json" 2>"$WORK/watch.err" &
 CHILDREN="$CHILDREN $!"
 wait_for 10 grep -q watching "$WORK/watch.err" || fail "the watcher did not subscribe"

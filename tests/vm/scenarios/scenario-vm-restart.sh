@@ -24,24 +24,10 @@ mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
 fbs() { grep -c "^framebuffer\[" /sys/kernel/debug/dri/0/framebuffer; }
 daemon_fbs() { grep -c "allocated by = directflipd" /sys/kernel/debug/dri/0/framebuffer || true; }
 
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-"$VMCTL" plug 2 1024 768 || fail "plug head 2"
-cat >"$WORK/layout.ini" <<INI
-[monitor.left]
-connector = Virtual-2
-
-[monitor.right]
-connector = Virtual-3
-
-[vm.vm1]
-monitor = left
-source.0 = fb:$WORK/vm1/plane0
-
-[vm.vm2]
-monitor = right
-on-vm-exit = black
-source.0 = fb:$WORK/vm2/plane0
-INI
+# The shared layout; the stand-ins are started below, one generation at a time.
+plug_heads 1 2
+VM2_KEYS="on-vm-exit = black"
+two_vm_layout >"$WORK/layout.ini"
 
 # start_gen N: stand-in generation N of vm1; sets GEN_PID.
 start_gen() {
@@ -52,8 +38,7 @@ start_gen() {
 start_gen 0
 start_standin vm2 $BLUE --size 1024x768
 VM2_PID=$!
-start_daemon "$WORK/layout.ini"
-wait_for 30 log_has_n "action=lease-granted" 2 || fail "the leases were not granted"
+start_daemon_granted 2
 expect_frac 1 "$(colour 0)" ">" 0.85 "generation 0 shows"
 [ "$(daemon_fbs)" -eq 1 ] || fail "the daemon holds $(daemon_fbs) framebuffers, want 1 (vm1's mirror)"
 

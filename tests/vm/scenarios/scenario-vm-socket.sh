@@ -8,43 +8,24 @@
 set -eu
 . "$(dirname "$0")/../harness/lib.sh"
 
-VA="$DF_BUILD/cli/vgpu-assign"
 DEMO="$DF_BUILD/tests/vm/lessee-demo"
-GREEN=20c040
 SOCK=/run/directflip/vm/vm1.sock
 AS_OTHER="setpriv --reuid 1234 --regid 1234 --clear-groups"
 AS_OWNER="setpriv --reuid 4321 --regid 4321 --clear-groups"
 
-"$VMCTL" plug 1 1024 768 || fail "plug head 1"
-"$VMCTL" plug 2 1024 768 || fail "plug head 2"
-start_standin vm1 $RED --size 1024x768
-start_standin vm2 $BLUE --size 1024x768
-
-layout() {
-	cat <<INI
-[daemon]
-socket-group = 4000
-
-[monitor.left]
-connector = Virtual-2
-
-[monitor.right]
-connector = Virtual-3
-
-[vm.vm1]
-monitor = left
-owner = 4321
-socket = $1
-source.0 = fb:$WORK/vm1/plane0
-
-[vm.vm2]
-owner = 4321
-source.0 = fb:$WORK/vm2/plane0
-INI
+two_vm_preamble
+# The shared layout; uid 4321 owns both VMs, vm2 is on no monitor.
+layout() { # $1 = vm1's socket
+	echo "[daemon]"
+	ini socket-group 4000
+	VM1_KEYS="owner = 4321
+socket = $1"
+	VM2_MONITOR=
+	VM2_KEYS="owner = 4321"
+	two_vm_layout
 }
 layout yes >"$WORK/layout.ini"
-start_daemon "$WORK/layout.ini"
-wait_for 30 log_has_n "action=lease-granted" 1 || fail "vm1's lease was not granted"
+start_daemon_granted 1
 wait_for 10 test -S "$SOCK" || fail "no socket at $SOCK"
 grep -q "vm=vm1 socket=$SOCK" "$WORK/daemon.log" || fail "the daemon did not log vm1's socket"
 [ ! -e /run/directflip/vm/vm2.sock ] || fail "vm2 has a socket without socket=yes"

@@ -40,10 +40,9 @@
 
 #include "args.h"
 #include "dumb-buffer.h"
-#include "frame-clock.h"
 #include "fuse-pollers.h"
-#include "inplace-frames.h"
 #include "standin-options.h"
+#include "standin-run.h"
 
 #define MAX_PLANES 4
 #define ATTR_INDEX "/intel_vgpu/plane_id_index"
@@ -61,19 +60,14 @@ static struct {
 	struct fuse_pollers *pollers;
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-/* A framebuffer of w x h: outer, with inner in the centred iw x ih area.
- * The buffer lives until the card's file closes, as the driver's would. */
+/* A framebuffer of w x h: outer, with inner in the centred iw x ih area. */
 static int make_fb(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint32_t iw,
 		   uint32_t ih, uint32_t *fb)
 {
 	struct dumb_buffer b;
-	int r = dumb_buffer_create(st.card, w, h, &b);
-	if (r < 0)
-		return r;
-	dumb_buffer_fill(&b, outer, inner, iw, ih);
-	dumb_buffer_unmap(&b);
-	r = dumb_buffer_add_fb(&b, DRM_FORMAT_XRGB8888);
-	*fb = b.fb_id;
+	int r = standin_make_buffer(st.card, w, h, outer, inner, iw, ih, DRM_FORMAT_XRGB8888, &b);
+	if (r == 0)
+		*fb = b.fb_id;
 	return r;
 }
 
@@ -209,21 +203,19 @@ static const struct fuse_operations ops = {
 	.poll = fs_poll,
 };
 
+/* Under st.lock: plane 0 shows the other of the two framebuffers. */
+static void flip(void)
+{
+	st.fbs[0] = st.fbs[0] == st.flip_fbs[0] ? st.flip_fbs[1] : st.flip_fbs[0];
+}
+
 /* The guest flips --frames times between two framebuffers. */
 static void animate(void)
 {
-	struct frame_clock clock;
 	pthread_mutex_lock(&st.lock);
 	unsigned reads0 = st.reads;
 	pthread_mutex_unlock(&st.lock);
-	frame_clock_start(&clock, st.o.frame_ms);
-	for (uint32_t i = 0; i < st.o.frames; i++) {
-		pthread_mutex_lock(&st.lock);
-		st.fbs[0] = st.fbs[0] == st.flip_fbs[0] ? st.flip_fbs[1] : st.flip_fbs[0];
-		fuse_pollers_notify_all(st.pollers);
-		pthread_mutex_unlock(&st.lock);
-		frame_clock_wait(&clock);
-	}
+	standin_play_flips(&st.o, &st.lock, st.pollers, flip);
 	pthread_mutex_lock(&st.lock);
 	unsigned reads = st.reads - reads0;
 	pthread_mutex_unlock(&st.lock);
@@ -234,19 +226,8 @@ static void animate(void)
 /* The guest flips --frames times inside plane 0's framebuffer. */
 static void animate_in_place(void)
 {
-	pthread_mutex_lock(&st.lock);
-	unsigned reads0 = st.reads;
-	uint32_t fb = st.fbs[0];
-	pthread_mutex_unlock(&st.lock);
-	unsigned flushed = 0;
-	int r = inplace_frames_play(st.card, fb, st.o.pid_file, st.o.frames, st.o.frame_ms, &flushed);
-	if (r < 0)
-		fprintf(stderr, "gvt-fuse-standin: in place on fb %u: %s\n", fb, strerror(-r));
-	pthread_mutex_lock(&st.lock);
-	unsigned reads = st.reads - reads0;
-	pthread_mutex_unlock(&st.lock);
-	printf("inplace frames=%u flushed=%u reads=%u\n", st.o.frames, flushed, reads);
-	fflush(stdout);
+	const struct standin_counter reads = { &st.lock, &st.reads, "reads" };
+	standin_play_in_place("gvt-fuse-standin", st.card, &st.fbs[0], &st.o, &reads);
 }
 
 /* SIGUSR1: plane 0 gets a framebuffer of the --resize size. SIGALRM: flips.
@@ -314,16 +295,9 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	st.pollers = fuse_pollers_new();
-	if (!st.pollers) {
-		fprintf(stderr, "gvt-fuse-standin: %s\n", strerror(ENOMEM));
+	st.card = standin_open("gvt-fuse-standin", &st.o, &st.pollers);
+	if (st.card < 0)
 		return 1;
-	}
-	st.card = dumb_buffer_open_card(st.o.card);
-	if (st.card < 0) {
-		fprintf(stderr, "gvt-fuse-standin: %s: %s\n", st.o.card, strerror(-st.card));
-		return 1;
-	}
 	for (unsigned k = 0; k < st.n_planes; k++) {
 		int r = make_fb(st.o.w, st.o.h, st.o.color, 0, 0, 0, &st.fbs[k]);
 		if (r < 0) {

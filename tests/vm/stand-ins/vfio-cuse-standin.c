@@ -66,10 +66,9 @@
 
 #include "args.h"
 #include "dumb-buffer.h"
-#include "frame-clock.h"
 #include "fuse-pollers.h"
-#include "inplace-frames.h"
 #include "standin-options.h"
+#include "standin-run.h"
 
 /* Not upstream: the same value as daemon/vgpu-nonupstream.h, kept apart
  * so that the stand-in does not share the daemon's reading of it. */
@@ -132,12 +131,7 @@ static int add_buf(uint32_t w, uint32_t h, uint32_t outer, uint32_t inner, uint3
 		return -ENOSPC;
 	/* outer, with inner in the centred iw x ih area; kept until exit. */
 	struct dumb_buffer d;
-	int r = dumb_buffer_create(st.card, w, h, &d);
-	if (r < 0)
-		return r;
-	dumb_buffer_fill(&d, outer, inner, iw, ih);
-	dumb_buffer_unmap(&d);
-	r = dumb_buffer_add_fb(&d, format);
+	int r = standin_make_buffer(st.card, w, h, outer, inner, iw, ih, format, &d);
 	if (r < 0)
 		return r;
 	struct buf b = { .w = w, .h = h, .handle = d.handle, .fb = d.fb_id, .pitch = d.pitch };
@@ -256,19 +250,17 @@ static const struct cuse_lowlevel_ops ops = {
 	.poll = cd_poll,
 };
 
+/* Under st.lock: the other buffer. As SIGHUP's flip, only pollers hear
+ * it, which form (c) is not. */
+static void flip(void)
+{
+	show_buf(st.dmabuf_id == 1 && st.o.have_flip ? 1 : 0);
+}
+
 /* The guest draws --frames frames, double-buffered: a flip per frame. */
 static void animate(void)
 {
-	struct frame_clock clock;
-	frame_clock_start(&clock, st.o.frame_ms);
-	for (uint32_t i = 0; i < st.o.frames; i++) {
-		pthread_mutex_lock(&st.lock);
-		show_buf(st.dmabuf_id == 1 && st.o.have_flip ? 1 : 0);
-		/* As SIGHUP's flip: only pollers hear it, which form (c) is not. */
-		fuse_pollers_notify_all(st.pollers);
-		pthread_mutex_unlock(&st.lock);
-		frame_clock_wait(&clock);
-	}
+	standin_play_flips(&st.o, &st.lock, st.pollers, flip);
 	pthread_mutex_lock(&st.lock);
 	unsigned queries = st.queries, gets = st.gets;
 	pthread_mutex_unlock(&st.lock);
@@ -279,19 +271,8 @@ static void animate(void)
 /* The guest draws --frames frames inside the framebuffer it shows. */
 static void animate_in_place(void)
 {
-	pthread_mutex_lock(&st.lock);
-	unsigned queries0 = st.queries;
-	uint32_t fb = st.fb;
-	pthread_mutex_unlock(&st.lock);
-	unsigned flushed = 0;
-	int r = inplace_frames_play(st.card, fb, st.o.pid_file, st.o.frames, st.o.frame_ms, &flushed);
-	if (r < 0)
-		fprintf(stderr, "vfio-cuse-standin: in place on fb %u: %s\n", fb, strerror(-r));
-	pthread_mutex_lock(&st.lock);
-	unsigned queries = st.queries - queries0;
-	pthread_mutex_unlock(&st.lock);
-	printf("inplace frames=%u flushed=%u queries=%u\n", st.o.frames, flushed, queries);
-	fflush(stdout);
+	const struct standin_counter queries = { &st.lock, &st.queries, "queries" };
+	standin_play_in_place("vfio-cuse-standin", st.card, &st.fb, &st.o, &queries);
 }
 
 /* SIGUSR1: a new framebuffer of the --resize size. SIGUSR2: plane off. */
@@ -554,16 +535,9 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	st.pollers = fuse_pollers_new();
-	if (!st.pollers) {
-		fprintf(stderr, "vfio-cuse-standin: %s\n", strerror(ENOMEM));
+	st.card = standin_open("vfio-cuse-standin", &st.o, &st.pollers);
+	if (st.card < 0)
 		return 1;
-	}
-	st.card = dumb_buffer_open_card(st.o.card);
-	if (st.card < 0) {
-		fprintf(stderr, "vfio-cuse-standin: %s: %s\n", st.o.card, strerror(-st.card));
-		return 1;
-	}
 	int r = add_buf(st.o.w, st.o.h, st.o.color, 0, 0, 0, DRM_FORMAT_XRGB8888);
 	if (r >= 0 && st.o.have_flip)
 		r = add_buf(st.o.w, st.o.h, st.o.fcolor, 0, 0, 0, DRM_FORMAT_XRGB8888);
