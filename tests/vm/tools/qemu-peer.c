@@ -285,10 +285,11 @@ static ino_t inode(int fd)
 	return st.st_ino;
 }
 
-/* The primary plane's framebuffer on the connector's CRTC, as any root
- * client sees it now, as a dma-buf inode (0 when there is none). */
-static ino_t shown_inode(void)
+/* The framebuffer on the connector's CRTC's plane of type (primary or
+ * cursor), as any root client sees it now; 0: none. */
+static uint32_t shown_fb(uint64_t plane_type)
 {
+	open_card();
 	drmSetClientCap(p.card, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
 	drmModeRes *res = drmModeGetResources(p.card);
 	uint32_t crtc = 0;
@@ -316,11 +317,19 @@ static ino_t shown_inode(void)
 		uint64_t type = 0;
 		if (pl && pl->crtc_id == crtc &&
 		    drm_props_value(p.card, pl->plane_id, DRM_MODE_OBJECT_PLANE, "type", &type) == 0 &&
-		    type == DRM_PLANE_TYPE_PRIMARY)
+		    type == plane_type)
 			fb = pl->fb_id;
 		drmModeFreePlane(pl);
 	}
 	drmModeFreePlaneResources(pr);
+	return fb;
+}
+
+/* The primary plane's framebuffer on the connector's CRTC as a dma-buf
+ * inode (0 when there is none). */
+static ino_t shown_inode(void)
+{
+	uint32_t fb = shown_fb(DRM_PLANE_TYPE_PRIMARY);
 	if (!fb)
 		return 0;
 	drmModeFB2 *f = drmModeGetFB2(p.card, fb);
@@ -387,37 +396,7 @@ static void mouse_set(int32_t x, int32_t y, int32_t on)
  * and the rest of it transparent. */
 static bool cursor_check(char *why, size_t whylen)
 {
-	open_card();
-	drmSetClientCap(p.card, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
-	uint32_t crtc = 0;
-	drmModeRes *res = drmModeGetResources(p.card);
-	for (int i = 0; res && i < res->count_connectors && !crtc; i++) {
-		drmModeConnector *c = drmModeGetConnector(p.card, res->connectors[i]);
-		char name[64];
-		if (!c)
-			continue;
-		snprintf(name, sizeof(name), "%s-%u", drmModeGetConnectorTypeName(c->connector_type),
-			 c->connector_type_id);
-		if (strcmp(name, p.connector) == 0 && c->encoder_id) {
-			drmModeEncoder *e = drmModeGetEncoder(p.card, c->encoder_id);
-			crtc = e ? e->crtc_id : 0;
-			drmModeFreeEncoder(e);
-		}
-		drmModeFreeConnector(c);
-	}
-	drmModeFreeResources(res);
-	drmModePlaneRes *pr = drmModeGetPlaneResources(p.card);
-	uint32_t fb = 0;
-	for (uint32_t i = 0; pr && i < pr->count_planes && !fb; i++) {
-		drmModePlane *pl = drmModeGetPlane(p.card, pr->planes[i]);
-		uint64_t type = 0;
-		if (pl && crtc && pl->crtc_id == crtc &&
-		    drm_props_value(p.card, pl->plane_id, DRM_MODE_OBJECT_PLANE, "type", &type) == 0 &&
-		    type == DRM_PLANE_TYPE_CURSOR)
-			fb = pl->fb_id;
-		drmModeFreePlane(pl);
-	}
-	drmModeFreePlaneResources(pr);
+	uint32_t fb = shown_fb(DRM_PLANE_TYPE_CURSOR);
 	if (!fb) {
 		snprintf(why, whylen, "no cursor plane shows a framebuffer on %s", p.connector);
 		return false;
