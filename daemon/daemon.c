@@ -69,6 +69,11 @@ static int on_reconcile(sd_event_source *src, void *data)
 	enum state_reread reread = d->reread;
 	d->reread = STATE_REREAD_NONE;
 	reconcile(&d->st, reread);
+	if (d->st.card && d->st.card->n_stale_fbs) {
+		int n = card_drop_stale_shown(d->st.card);
+		log_info("card=%s removed %d framebuffer(s) the previous process showed",
+			 d->st.card->path, n);
+	}
 	events_scan(d->st.events, d->st.card ? d->st.card->snap : NULL, d->st.vms,
 		    d->st.n_vms);
 	update_status(d);
@@ -163,11 +168,13 @@ static int apply_config(struct daemon *d, struct config *cfg)
 			vms[i] = vm;
 			continue;
 		}
+		vms[i] = vm_create(&cfg->vms[i]);
 		if (vm) {
 			lease_release(&d->st, vm, "binding changed");
+			if (vms[i])
+				vm_take_client_sources(vms[i], vm);
 			vm_destroy(vm);
 		}
-		vms[i] = vm_create(&cfg->vms[i]);
 		if (!vms[i]) {
 			/* Put back what was taken so the old layout keeps running. */
 			log_error("out of memory applying the configuration");
@@ -272,6 +279,10 @@ static void on_hotplug(void *data, enum hotplug_kind kind, const char *devnode)
 	if (kind == HOTPLUG_REMOVE && d->st.card && strcmp(d->st.card->path, devnode) == 0) {
 		log_warn("card=%s removed", devnode);
 		lease_card_lost(&d->st);
+		/* Or PID 1 keeps the dead card open: its connectors then keep
+		 * their names (Virtual-1...), and the card that comes back gets
+		 * new ones (Virtual-7...) that match no monitor of the layout. */
+		service_forget_fd("card");
 		card_close(d->st.card);
 		d->st.card = NULL;
 	} else if (kind == HOTPLUG_ADD && !d->st.card) {
@@ -486,8 +497,17 @@ int daemon_run(const struct daemon_options *opts)
 		r = card_adopt(card_fd, &d.st.card);
 		if (r < 0)
 			log_errno(r, "the stored card fd is unusable, opening the card anew");
-		else
+		else {
 			log_info("card=%s adopted from the fd store", d.st.card->path);
+			int n = card_drop_stale_fbs(d.st.card);
+			if (n < 0)
+				log_errno(n, "card=%s: listing the framebuffers left on it failed",
+					  d.st.card->path);
+			else if (n > 0 || d.st.card->n_stale_fbs)
+				log_info("card=%s removed %d framebuffer(s) the previous process left "
+					 "(%zu on screen go after the first reconcile)",
+					 d.st.card->path, n, d.st.card->n_stale_fbs);
+		}
 	}
 	if (!d.st.card) {
 		/* No card (yet): a fresh machine whose driver loads later, or a

@@ -237,6 +237,28 @@ void kms_snapshot_free(struct kms_snapshot *snap)
 	free(snap);
 }
 
+void kms_snapshot_crtc_off(struct kms_snapshot *snap, uint32_t crtc_id)
+{
+	if (!snap || !crtc_id)
+		return;
+	for (size_t i = 0; i < snap->n_crtcs; i++) {
+		if (snap->crtcs[i].id != crtc_id)
+			continue;
+		snap->crtcs[i].active = false;
+		snap->crtcs[i].mode_valid = false;
+		memset(&snap->crtcs[i].mode, 0, sizeof(snap->crtcs[i].mode));
+	}
+	for (size_t i = 0; i < snap->n_connectors; i++)
+		if (snap->connectors[i].crtc_id == crtc_id)
+			snap->connectors[i].crtc_id = 0;
+	for (size_t i = 0; i < snap->n_planes; i++) {
+		if (snap->planes[i].crtc_id != crtc_id)
+			continue;
+		snap->planes[i].crtc_id = 0;
+		snap->planes[i].fb_id = 0;
+	}
+}
+
 const struct kms_connector *kms_snapshot_connector_by_name(const struct kms_snapshot *snap,
 							   const char *name)
 {

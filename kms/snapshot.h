@@ -82,6 +82,10 @@ int kms_snapshot_read_with(int fd, struct kms_prop_names *names, struct kms_snap
 int kms_snapshot_reread_connectors(int fd, struct kms_prop_names *names, struct kms_snapshot *snap,
 				   const uint32_t *only, size_t n_only);
 void kms_snapshot_free(struct kms_snapshot *snap);
+/* A commit of ours switched crtc_id off, with every plane on it: snap says
+ * so without reading the card again (no connector drives it, no plane is
+ * on it). */
+void kms_snapshot_crtc_off(struct kms_snapshot *snap, uint32_t crtc_id);
 
 const struct kms_connector *kms_snapshot_connector_by_name(const struct kms_snapshot *snap,
 							   const char *name);

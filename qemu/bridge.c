@@ -527,16 +527,23 @@ static void q_closed(void *d, const char *why)
 	qemu_end(d, why);
 }
 
+/* The guest's cursor moved or changed: the next commit shows it, when the
+ * lease has a cursor plane. */
+static void cursor_changed(struct bridge *b)
+{
+	if (b->out && output_cursor_size(b->out)) {
+		b->dirty = true;
+		kick(b);
+	}
+}
+
 static void q_mouse_set(void *d, int32_t x, int32_t y, int32_t on)
 {
 	struct bridge *b = d;
 	b->mouse_x = x;
 	b->mouse_y = y;
 	b->mouse_on = on != 0;
-	if (b->out && output_cursor_size(b->out)) {
-		b->dirty = true;
-		kick(b);
-	}
+	cursor_changed(b);
 }
 
 static void q_cursor_define(void *d, int32_t w, int32_t h, int32_t hx, int32_t hy,
@@ -550,10 +557,7 @@ static void q_cursor_define(void *d, int32_t w, int32_t h, int32_t hx, int32_t h
 	}
 	if (cursor_set_image(b->cursor, w, h, hx, hy, data) < 0)
 		return;
-	if (b->out && output_cursor_size(b->out)) {
-		b->dirty = true;
-		kick(b);
-	}
+	cursor_changed(b);
 }
 
 static void q_registered(void *d)

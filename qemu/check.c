@@ -50,12 +50,15 @@ __attribute__((format(printf, 3, 4))) static int bad(char *why, size_t n, const 
 	return -EINVAL;
 }
 
-static int check_size(uint32_t w, uint32_t h, char *why, size_t n)
+/* A w x h image of 32-bit pixels whose rows are stride bytes apart. */
+static int check_rows(uint32_t w, uint32_t h, uint32_t stride, char *why, size_t n)
 {
 	if (w == 0 || h == 0)
 		return bad(why, n, "size %ux%u is empty", w, h);
 	if (w > CHECK_MAX_SIDE || h > CHECK_MAX_SIDE)
 		return bad(why, n, "size %ux%u is past the 16384 limit", w, h);
+	if ((uint64_t)stride < (uint64_t)w * 4)
+		return bad(why, n, "stride %u is below width x 4 (%llu)", stride, (unsigned long long)w * 4);
 	return 0;
 }
 
@@ -65,11 +68,9 @@ int check_pixels(uint32_t w, uint32_t h, uint32_t stride, uint32_t pixman, uint6
 	uint32_t fourcc;
 	if (check_pixman_format(pixman, &fourcc) < 0)
 		return bad(why, n, "pixman format 0x%x is not a 32-bit RGB format", pixman);
-	int r = check_size(w, h, why, n);
+	int r = check_rows(w, h, stride, why, n);
 	if (r < 0)
 		return r;
-	if ((uint64_t)stride < (uint64_t)w * 4)
-		return bad(why, n, "stride %u is below width x 4 (%llu)", stride, (unsigned long long)w * 4);
 	if (len < (uint64_t)h * stride)
 		return bad(why, n, "data of %llu bytes is shorter than height x stride (%llu)",
 			   (unsigned long long)len, (unsigned long long)h * stride);
@@ -80,12 +81,7 @@ int check_dmabuf(uint32_t w, uint32_t h, uint32_t stride, uint32_t fourcc, char 
 {
 	if (check_fourcc(fourcc) < 0)
 		return bad(why, n, "fourcc 0x%x is not XRGB/ARGB/XBGR/ABGR8888", fourcc);
-	int r = check_size(w, h, why, n);
-	if (r < 0)
-		return r;
-	if ((uint64_t)stride < (uint64_t)w * 4)
-		return bad(why, n, "stride %u is below width x 4 (%llu)", stride, (unsigned long long)w * 4);
-	return 0;
+	return check_rows(w, h, stride, why, n);
 }
 
 int check_cursor(int32_t w, int32_t h, int32_t hot_x, int32_t hot_y, uint64_t len,

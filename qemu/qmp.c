@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "lib/fdpass.h"
+
 #define STEP_MS 5000
 #define LINE_MAX_BYTES 65536 /* a QMP answer past this is not one we wait for */
 
@@ -68,22 +70,8 @@ static int answer(int s, char *why, size_t n)
 
 static int send_cmd(int s, const char *cmd, int fd, char *why, size_t n)
 {
-	struct iovec iov = { (void *)cmd, strlen(cmd) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (fd >= 0) {
-		msg.msg_control = u.buf;
-		msg.msg_controllen = sizeof(u.buf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	if (sendmsg(s, &msg, MSG_NOSIGNAL) != (ssize_t)iov.iov_len) {
+	errno = 0;
+	if (fdpass_send(s, cmd, strlen(cmd), fd, 0) != (ssize_t)strlen(cmd)) {
 		int e = errno ? errno : EIO;
 		snprintf(why, n, "cannot write to QEMU's QMP socket: %s", strerror(e));
 		return -e;

@@ -69,20 +69,23 @@ static int rebind(struct control_call *call, size_t index, const struct control_
 		return 0;
 	if (old->state == VM_LEASED && d->card)
 		lease_release(d, old, "binding changed by vgpu-assign");
+	/* A binding changes no KMS object: the pass re-reads nothing and
+	 * looks at this vm (and, as a lease ended, at the vms waiting). */
 	int r = control_binding_apply(bd, d->config, cv);
 	if (r < 0) {
-		state_schedule(d, STATE_REREAD_ALL);
+		state_schedule_vm(d, old);
 		return call_fail(call, r, "vm %s: %s", old->name,
 				 r == -E2BIG ? "too many monitors in the layout" : strerror(-r));
 	}
 	struct vm *fresh = vm_create(cv);
 	if (fresh) {
+		vm_take_client_sources(fresh, old);
 		vm_destroy(old);
 		d->vms[index] = fresh;
 		if (fresh->error[0])
 			log_error("vm=%s: %s", fresh->name, fresh->error);
 	}
-	state_schedule(d, STATE_REREAD_ALL);
+	state_schedule_vm(d, d->vms[index]);
 	return 0;
 }
 

@@ -2,11 +2,13 @@
 #include "daemon/session/card.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <xf86drm.h>
+#include <xf86drmMode.h>
 
 #include "daemon/log.h"
 #include "daemon/session/session.h"
@@ -105,11 +107,11 @@ int card_adopt(int fd, struct card **out)
 		return -ENOMEM;
 	card->fd = fd;
 	card->device_id = -1;
-	char link[64], target[256];
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(link, target, sizeof(target) - 1);
-	target[n > 0 ? n : 0] = '\0';
-	card->path = strdup(n > 0 ? target : "(stored card)");
+	/* By the device's minor: the file was opened in the previous
+	 * process's mount namespace (the unit's private /dev), where
+	 * /proc/self/fd reads "/dri/card0". */
+	char *name = drmGetDeviceNameFromFd2(fd);
+	card->path = name ? name : strdup("(stored card)");
 	int r = card->path ? card_setup(card) : -ENOMEM;
 	if (r < 0) {
 		card_close(card);
@@ -117,6 +119,47 @@ int card_adopt(int fd, struct card **out)
 	}
 	*out = card;
 	return 0;
+}
+
+static bool on_a_plane(int fd, uint32_t fb)
+{
+	drmModePlaneRes *pr = drmModeGetPlaneResources(fd);
+	bool shown = false;
+	for (uint32_t i = 0; pr && i < pr->count_planes && !shown; i++) {
+		drmModePlane *p = drmModeGetPlane(fd, pr->planes[i]);
+		shown = p && p->fb_id == fb;
+		drmModeFreePlane(p);
+	}
+	drmModeFreePlaneResources(pr);
+	return shown;
+}
+
+int card_drop_stale_fbs(struct card *card)
+{
+	/* GETRESOURCES lists the framebuffers of the calling file only: on an
+	 * adopted card file, those the previous process made. */
+	drmModeRes *res = drmModeGetResources(card->fd);
+	if (!res)
+		return -errno;
+	int n = 0;
+	for (int i = 0; i < res->count_fbs; i++) {
+		uint32_t fb = res->fbs[i];
+		if (card->n_stale_fbs < CARD_MAX_STALE_FBS && on_a_plane(card->fd, fb))
+			card->stale_fbs[card->n_stale_fbs++] = fb;
+		else if (drmModeRmFB(card->fd, fb) == 0)
+			n++;
+	}
+	drmModeFreeResources(res);
+	return n;
+}
+
+int card_drop_stale_shown(struct card *card)
+{
+	int n = 0;
+	for (size_t i = 0; i < card->n_stale_fbs; i++)
+		n += drmModeRmFB(card->fd, card->stale_fbs[i]) == 0;
+	card->n_stale_fbs = 0;
+	return n;
 }
 
 void card_close(struct card *card)

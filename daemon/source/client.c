@@ -125,6 +125,13 @@ unsigned source_client_n_buffers(struct source *src)
 	return s ? kms_dmabuf_cache_count(s->cache) : 0;
 }
 
+/* A client's frames come with its requests, which map them themselves. */
+static bool client_signals(const void *impl)
+{
+	(void)impl;
+	return true;
+}
+
 const struct source_kind source_kind_client = {
 	.name = "client",
 	.prefix = "client",
@@ -135,4 +142,5 @@ const struct source_kind source_kind_client = {
 	.card_lost = client_card_lost,
 	.shown = client_shown,
 	.fb_size = client_fb_size,
+	.signals = client_signals,
 };

@@ -132,6 +132,13 @@ static void fb_watch(void *impl, sd_event *loop, struct source *owner)
 		unwatch(s);
 }
 
+/* fb:NUMBER never changes; fb:PATH once its directory is watched. */
+static bool fb_signals(const void *impl)
+{
+	const struct fb_source *s = impl;
+	return !s->path || s->inotify >= 0;
+}
+
 const struct source_kind source_kind_fb = {
 	.name = "fb",
 	.prefix = "fb:",
@@ -141,4 +148,5 @@ const struct source_kind source_kind_fb = {
 	.destroy = fb_destroy,
 	.current_fb = fb_current,
 	.watch = fb_watch,
+	.signals = fb_signals,
 };

@@ -127,6 +127,13 @@ static void gvt_watch(void *impl, sd_event *loop, struct source *owner)
 	s->owner = owner;
 }
 
+/* The attribute is polled (POLLPRI) while it is open. */
+static bool gvt_signals(const void *impl)
+{
+	const struct gvt_source *s = impl;
+	return s->fd >= 0 && s->io;
+}
+
 const struct source_kind source_kind_gvt_sysfs = {
 	.name = "gvt-sysfs",
 	.prefix = "gvt-sysfs:",
@@ -136,4 +143,5 @@ const struct source_kind source_kind_gvt_sysfs = {
 	.destroy = gvt_destroy,
 	.current_fb = gvt_current,
 	.watch = gvt_watch,
+	.signals = gvt_signals,
 };

@@ -22,6 +22,9 @@ struct source_kind {
 	/* May be NULL. Keeps loop, and owner to call source_changed(owner)
 	 * with when the source reports a new framebuffer; idempotent. */
 	void (*watch)(void *impl, sd_event *loop, struct source *owner);
+	/* May be NULL (then: no). Whether its next change will be reported
+	 * (source_signals). */
+	bool (*signals)(const void *impl);
 	/* May be NULL. The card the plane is on and the monitor's frame
 	 * period, for kinds that import buffers or poll; idempotent. */
 	void (*output)(void *impl, int card_fd, uint64_t frame_usec);

@@ -116,6 +116,11 @@ void source_watch(struct source *src, sd_event *loop, void (*changed)(void *data
 		src->kind->watch(src->impl, loop, src);
 }
 
+bool source_signals(const struct source *src)
+{
+	return src->kind->signals && src->kind->signals(src->impl);
+}
+
 void source_set_output(struct source *src, int card_fd, uint64_t frame_usec)
 {
 	if (src->kind->output)

@@ -38,6 +38,10 @@ int source_current_fb(struct source *src, uint32_t *fb_id);
 int source_cursor(struct source *src, struct source_cursor *out);
 /* Sources that report changes call changed(data) on loop from now on. */
 void source_watch(struct source *src, sd_event *loop, void (*changed)(void *data), void *data);
+/* Whether src reports its next change through changed() (or, for client,
+ * through the frames' own requests); when not (a watch not armed yet, a
+ * device that cannot be polled), every reconcile pass reads it again. */
+bool source_signals(const struct source *src);
 /* The plane is shown on card_fd by a monitor refreshing every frame_usec:
  * where imports go and how often a polled source asks. Before
  * source_current_fb. */

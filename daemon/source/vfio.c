@@ -474,6 +474,18 @@ static void vfio_card_lost(void *impl)
 		s->valid = false;
 }
 
+/* (c) ticks, (a) hears POLLPRI when the device can be polled, (b) once
+ * the kernel flips; otherwise the passes ask. */
+static bool vfio_signals(const void *impl)
+{
+	const struct vfio_source *s = impl;
+	if (s->fd < 0)
+		return false;
+	if (s->mode == VFIO_DMABUF)
+		return s->tick;
+	return s->io && (s->mode == VFIO_DRM || s->flip_on);
+}
+
 const struct source_kind source_kind_vfio = {
 	.name = "vfio",
 	.prefix = "vfio:",
@@ -487,4 +499,5 @@ const struct source_kind source_kind_vfio = {
 	.shown = vfio_shown,
 	.cursor = vfio_cursor,
 	.fb_size = vfio_fb_size,
+	.signals = vfio_signals,
 };

@@ -30,6 +30,7 @@
 #include "kms/commit.h"
 #include "kms/framebuffer.h"
 #include "kms/lease.h"
+#include "kms/snapshot.h"
 
 static const struct kms_mode *pick_mode(const struct kms_connector *c, const struct config_mode *want)
 {
@@ -124,6 +125,11 @@ void lease_release(struct state *d, struct vm *vm, const char *why)
 	if (r < 0)
 		log_errno(r, "vm=%s connector=%s crtc=%u: blanking after revoke failed", vm->name,
 			  vm->conn_name, vm->alloc.crtc_id);
+	else
+		kms_snapshot_crtc_off(card->snap, vm->alloc.crtc_id);
+	/* Its connector, CRTC and planes are free: the next pass looks at
+	 * the vms waiting (daemon/state/dirty.h). */
+	d->lease_ended = true;
 
 	log_info("vm=%s monitor=%s connector=%s crtc=%u lessee=%u action=lease-revoked reason=\"%s\"",
 		 vm->name, vm->cfg->monitor ? vm->cfg->monitor : "-", vm->conn_name,
@@ -142,6 +148,8 @@ void lease_lost(struct state *d, struct vm *vm)
 	release_fd(vm);
 	drop_takeover_fb(d->card, vm);
 	vm->state = VM_WAITING;
+	vm->dirty = true;
+	d->lease_ended = true;
 }
 
 void lease_card_lost(struct state *d)
@@ -158,6 +166,7 @@ void lease_card_lost(struct state *d)
 		release_fd(vm);
 		vm->takeover_fb = 0;  /* went with the card */
 		vm->state = VM_WAITING;
+		vm->dirty = true;
 	}
 }
 

@@ -26,10 +26,20 @@
 #include "kms/scale.h"
 
 /* A source's news changes no KMS object: the pass needs no card re-read
- * (that was most of a flip's cost on gvt-sysfs and vfio (a)). */
+ * (that was most of a flip's cost on gvt-sysfs and vfio (a)), and looks
+ * at this vm only. */
 static void on_source_changed(void *data)
 {
-	state_schedule(data, STATE_REREAD_NONE);
+	struct vm *vm = data;
+	state_schedule_vm(vm->st, vm);
+}
+
+bool planes_unsignalled(const struct vm *vm)
+{
+	for (size_t k = 0; k < CONFIG_MAX_PLANES; k++)
+		if (vm->sources[k] && !source_signals(vm->sources[k]))
+			return true;
+	return false;
 }
 
 /* A source that cannot be read is the vm's error (vgpu-assign vms, an
@@ -58,11 +68,12 @@ static uint64_t frame_usec(const drmModeModeInfo *m)
 static void read_sources(struct state *d, struct vm *vm, uint32_t fbs[CONFIG_MAX_PLANES])
 {
 	bool failed = false;
+	vm->st = d;
 	for (size_t k = 0; k < vm->alloc.n_planes; k++) {
 		fbs[k] = 0;
 		if (!vm->sources[k])
 			continue;
-		source_watch(vm->sources[k], d->loop, on_source_changed, d);
+		source_watch(vm->sources[k], d->loop, on_source_changed, vm);
 		source_set_output(vm->sources[k], d->card->fd, frame_usec(&vm->mode));
 		int r = source_current_fb(vm->sources[k], &fbs[k]);
 		if (r < 0)

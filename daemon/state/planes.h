@@ -17,6 +17,9 @@ int planes_add(struct card *card, struct vm *vm, struct kms_commit *c, size_t k,
  * cursor (fb 0: off). */
 int planes_commit(struct state *d, struct vm *vm, bool modeset, const uint32_t *fbs,
 		  const struct source_cursor *cur);
+/* Whether one of vm's sources reports no change: then every pass reads
+ * them (daemon/state/dirty.h). */
+bool planes_unsignalled(const struct vm *vm);
 /* on-vm-exit=keep shows a mirror of what plane k's source names. */
 bool planes_wants_mirror(const struct vm *vm, size_t k);
 /* Reads the sources and commits what changed; everything with modeset.

@@ -22,6 +22,7 @@
 #include "daemon/state/events.h"
 #include "daemon/state/state.h"
 #include "daemon/state/vm.h"
+#include "daemon/state/dirty.h"
 #include "daemon/state/ids.h"
 #include "daemon/state/lease.h"
 #include "daemon/state/monitor.h"
@@ -92,7 +93,7 @@ static size_t waiting_connectors(const struct state *d, uint32_t out[KMS_WAITING
 	return n;
 }
 
-static int reconcile_pass(struct state *d);
+static int reconcile_pass(struct state *d, bool full, bool connectors_read);
 
 int reconcile(struct state *d, enum state_reread reread)
 {
@@ -120,7 +121,7 @@ int reconcile(struct state *d, enum state_reread reread)
 		r = card_refresh_connectors(card, first, n_first);
 		if (r < 0)
 			return log_errno(r, "%s: re-reading KMS resources failed", card->path);
-		r = reconcile_pass(d);
+		r = reconcile_pass(d, false, true);
 		if (r < 0)
 			return r;
 		r = card_refresh_connectors(card, rest, n_rest);
@@ -130,11 +131,26 @@ int reconcile(struct state *d, enum state_reread reread)
 	}
 	if (r < 0)
 		return log_errno(r, "%s: re-reading KMS resources failed", card->path);
-	return reconcile_pass(d);
+	/* A full pass where nothing was tracked: startup, the seat back, a
+	 * reload, a card added (STATE_REREAD_ALL). */
+	return reconcile_pass(d, reread == STATE_REREAD_ALL, reread == STATE_REREAD_CONNECTORS);
 }
 
-/* One pass over a snapshot already read: drop lost leases, release, grant. */
-static int reconcile_pass(struct state *d)
+static unsigned scope_of(const struct dirty_pass *pass, const struct vm *vm)
+{
+	bool leased = vm->state == VM_LEASED;
+	const struct dirty_vm in = {
+		.leased = leased,
+		.dirty = vm->dirty,
+		.unsignalled = leased && planes_unsignalled(vm),
+		.takeover_shown = vm->takeover_fb != 0,
+	};
+	return dirty_scope(pass, &in);
+}
+
+/* One pass over a snapshot already read: drop lost leases, release, grant;
+ * only for the vms dirty_scope names. */
+static int reconcile_pass(struct state *d, bool full, bool connectors_read)
 {
 	struct card *card = d->card;
 	int r;
@@ -152,20 +168,36 @@ static int reconcile_pass(struct state *d)
 	}
 	free(ids);
 
+	struct dirty_pass pass = { .full = full, .connectors_read = connectors_read,
+				   .lease_ended = d->lease_ended };
 	/* Release before granting so that freed CRTCs can move. */
 	for (size_t i = 0; i < d->n_vms; i++) {
+		if (!(scope_of(&pass, d->vms[i]) & DIRTY_JUDGE))
+			continue;
 		struct reconcile_verdict v = reconcile_judge(d->config, card->snap, d->vms, d->n_vms, i);
 		if (v.action == RECONCILE_RELEASE)
 			lease_release(d, d->vms[i], v.want ? "monitor moved" : "monitor gone or unbound");
 	}
+	/* A lease that ends from here on (a grant that fails) frees nothing
+	 * that was free before it: the next pass need not look for it. */
+	pass.lease_ended = d->lease_ended;
+	d->lease_ended = false;
 
 	for (size_t i = 0; i < d->n_vms; i++) {
 		struct vm *vm = d->vms[i];
-		struct reconcile_verdict v = reconcile_judge(d->config, card->snap, d->vms, d->n_vms, i);
+		unsigned scope = scope_of(&pass, vm);
+		vm->dirty = false;
+		struct reconcile_verdict v = { .action = RECONCILE_KEEP };
+		if (scope & DIRTY_JUDGE)
+			v = reconcile_judge(d->config, card->snap, d->vms, d->n_vms, i);
+		else if (vm->state != VM_LEASED)
+			continue;
 		switch (v.action) {
 		case RECONCILE_KEEP:
-			planes_remap_if_changed(d, vm, false);
-			takeover_collect(d, vm);
+			if (scope & DIRTY_SOURCES)
+				planes_remap_if_changed(d, vm, false);
+			if (scope & DIRTY_COLLECT)
+				takeover_collect(d, vm);
 			break;
 		case RECONCILE_RELEASE:  /* released above */
 			break;

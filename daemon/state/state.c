@@ -12,6 +12,12 @@ void state_schedule(struct state *s, enum state_reread reread)
 		s->hooks->schedule(s->hooks_data, reread);
 }
 
+void state_schedule_vm(struct state *s, struct vm *vm)
+{
+	vm->dirty = true;
+	state_schedule(s, STATE_REREAD_NONE);
+}
+
 int state_reload(struct state *s)
 {
 	return s->hooks && s->hooks->reload ? s->hooks->reload(s->hooks_data) : -EOPNOTSUPP;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <systemd/sd-event.h>
 
@@ -47,10 +48,16 @@ struct state {
 	struct input *input;               /* NULL: input routing is off */
 	const struct state_hooks *hooks;
 	void *hooks_data;
+	/* A lease ended since the last pass: its objects are free for the
+	 * vms waiting (daemon/state/dirty.h). */
+	bool lease_ended;
 };
 
-/* A reconcile of everything reread names, soon. */
+/* A reconcile of everything reread names, soon. STATE_REREAD_ALL makes it
+ * a full pass: every vm is looked at. */
 void state_schedule(struct state *s, enum state_reread reread);
+/* A pass soon that looks at vm: its inputs changed. */
+void state_schedule_vm(struct state *s, struct vm *vm);
 /* The layout again from disk; see struct state_hooks. */
 int state_reload(struct state *s);
 /* The vm called name, or NULL; *index is its position when found. */

@@ -22,6 +22,7 @@ struct vm *vm_create(const struct config_vm *cfg)
 	}
 	vm->cfg = cfg;
 	vm->lease_fd = -1;
+	vm->dirty = true;
 	for (unsigned k = 0; k < cfg->planes && k < CONFIG_MAX_PLANES; k++) {
 		if (!cfg->sources[k])
 			continue;
@@ -45,6 +46,19 @@ void vm_destroy(struct vm *vm)
 		source_destroy(vm->sources[k]);
 	free(vm->name);
 	free(vm);
+}
+
+void vm_take_client_sources(struct vm *to, struct vm *from)
+{
+	for (size_t k = 0; k < CONFIG_MAX_PLANES; k++) {
+		struct source *old = from->sources[k], *new = to->sources[k];
+		if (!old || !new || strcmp(source_kind_name(old), "client") != 0 ||
+		    strcmp(source_spec(old), source_spec(new)) != 0)
+			continue;
+		source_destroy(new);
+		to->sources[k] = old;
+		from->sources[k] = NULL;
+	}
 }
 
 const char *vm_state_name(enum vm_state s)

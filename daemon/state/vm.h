@@ -9,6 +9,8 @@
 #include "daemon/source/source.h"
 #include "kms/alloc.h"
 
+struct state;
+
 enum vm_state {
 	VM_UNBOUND,   /* no monitor in the layout */
 	VM_WAITING,   /* monitor absent or taken; the binding stays desired */
@@ -32,6 +34,10 @@ struct vm {
 	char error[256];               /* "" when none; vgpu-assign vms, error events */
 	enum vm_error_origin error_origin;
 	struct source *sources[CONFIG_MAX_PLANES];
+	/* The next pass must look at it (daemon/state/dirty.h); a new vm is. */
+	bool dirty;
+	/* Where its sources' news goes (planes.c arms their watches). */
+	struct state *st;
 
 	/* Valid while state == VM_LEASED. */
 	uint32_t lessee_id;
@@ -62,6 +68,10 @@ struct vm {
 /* Sources that fail to parse are reported in vm->error, not fatal. */
 struct vm *vm_create(const struct config_vm *cfg);
 void vm_destroy(struct vm *vm);
+/* Moves each `client` source of from to to's plane of the same index when
+ * to names it too: a binding change recreates the vm, and the VMM's
+ * connection must go on feeding it (docs/protocol.md). */
+void vm_take_client_sources(struct vm *to, struct vm *from);
 const char *vm_state_name(enum vm_state s);
 /* Desired-state equality: same monitor, planes, sources, mode and scaling. */
 bool vm_binding_equal(const struct config *a_cfg, const struct config_vm *a,

@@ -13,6 +13,13 @@
  *   {"t_udev_us": T, "t_done_us": T}   (CLOCK_MONOTONIC)
  * and "off" per disable; after COUNT modesets it keeps the head lit until
  * it is killed.
+ *
+ * Usage: bare-modeset --commands CONNECTOR
+ * The baseline for `vgpu-assign bind` (tests/bench/reconcile-cost.sh): the
+ * connector is read once at start (a bind changes no connector), then each
+ * line "on" on stdin is one atomic modeset with the framebuffer, answered
+ * {"t_done_us": T} once the commit returned; "off" turns the CRTC off
+ * again and answers "off". Ends at the end of stdin.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,14 +81,95 @@ static bool name_is(drmModeConnector *c, const char *name)
 	return strcmp(buf, name) == 0;
 }
 
+/* One head and what lighting it takes, looked up once: only the commit
+ * itself is in the timed path. */
+struct head {
+	int fd;
+	uint32_t conn_id, crtc_id, plane_id, fb, w, h;
+	uint32_t crtc_mode, crtc_active, conn_crtc, plane_prop[10];
+	uint32_t blob;
+};
+
+/* One atomic modeset: mode (the buffer's size when c offers it), CRTC,
+ * primary plane with the ready framebuffer. */
+static void light(struct head *hd, const drmModeConnector *c)
+{
+	const drmModeModeInfo *mode = &c->modes[0];
+	for (int i = 0; i < c->count_modes; i++)
+		if (c->modes[i].hdisplay == hd->w && c->modes[i].vdisplay == hd->h) {
+			mode = &c->modes[i];
+			break;
+		}
+	if (hd->blob)
+		drmModeDestroyPropertyBlob(hd->fd, hd->blob);
+	if (drmModeCreatePropertyBlob(hd->fd, mode, sizeof(*mode), &hd->blob))
+		die("mode blob");
+	uint32_t mw = mode->hdisplay < hd->w ? mode->hdisplay : hd->w;
+	uint32_t mh = mode->vdisplay < hd->h ? mode->vdisplay : hd->h;
+	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	drmModeAtomicAddProperty(req, hd->crtc_id, hd->crtc_mode, hd->blob);
+	drmModeAtomicAddProperty(req, hd->crtc_id, hd->crtc_active, 1);
+	drmModeAtomicAddProperty(req, hd->conn_id, hd->conn_crtc, hd->crtc_id);
+	const uint64_t pv[10] = { hd->fb, hd->crtc_id, 0, 0, (uint64_t)mw << 16, (uint64_t)mh << 16,
+				  0, 0, mw, mh };
+	for (size_t i = 0; i < 10; i++)
+		drmModeAtomicAddProperty(req, hd->plane_id, hd->plane_prop[i], pv[i]);
+	if (drmModeAtomicCommit(hd->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL))
+		die("modeset commit");
+	drmModeAtomicFree(req);
+}
+
+/* The CRTC off, as directflipd blanks it on revoke. */
+static void darken(struct head *hd)
+{
+	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	drmModeAtomicAddProperty(req, hd->plane_id, hd->plane_prop[0], 0);
+	drmModeAtomicAddProperty(req, hd->plane_id, hd->plane_prop[1], 0);
+	drmModeAtomicAddProperty(req, hd->conn_id, hd->conn_crtc, 0);
+	drmModeAtomicAddProperty(req, hd->crtc_id, hd->crtc_active, 0);
+	drmModeAtomicAddProperty(req, hd->crtc_id, hd->crtc_mode, 0);
+	if (drmModeAtomicCommit(hd->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL))
+		die("disable commit");
+	drmModeAtomicFree(req);
+}
+
+/* --commands: "on" and "off" from stdin (see the top of the file). */
+static int run_commands(struct head *hd)
+{
+	drmModeConnector *c = drmModeGetConnector(hd->fd, hd->conn_id);
+	if (!c || c->connection != DRM_MODE_CONNECTED || c->count_modes < 1)
+		return fprintf(stderr, "bare-modeset: the connector is not connected\n"), 1;
+	printf("ready\n");
+	fflush(stdout);
+	char line[64];
+	while (fgets(line, sizeof(line), stdin)) {
+		if (strcmp(line, "on\n") == 0) {
+			light(hd, c);
+			printf("{\"t_done_us\": %" PRIu64 "}\n", now_us());
+		} else if (strcmp(line, "off\n") == 0) {
+			darken(hd);
+			printf("off\n");
+		} else {
+			fprintf(stderr, "bare-modeset: unknown command %s", line);
+		}
+		fflush(stdout);
+	}
+	drmModeFreeConnector(c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char *end;
+	bool commands = argc == 3 && strcmp(argv[1], "--commands") == 0;
 	if (argc != 3)
-		return fprintf(stderr, "usage: bare-modeset CONNECTOR COUNT\n"), 2;
+		return fprintf(stderr, "usage: bare-modeset CONNECTOR COUNT\n"
+				       "       bare-modeset --commands CONNECTOR\n"), 2;
+	if (commands)
+		argv++;
 	errno = 0;
-	long count = strtol(argv[2], &end, 10);
-	if (errno || *end || count < 1 || count > 100000)
+	long count = commands ? 1 : strtol(argv[2], &end, 10);
+	if (!commands && (errno || *end || count < 1 || count > 100000))
 		return fprintf(stderr, "bare-modeset: bad count '%s'\n", argv[2]), 2;
 
 	int fd = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
@@ -140,17 +228,18 @@ int main(int argc, char **argv)
 		errno = -r;
 		die("framebuffer");
 	}
-	const uint32_t fb = buf.fb_id;
 
-	/* Looked up once: only the commit itself is in the timed path. */
-	const uint32_t crtc_mode = prop_id(fd, crtc_id, DRM_MODE_OBJECT_CRTC, "MODE_ID");
-	const uint32_t crtc_active = prop_id(fd, crtc_id, DRM_MODE_OBJECT_CRTC, "ACTIVE");
-	const uint32_t conn_crtc = prop_id(fd, conn_id, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID");
+	struct head hd = { .fd = fd, .conn_id = conn_id, .crtc_id = crtc_id, .plane_id = plane_id,
+			   .fb = buf.fb_id, .w = w, .h = h };
+	hd.crtc_mode = prop_id(fd, crtc_id, DRM_MODE_OBJECT_CRTC, "MODE_ID");
+	hd.crtc_active = prop_id(fd, crtc_id, DRM_MODE_OBJECT_CRTC, "ACTIVE");
+	hd.conn_crtc = prop_id(fd, conn_id, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID");
 	static const char *const plane_names[] = { "FB_ID", "CRTC_ID", "SRC_X", "SRC_Y", "SRC_W",
 						   "SRC_H", "CRTC_X", "CRTC_Y", "CRTC_W", "CRTC_H" };
-	uint32_t plane_prop[10];
 	for (size_t i = 0; i < 10; i++)
-		plane_prop[i] = prop_id(fd, plane_id, DRM_MODE_OBJECT_PLANE, plane_names[i]);
+		hd.plane_prop[i] = prop_id(fd, plane_id, DRM_MODE_OBJECT_PLANE, plane_names[i]);
+	if (commands)
+		return run_commands(&hd);
 
 	struct udev *udev = udev_new();
 	struct udev_monitor *mon = udev ? udev_monitor_new_from_netlink(udev, "udev") : NULL;
@@ -161,7 +250,6 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	bool lit = false;
-	uint32_t blob = 0;
 	struct pollfd pfd = { .fd = udev_monitor_get_fd(mon), .events = POLLIN };
 	for (long done = 0; done < count;) {
 		if (poll(&pfd, 1, -1) < 0) {
@@ -177,46 +265,18 @@ int main(int argc, char **argv)
 		drmModeConnector *c = drmModeGetConnector(fd, conn_id);
 		if (!c)
 			die("GetConnector");
-		drmModeAtomicReq *req = drmModeAtomicAlloc();
 		bool want = c->connection == DRM_MODE_CONNECTED && c->count_modes > 0;
 		if (want && !lit) {
-			drmModeModeInfo *mode = &c->modes[0];
-			for (int i = 0; i < c->count_modes; i++)
-				if (c->modes[i].hdisplay == w && c->modes[i].vdisplay == h) {
-					mode = &c->modes[i];
-					break;
-				}
-			if (blob)
-				drmModeDestroyPropertyBlob(fd, blob);
-			if (drmModeCreatePropertyBlob(fd, mode, sizeof(*mode), &blob))
-				die("mode blob");
-			uint32_t mw = mode->hdisplay < w ? mode->hdisplay : w;
-			uint32_t mh = mode->vdisplay < h ? mode->vdisplay : h;
-			drmModeAtomicAddProperty(req, crtc_id, crtc_mode, blob);
-			drmModeAtomicAddProperty(req, crtc_id, crtc_active, 1);
-			drmModeAtomicAddProperty(req, conn_id, conn_crtc, crtc_id);
-			const uint64_t pv[10] = { fb, crtc_id, 0, 0, (uint64_t)mw << 16, (uint64_t)mh << 16,
-						  0, 0, mw, mh };
-			for (size_t i = 0; i < 10; i++)
-				drmModeAtomicAddProperty(req, plane_id, plane_prop[i], pv[i]);
-			if (drmModeAtomicCommit(fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL))
-				die("modeset commit");
+			light(&hd, c);
 			printf("{\"t_udev_us\": %" PRIu64 ", \"t_done_us\": %" PRIu64 "}\n", t_udev, now_us());
 			lit = true;
 			done++;
 		} else if (!want && lit) {
-			drmModeAtomicAddProperty(req, plane_id, plane_prop[0], 0);
-			drmModeAtomicAddProperty(req, plane_id, plane_prop[1], 0);
-			drmModeAtomicAddProperty(req, conn_id, conn_crtc, 0);
-			drmModeAtomicAddProperty(req, crtc_id, crtc_active, 0);
-			drmModeAtomicAddProperty(req, crtc_id, crtc_mode, 0);
-			if (drmModeAtomicCommit(fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL))
-				die("disable commit");
+			darken(&hd);
 			printf("off\n");
 			lit = false;
 		}
 		fflush(stdout);
-		drmModeAtomicFree(req);
 		drmModeFreeConnector(c);
 	}
 	/* Exiting would remove the framebuffer and darken the head before the

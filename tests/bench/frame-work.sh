@@ -8,6 +8,10 @@
 #   idle    no frames at all
 #   frames  both stand-ins draw and flush 600 frames each (60 fps)
 #   strace  the same 600+600 frames again with strace -c attached, for syscalls
+#   relay   vm1's plane 0 mapped to a client (tests/vm/tools/dmabuf-client.c, a
+#           simulated VMM) that sends FRAMES update-dmabuf requests, with
+#           strace -c attached: the ioctls per relayed frame (the atomic
+#           commit, and a TEST_ONLY commit before it where the daemon makes one)
 # Counters: voluntary+involuntary context switches (/proc/PID/status),
 # user+system CPU ticks (/proc/PID/stat), and syscalls (strace -c -f).
 # Prints one JSON object, also written to $DF_VM_SHARE/frame-work.json.
@@ -65,8 +69,28 @@ calls=$(awk '$NF == "total" { print (NF >= 5 ? $4 : $3) }' "$WORK/strace.txt")
 [ -n "$calls" ] || calls=0
 
 "$VMCTL" screendump 1 "$DF_VM_SHARE/bench-head1.png"
-json=$(printf '{"frames_per_vm":%s,"window_s":%s,"frames":{"ctx_switches":%s,"cpu_ticks":%s},"idle":{"ctx_switches":%s,"cpu_ticks":%s},"syscalls_during_frames":%s}' \
+
+# Relay: one ioctl row of strace -c is what each relayed frame costs in
+# KMS calls.
+"$DF_BUILD/cli/vgpu-assign" map vm1 0 client >/dev/null || fail "map vm1 0 client"
+wait_for 30 log_has_n "vm=vm1 .*action=lease-granted" 2 || fail "vm1 was not granted again"
+strace -c -f -p "$DAEMON_PID" -o "$WORK/strace-relay.txt" 2>"$WORK/strace.err" &
+st=$!
+wait_for 10 grep -q "TracerPid:[[:space:]]*[1-9]" "/proc/$DAEMON_PID/status" || fail "strace did not attach"
+# The client's two imports are in the window too: a few ioctls for 600 frames.
+"$DF_BUILD/tests/vm/dmabuf-client" --vm vm1 --color $BLUE --buffers 2 --updates "$FRAMES" \
+	>"$WORK/client.log" 2>&1 &
+CP=$!
+CHILDREN="$CHILDREN $CP"
+wait_for 300 grep -q "^updates ok" "$WORK/client.log" || fail "client: $(cat "$WORK/client.log")"
+kill -INT "$st"
+wait "$st" 2>/dev/null || true
+relay_ioctls=$(awk '$NF == "ioctl" { print $4 }' "$WORK/strace-relay.txt")
+[ -n "$relay_ioctls" ] || relay_ioctls=0
+
+json=$(printf '{"frames_per_vm":%s,"window_s":%s,"frames":{"ctx_switches":%s,"cpu_ticks":%s},"idle":{"ctx_switches":%s,"cpu_ticks":%s},"syscalls_during_frames":%s,"relay":{"frames":%s,"ioctls":%s,"ioctls_per_frame":%s}}' \
 	"$FRAMES" "$(awk -v n="$len_ns" 'BEGIN { printf "%.2f", n / 1e9 }')" \
-	$((c1 - c0)) $((t1 - t0)) $((c3 - c2)) $((t3 - t2)) "$calls")
+	$((c1 - c0)) $((t1 - t0)) $((c3 - c2)) $((t3 - t2)) "$calls" \
+	"$FRAMES" "$relay_ioctls" "$(awk -v a="$relay_ioctls" -v f="$FRAMES" 'BEGIN { printf "%.2f", a / f }')")
 echo "$json" | tee "$DF_VM_SHARE/frame-work.json"
-cat "$WORK/strace.txt"
+cat "$WORK/strace.txt" "$WORK/strace-relay.txt"

@@ -5,9 +5,14 @@ tests/vm/harness/run --systemd --outputs 4; see tests/soak/README.md.
 
   soak.py --seed N --steps M [--minutes T]
 
-SIMULATION: the three VMs are tests/vm/stand-ins/vgpu-standin processes (fb: sources),
-each drawing one colour. Head 0 (Virtual-1) is the host console; vmK is on
-head K (Virtual-K+1) in layout A, and vm2 and vm3 trade monitors in layout B.
+SIMULATION: vm1 to vm3 are tests/vm/stand-ins/vgpu-standin processes (fb: sources),
+each drawing one colour; the relay VM's source is `client`, fed by
+tests/vm/tools/dmabuf-client (a VMM relaying dma-bufs); the lessee VM has no source
+and its VMM is tests/vm/tools/lessee-demo, started by `vgpu-assign exec lessee`,
+which flips its own frames on the lease. Head 0 (Virtual-1) is the host
+console; vmK is on head K (Virtual-K+1) in layout A, and vm2 and vm3 trade
+monitors in layout B. Head 4 (monitor m4) is in no VM's layout: only
+`vgpu-assign bind` puts a VM there. Head 5 is the lessee's.
 
 Each step draws one action from the seed. The model (what each VM's binding
 and each monitor's state should be) changes only through the actions, so the
@@ -16,6 +21,7 @@ below must all hold within SETTLE seconds; a failure prints the seed, the
 step, the actions so far, the daemon's log tail and a replay line.
 """
 import argparse
+import glob
 import json
 import os
 import random
@@ -25,7 +31,7 @@ import subprocess
 import sys
 import time
 
-BUILD = os.environ["DF_BUILD"]
+BUILD = os.environ.get("DF_BUILD", "build")
 VM_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vm", "harness")
 SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 sys.path.insert(0, VM_DIR)
@@ -33,18 +39,27 @@ import imgcheck  # noqa: E402
 VMCTL = os.path.join(VM_DIR, "vmctl")
 STANDIN = os.path.join(BUILD, "tests/vm/vgpu-standin")
 INSPECT = os.path.join(BUILD, "tests/vm/lease-inspect")
+CLIENT = os.path.join(BUILD, "tests/vm/dmabuf-client")
+DEMO = os.path.join(BUILD, "tests/vm/lessee-demo")
 ASSIGN = os.path.join(BUILD, "cli/vgpu-assign")
 SRC = "/run/dfsoak"
 LAYOUT = "/etc/directflip/directflip.ini"
 SOCK = "/run/directflip/control"
 SETTLE = 25          # seconds for the invariants to hold after a step
-COLOURS = {"vm1": (0xff, 0x20, 0x20), "vm2": (0x20, 0x60, 0xff), "vm3": (0x20, 0xc0, 0x20)}
-VMS = ["vm1", "vm2", "vm3"]
-HEADS = [1, 2, 3]
+# The lessee's green is lessee-demo's (20c040).
+COLOURS = {"vm1": (0xff, 0x20, 0x20), "vm2": (0x20, 0x60, 0xff), "vm3": (0x20, 0xc0, 0x20),
+           "relay": (0xe0, 0xe0, 0x20), "lessee": (0x20, 0xc0, 0x40)}
+FB_VMS = ["vm1", "vm2", "vm3"]           # fb: stand-ins
+VMS = FB_VMS + ["relay", "lessee"]
+HEADS = [1, 2, 3, 4, 5]                  # head N is monitor mN, connector Virtual-N+1
+PLUGGABLE = [1, 2, 3, 4]                 # head 5 stays: the lessee's lease fd is its VMM's
+BIND_TARGET = "m4"
+LESSEE_PERIOD_MS = 100                   # lessee-demo's flips: 10 a second
+RELAY_FPS = 20
 # Growth allowed against the first settled step (a restart reopens files and
 # a stand-in restart brings a new framebuffer before the old one goes).
 BOUND_FDS = 8
-BOUND_FBS = 4
+BOUND_FBS = 6
 BOUND_RSS_KB = 8 * 1024
 
 
@@ -67,9 +82,13 @@ def layout_text(variant, broken=False):
     out = []
     for h in HEADS:
         out.append("[monitor.m%d]\nconnector = Virtual-%d\n" % (h, h + 1))
-    for vm in VMS:
+    for vm in FB_VMS:
         out.append("[vm.%s]\nmonitor = %s\nmode = 1024x768\nsource.0 = fb:%s/%s/plane0\n"
                    % (vm, mon[vm], SRC, vm))
+    # No monitor: only `vgpu-assign bind` shows it.
+    out.append("[vm.relay]\nsource.0 = client\n")
+    # No source: its VMM (lessee-demo) draws on the lease itself.
+    out.append("[vm.lessee]\nmonitor = m5\n")
     if broken:
         out.append("[vm.vm4]\nmonitor = nowhere\nsource.0 = bogus\n")
     return "\n".join(out)
@@ -80,28 +99,67 @@ def head_of(monitor):
 
 
 class Model:
-    """What should be: layout variant, heads plugged, VMs unbound at run time."""
+    """What should be: the layout variant, the heads plugged, what
+    `vgpu-assign bind/unbind/map` changed (runtime: VM -> monitor, or None
+    for unbound; mapped: VM -> the fb VM whose source it shows), and
+    whether the relay's client and the lessee's VMM run."""
 
     def __init__(self):
         self.variant = "A"
         self.connected = {h: True for h in HEADS}
-        self.unbound = set()
+        self.runtime = {}
+        self.mapped = {}
+        self.relay_alive = True
+        self.lessee_alive = True
 
-    def monitor(self, vm):
-        if vm in self.unbound:
+    def layout_monitor(self, vm):
+        if vm == "relay":
             return None
+        if vm == "lessee":
+            return "m5"
         m = {"vm1": "m1", "vm2": "m2", "vm3": "m3"}[vm]
         if self.variant == "B" and vm in ("vm2", "vm3"):
             m = {"vm2": "m3", "vm3": "m2"}[vm]
         return m
 
-    def shown(self):
-        """{head: vm} for every VM that must be on screen."""
+    def monitor(self, vm):
+        if vm in self.runtime:
+            return self.runtime[vm]
+        return self.layout_monitor(vm)
+
+    def holder(self, monitor):
+        """The VM bound to monitor, or None."""
+        for vm in VMS:
+            if self.monitor(vm) == monitor:
+                return vm
+        return None
+
+    def leased(self):
+        """{head: vm} for every VM that must hold a lease."""
         out = {}
         for vm in VMS:
             m = self.monitor(vm)
             if m and self.connected[head_of(m)]:
                 out[head_of(m)] = vm
+        return out
+
+    def colour(self, vm):
+        """The colour vm's monitor shows when leased, or None (black)."""
+        if vm in FB_VMS:
+            return self.mapped.get(vm, vm)
+        if vm == "relay":
+            # docs/protocol.md (scanout-dmabuf): when the client's connection
+            # closes "the monitor is black, never a stale frame".
+            return "relay" if self.relay_alive else None
+        return "lessee" if self.lessee_alive else None
+
+    def shown(self):
+        """{head: colour key} for every head that must show a picture."""
+        out = {}
+        for h, vm in self.leased().items():
+            c = self.colour(vm)
+            if c:
+                out[h] = c
         return out
 
 
@@ -112,14 +170,25 @@ class Soak:
         self.model = Model()
         self.actions = []
         self.standins = {}
+        self.relay = None
+        self.lessee = None
         self.base = None
         self.held = None
+        self.lessee_before = None
         self.counts = {}
 
     # ---- the system under test ----
     def pid(self):
         p = sh("systemctl", "show", "-p", "MainPID", "--value", "directflipd").stdout.strip()
         return int(p or 0)
+
+    def card(self):
+        """The card's number now: a removal and rescan may bring it back as
+        another cardN while the old minor is still held."""
+        conns = glob.glob("/sys/class/drm/card*-Virtual-1")
+        if not conns:
+            raise Violation("no card with a Virtual-1 connector")
+        return int(os.path.basename(conns[0]).split("-")[0][4:])
 
     def start_standin(self, vm):
         d = os.path.join(SRC, vm)
@@ -130,9 +199,59 @@ class Soak:
             pass
         c = "%02x%02x%02x" % COLOURS[vm]
         log = open(os.path.join(SRC, vm + ".log"), "a")
-        self.standins[vm] = subprocess.Popen([STANDIN, "--dir", d, "--color", c, "--size",
-                                              "1024x768"], stdout=log, stderr=log)
+        self.standins[vm] = subprocess.Popen(
+            [STANDIN, "--dir", d, "--color", c, "--size", "1024x768",
+             "--card", "/dev/dri/card%d" % self.card()], stdout=log, stderr=log)
+        log.close()
         wait(20, lambda: os.path.getsize(os.path.join(d, "plane0")) > 0, "stand-in " + vm)
+
+    def start_relay(self):
+        """The relay VM's VMM: frames pushed over the control socket, RELAY_FPS
+        update-dmabuf calls a second, until killed (or the daemon goes)."""
+        path = os.path.join(SRC, "relay.log")
+        log = open(path, "w")
+        c = "%02x%02x%02x" % COLOURS["relay"]
+        self.relay = subprocess.Popen(
+            [CLIENT, "--vm", "relay", "--color", c, "--size", "1024x768", "--buffers", "2",
+             "--updates", "1000000", "--fps", str(RELAY_FPS),
+             "--card", "/dev/dri/card%d" % self.card()], stdout=log, stderr=log)
+        log.close()
+        # Both buffers sent: the updates run.
+        wait(30, lambda: open(path).read().count("fb=") >= 2 or self.relay.poll() is not None,
+             "the relay client's buffers")
+        if self.relay.poll() is not None:
+            raise Violation("the relay client exited (%d): %s" % (
+                self.relay.returncode, open(path).read().strip()[-300:]))
+
+    def stop_relay(self, sig=signal.SIGTERM):
+        if self.relay and self.relay.poll() is None:
+            self.relay.send_signal(sig)
+            self.relay.wait(10)
+        self.relay = None
+
+    def start_lessee(self):
+        """The lessee: `vgpu-assign exec lessee -- lessee-demo`, a VMM that
+        holds the lease fd and flips its own frames on it."""
+        path = os.path.join(SRC, "lessee.log")
+        log = open(path, "w")
+        self.lessee = subprocess.Popen(
+            [ASSIGN, "exec", "lessee", "--", DEMO, "--period", str(LESSEE_PERIOD_MS)],
+            stdout=log, stderr=log)
+        log.close()
+        wait(30, lambda: "frame 1" in open(path).read() or self.lessee.poll() is not None,
+             "the lessee's first frame")
+        if self.lessee.poll() is not None:
+            raise Violation("the lessee exited (%d): %s" % (
+                self.lessee.returncode, open(path).read().strip()[-300:]))
+
+    def lessee_frames(self):
+        """lessee-demo's frame count (SIGUSR1 makes it print it)."""
+        path = os.path.join(SRC, "lessee.log")
+        n = open(path).read().count("frames so far")
+        self.lessee.send_signal(signal.SIGUSR1)
+        wait(10, lambda: open(path).read().count("frames so far") > n, "the lessee's count")
+        last = [l for l in open(path) if "frames so far" in l][-1]
+        return int(last.split()[1])
 
     def write_layout(self, broken=False):
         with open(LAYOUT + ".new", "w") as f:
@@ -150,14 +269,25 @@ class Soak:
         sh("systemctl", "daemon-reload")
         for h in HEADS:
             sh(VMCTL, "plug", str(h), "1024", "768")
-        for vm in VMS:
+        for vm in FB_VMS:
             self.start_standin(vm)
         os.makedirs(os.path.dirname(LAYOUT), exist_ok=True)
         self.write_layout()
         # The package's postinst: the socket's group (directflipd.socket).
         sh("systemd-sysusers", os.path.join(SOURCE, "systemd/directflip.sysusers"))
         sh("systemctl", "start", "directflipd.socket", "directflipd", timeout=120)
+        wait(30, lambda: os.path.exists(SOCK) and sh(ASSIGN, "status", check=False).returncode == 0,
+             "the control socket")
+        # The relay VM starts on the spare monitor, bound at run time.
+        sh(ASSIGN, "bind", "relay", BIND_TARGET)
+        self.model.runtime["relay"] = BIND_TARGET
+        self.start_relay()
+        wait(30, lambda: self.lease_count() == 5, "five leases")
+        self.start_lessee()
         self.check_settled(0)
+
+    def lease_count(self):
+        return len(self.leases(self.pid())["lessees"])
 
     def hold(self):
         """A VMM stand-in that takes every lease fd now and keeps it
@@ -173,18 +303,47 @@ class Soak:
         self.held = (proc, fifo, path)
 
     # ---- actions ----
+    KINDS = ["plug", "plug", "unbind", "unbind", "bind", "map", "reload", "reload-broken",
+             "segv", "sigkill", "restart", "watchdog-hang", "standin-restart",
+             "standin-restart", "relay-die", "malformed", "idle-clients", "seat-switch",
+             "card-removal"]
+
     def draw(self):
         """One action from the seed; its arguments too. Depends only on the
-        random stream and the model, so a replay draws the same."""
-        kinds = ["plug", "plug", "unbind", "unbind", "reload", "reload-broken", "segv",
-                 "sigkill", "restart", "watchdog-hang", "standin-restart", "standin-restart", "malformed",
-                 "idle-clients"]
-        kind = self.rng.choice(kinds)
+        random stream, so a replay draws the same."""
+        kind = self.rng.choice(self.KINDS)
         if kind == "plug":
-            return (kind, self.rng.choice(HEADS))
-        if kind in ("unbind", "standin-restart"):
-            return (kind, self.rng.choice(VMS))
+            return (kind, self.rng.choice(PLUGGABLE))
+        if kind in ("unbind", "bind"):
+            return (kind, self.rng.choice(FB_VMS + ["relay"]))
+        if kind == "standin-restart":
+            return (kind, self.rng.choice(FB_VMS))
+        if kind == "map":
+            return (kind, (self.rng.choice(FB_VMS), self.rng.choice(FB_VMS)))
+        if kind == "relay-die":
+            # How long the client runs before the SIGKILL: somewhere within
+            # its frames, not at a frame's edge.
+            return (kind, self.rng.uniform(0.1, 1.5))
+        if kind == "malformed":
+            junk = []
+            for i in range(40):
+                j = self.rng.choice([b"", b"{", b"\x00" * 64, b"[]", b'{"id":-1}',
+                                     b'{"id":1,"method":"bind","params":7}', None])
+                junk.append(j if j is not None else
+                            bytes(self.rng.randrange(256) for _ in range(100)))
+            return (kind, junk)
         return (kind, None)
+
+    def restart_vmms(self, relay, lessee):
+        """After the daemon came back: a VMM reconnects, as QEMU would."""
+        if relay and self.model.relay_alive:
+            if self.relay:
+                try:
+                    self.relay.wait(15)
+                except subprocess.TimeoutExpired:
+                    pass
+            self.stop_relay()
+            self.start_relay()
 
     def act(self, kind, arg):
         m = self.model
@@ -196,21 +355,44 @@ class Soak:
             m.connected[arg] = not m.connected[arg]
             return "%s head %d" % ("plug" if m.connected[arg] else "unplug", arg)
         if kind == "unbind":
-            if arg in m.unbound:
+            if arg in m.runtime and m.runtime[arg] is None:
                 sh(ASSIGN, "unbind", arg, "--reset")
-                m.unbound.discard(arg)
+                del m.runtime[arg]
+                m.mapped.pop(arg, None)
                 return "unbind %s --reset" % arg
-            sh(ASSIGN, "unbind", arg)
+            was = m.shown()
             head = head_of(m.monitor(arg)) if m.monitor(arg) else None
-            m.unbound.add(arg)
+            sh(ASSIGN, "unbind", arg)
+            m.runtime[arg] = None
             # No settling here: unbind answers once the lease is revoked and
             # the CRTC switched off (docs/vgpu-assign.md, unbind).
-            if head is not None and m.connected[head]:
+            if head in was:
                 fr = self.picture(head)
-                if fr[arg] > 0.05:
+                if fr[was[head]] > 0.05:
                     raise Violation("head %d still shows %s (%.2f of it) when unbind has "
-                                    "returned: no blanking on revoke" % (head, arg, fr[arg]))
+                                    "returned: no blanking on revoke" % (head, was[head],
+                                                                         fr[was[head]]))
             return "unbind %s" % arg
+        if kind == "bind":
+            other = m.holder(BIND_TARGET)
+            p = sh(ASSIGN, "bind", arg, BIND_TARGET, check=False)
+            if other not in (None, arg):
+                # vgpu-assign(1), bind: "A monitor bound to another VM is
+                # refused: unbind that VM first." Exit 6 is EBUSY.
+                if p.returncode != 6:
+                    raise Violation("bind %s %s while %s holds it: exit %d, want 6 (EBUSY): %s"
+                                    % (arg, BIND_TARGET, other, p.returncode, p.stdout.strip()))
+                return "bind %s %s (refused: %s has it)" % (arg, BIND_TARGET, other)
+            if p.returncode != 0:
+                raise Violation("bind %s %s: exit %d: %s" % (arg, BIND_TARGET, p.returncode,
+                                                             p.stdout.strip()))
+            m.runtime[arg] = BIND_TARGET
+            return "bind %s %s" % (arg, BIND_TARGET)
+        if kind == "map":
+            vm, src = arg
+            sh(ASSIGN, "map", vm, "0", "fb:%s/%s/plane0" % (SRC, src))
+            m.mapped[vm] = src
+            return "map %s 0 to %s's framebuffer" % (vm, src)
         if kind == "reload":
             m.variant = "B" if m.variant == "A" else "A"
             self.write_layout()
@@ -225,6 +407,7 @@ class Soak:
             return "reload a broken layout (refused)"
         if kind in ("segv", "sigkill", "restart", "watchdog-hang"):
             self.hold()
+            self.lessee_before = self.lessee_frames() if m.lessee_alive else None
             old = self.pid()
             if kind == "restart":
                 sh("systemctl", "restart", "--no-block", "directflipd")
@@ -235,6 +418,8 @@ class Soak:
             wait(60, lambda: self.pid() not in (0, old) and sh(
                 "systemctl", "is-active", "directflipd", check=False).stdout.strip() == "active",
                 "the daemon back after " + kind)
+            # The relay's connection went with the old daemon.
+            self.restart_vmms(relay=True, lessee=False)
             return "%s the daemon (pid %d)" % (kind, old)
         if kind == "standin-restart":
             p = self.standins[arg]
@@ -242,16 +427,22 @@ class Soak:
             p.wait(10)
             self.start_standin(arg)
             return "restart %s's VMM stand-in" % arg
+        if kind == "relay-die":
+            if not m.relay_alive:
+                self.start_relay()
+                m.relay_alive = True
+                return "start a new relay client"
+            time.sleep(arg)
+            self.stop_relay(signal.SIGKILL)
+            m.relay_alive = False
+            return "SIGKILL the relay client after %.2f s of frames" % arg
         if kind == "malformed":
             n = 0
-            for i in range(40):
+            for junk in arg:
                 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
                 try:
                     s.settimeout(2)
                     s.connect(SOCK)
-                    junk = self.rng.choice([b"", b"{", b"\x00" * 64, b"[]", b'{"id":-1}',
-                                            b'{"id":1,"method":"bind","params":7}',
-                                            bytes(self.rng.randrange(256) for _ in range(100))])
                     s.send(junk or b" ")
                     n += 1
                 except OSError:
@@ -274,7 +465,93 @@ class Soak:
                 s.close()
             return "100 idle clients (connect: %d succeeded, %d refused), then closed" % (
                 len(socks), refused)
+        if kind == "seat-switch":
+            return self.seat_switch()
+        if kind == "card-removal":
+            return self.card_removal()
         raise AssertionError(kind)
+
+    def seat_switch(self):
+        """chvt 2, check, chvt 1. The unit runs with LIBSEAT_BACKEND=noop
+        (systemd/directflipd.service): docs/seat.md, "With
+        LIBSEAT_BACKEND=noop (the service default) there is no seat manager
+        and the seat is never disabled", so the model changes nothing, away
+        or back: every lease stays and every picture stays (the console on
+        tty2 does not take a CRTC from a DRM master, drm_fb_helper_set_par)."""
+        def active():
+            with open("/sys/class/tty/tty0/active") as f:
+                return f.read().strip()
+        start = active()
+        sh("busybox", "chvt", "2")
+        wait(10, lambda: active() == "tty2", "the switch to tty2")
+        try:
+            self.check_settled(-1, settle=5)
+        finally:
+            sh("busybox", "chvt", start[3:])
+        wait(10, lambda: active() == start, "the switch back to " + start)
+        return "seat switch to tty2 and back to %s (noop seat: nothing changes)" % start
+    def journal_count(self, pattern):
+        p = sh("journalctl", "-u", "directflipd", "--no-pager", "-o", "cat", check=False)
+        return sum(1 for l in p.stdout.splitlines() if pattern in l)
+
+    def card_removal(self):
+        """The card goes (PCI remove) and comes back (PCI rescan), as
+        tests/vm/scenarios/scenario-card-removal.sh does. The VMMs' buffers die with the
+        card, so they stop first and start again on the new card, as a
+        vGPU's VMM would; the lessee gets a new lease. The bindings do not
+        change (docs/service.md)."""
+        m = self.model
+        n = self.card()
+        dev = os.path.realpath("/sys/class/drm/card%d/device" % n)
+        pid = self.pid()
+        for p in self.standins.values():
+            p.terminate()
+            p.wait(10)
+        self.stop_relay()
+        if self.lessee and self.lessee.poll() is None:
+            self.lessee.terminate()
+            self.lessee.wait(10)
+        removed = self.journal_count("card%d removed" % n)
+        with open(os.path.join(dev, "remove"), "w") as f:
+            f.write("1")
+        wait(30, lambda: self.journal_count("card%d removed" % n) > removed,
+             "the daemon to see card%d go" % n)
+        if self.pid() != pid:
+            raise Violation("the daemon (pid %d) did not survive the card's removal (now %d)"
+                            % (pid, self.pid()))
+        # Nobody may keep the dead card open, the fd store included: the
+        # kernel names connectors from one pool per type, and a card that
+        # comes back while the old one is held gets Virtual-7... instead of
+        # Virtual-1... (which the layout names).
+        def holders():
+            out = []
+            for p in glob.glob("/proc/[0-9]*/fd/*"):
+                try:
+                    if os.readlink(p).startswith("/dev/dri/card%d" % n):
+                        out.append(p.split("/")[2])
+                except OSError:
+                    pass
+            return sorted(set(out))
+        try:
+            wait(10, lambda: not holders(), "")
+        except Violation:
+            raise Violation("the removed card%d is still open in pids %s (1 is systemd's fd "
+                            "store)" % (n, holders()))
+        with open("/sys/bus/pci/rescan", "w") as f:
+            f.write("1")
+        wait(60, lambda: glob.glob("/sys/class/drm/card*-Virtual-%d" % (HEADS[-1] + 1)),
+             "the card's connectors after the rescan")
+        sh("udevadm", "settle", check=False)
+        for vm in FB_VMS:
+            self.start_standin(vm)
+        for h in HEADS:
+            if m.connected[h]:
+                sh(VMCTL, "plug", str(h), "1024", "768")
+        wait(60, lambda: self.lease_count() == len(m.leased()), "the leases on the new card")
+        if m.relay_alive:
+            self.start_relay()
+        self.start_lessee()
+        return "card%d removed and rescanned (now card%d)" % (n, self.card())
 
     # ---- invariants ----
     def leases(self, pid):
@@ -285,9 +562,10 @@ class Soak:
 
     def connector_ids(self):
         out = {}
+        n = self.card()
         for h in HEADS:
             try:
-                with open("/sys/class/drm/card0-Virtual-%d/connector_id" % (h + 1)) as f:
+                with open("/sys/class/drm/card%d-Virtual-%d/connector_id" % (n, h + 1)) as f:
                     out[int(f.read())] = h
             except OSError:
                 pass
@@ -297,7 +575,7 @@ class Soak:
         fds = len(os.listdir("/proc/%d/fd" % pid))
         with open("/proc/%d/status" % pid) as f:
             rss = int([l.split()[1] for l in f if l.startswith("VmRSS:")][0])
-        with open("/sys/kernel/debug/dri/0/framebuffer") as f:
+        with open("/sys/kernel/debug/dri/%d/framebuffer" % self.card()) as f:
             fbs = sum(1 for l in f if l.startswith("framebuffer["))
         return {"fds": fds, "rss_kb": rss, "fbs": fbs}
 
@@ -305,7 +583,7 @@ class Soak:
         path = os.path.join(SRC, "head%d.ppm" % head)
         sh(VMCTL, "screendump", str(head), path)
         w, h, bpp, pix = imgcheck.load(path)
-        hits = {vm: 0 for vm in VMS}
+        hits = {vm: 0 for vm in COLOURS}
         n = 0
         # A 12x8 grid: few pixels, cheap under emulation.
         for gy in range(8):
@@ -316,7 +594,7 @@ class Soak:
                 for vm, c in COLOURS.items():
                     if all(abs(pix[o + i] - c[i]) <= 8 for i in range(3)):
                         hits[vm] += 1
-        return {vm: hits[vm] / n for vm in VMS}
+        return {vm: hits[vm] / n for vm in COLOURS}
 
     def check(self):
         t = time.monotonic()
@@ -325,7 +603,15 @@ class Soak:
             raise Violation("vgpu-assign status: exit %d after %.1f s: %s" % (
                 p.returncode, time.monotonic() - t, p.stdout.strip()[-200:]))
         pid = self.pid()
-        want = self.model.shown()
+        m = self.model
+        for name, proc, alive in (("relay client", self.relay, m.relay_alive),
+                                  ("lessee", self.lessee, m.lessee_alive)):
+            if alive and (proc is None or proc.poll() is not None):
+                log = open(os.path.join(SRC, name.split()[0] + ".log")).read().strip()
+                raise Violation("the %s exited (%s): %s" % (
+                    name, proc.returncode if proc else "not started", log[-300:]))
+        want = m.leased()
+        shown = m.shown()
         doc = self.leases(pid)
         if len(doc["lessees"]) != len(want):
             raise Violation("%d lessees, the model wants %d (%s)" % (
@@ -350,10 +636,10 @@ class Soak:
             if not self.model.connected[h]:
                 continue
             fr = self.picture(h)
-            if h in want:
-                if fr[want[h]] < 0.85:
-                    raise Violation("head %d: %s's colour covers %.2f, want > 0.85" % (
-                        h, want[h], fr[want[h]]))
+            if h in shown:
+                if fr[shown[h]] < 0.85:
+                    raise Violation("head %d (%s): %s's colour covers %.2f, want > 0.85" % (
+                        h, want[h], shown[h], fr[shown[h]]))
             else:
                 lit = {vm: f for vm, f in fr.items() if f > 0.05}
                 if lit:
@@ -361,8 +647,8 @@ class Soak:
                         h, lit))
         return pid
 
-    def check_settled(self, step):
-        deadline = time.monotonic() + SETTLE
+    def check_settled(self, step, settle=SETTLE):
+        deadline = time.monotonic() + settle
         while True:
             try:
                 pid = self.check()
@@ -400,6 +686,14 @@ class Soak:
         if crtcs(docs[0]) != crtcs(docs[1]):
             raise Violation("held lease fds lost their CRTCs: %s then %s" % (
                 crtcs(docs[0]), crtcs(docs[1])))
+        # The lessee's own lease fd, held since before the restart, still
+        # commits: lessee-demo exits at the first failed flip, and its count
+        # has grown.
+        if self.lessee_before is not None:
+            after = self.lessee_frames()
+            if after <= self.lessee_before:
+                raise Violation("the lessee flipped no frame since the restart (%d then %d)"
+                                % (self.lessee_before, after))
 
     def fail(self, step, e):
         print("SOAK VIOLATION at step %d of seed %d: %s" % (step, self.a.seed, e))
@@ -462,7 +756,16 @@ def main():
     p.add_argument("--seed", type=int, required=True)
     p.add_argument("--steps", type=int, required=True)
     p.add_argument("--minutes", type=float, default=0)
+    p.add_argument("--list", action="store_true",
+                   help="print the actions the seed draws, without a VM")
     a = p.parse_args()
+    if a.list:
+        s = Soak(a)
+        for i in range(1, a.steps + 1):
+            kind, arg = s.draw()
+            print("%3d %s %s" % (i, kind, "" if arg is None else
+                                 "(40 packets)" if kind == "malformed" else arg))
+        return 0
     if os.environ.get("DF_VM_MODE") != "systemd":
         print("soak.py: run me through tests/soak/run", file=sys.stderr)
         return 2
@@ -475,8 +778,9 @@ def main():
     except Violation as e:
         return s.fail(0, "setup: %s" % e)
     finally:
-        for p in s.standins.values():
-            p.kill()
+        for p in list(s.standins.values()) + [s.relay, s.lessee]:
+            if p:
+                p.kill()
 
 
 if __name__ == "__main__":

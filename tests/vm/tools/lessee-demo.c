@@ -6,7 +6,9 @@
  * framebuffers of the CRTC's mode in green (20c040, unlike the stand-ins'
  * colours) and page-flips between them on the leased CRTC's primary plane
  * with atomic commits, one per flip event, until SIGTERM or SIGINT (or,
- * with --frames N, until it has committed N frames, for benchmarks). The
+ * with --frames N, until it has committed N frames, for benchmarks; --period
+ * MS sets the time between flips, 16 by default). SIGUSR1 prints the frames
+ * committed so far ("lessee-demo: N frames so far"). The
  * daemon is not involved in any of it. The two frames differ in a small
  * corner square, so flips are real. Prints "lessee-demo: frame 1" after
  * the first commit and the frame count at exit.
@@ -138,14 +140,19 @@ int main(int argc, char **argv)
 {
 	int fd = 3;
 	uint32_t max_frames = 0; /* 0: until a signal */
-	if (argc == 3 && strcmp(argv[1], "--frames") == 0) {
-		if (args_u32(argv[2], 10, 1000000, &max_frames) < 0 || max_frames == 0) {
-			fprintf(stderr, "lessee-demo: --frames '%s' is not 1 to 1000000\n", argv[2]);
+	uint32_t period_ms = FRAME_MS;
+	for (int i = 1; i < argc; i += 2) {
+		bool frames_opt = strcmp(argv[i], "--frames") == 0;
+		if (i + 1 >= argc || (!frames_opt && strcmp(argv[i], "--period") != 0)) {
+			fprintf(stderr, "usage: lessee-demo [--frames N] [--period MS]\n");
 			return 2;
 		}
-	} else if (argc != 1) {
-		fprintf(stderr, "usage: lessee-demo [--frames N]\n");
-		return 2;
+		uint32_t *v = frames_opt ? &max_frames : &period_ms;
+		if (args_u32(argv[i + 1], 10, frames_opt ? 1000000 : 10000, v) < 0 || *v == 0) {
+			fprintf(stderr, "lessee-demo: %s '%s' is not 1 to %u\n", argv[i], argv[i + 1],
+				frames_opt ? 1000000 : 10000);
+			return 2;
+		}
 	}
 	const char *env = getenv("DIRECTFLIP_LEASE_FD");
 	if (env) {
@@ -188,6 +195,7 @@ int main(int argc, char **argv)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
@@ -225,17 +233,25 @@ int main(int argc, char **argv)
 		/* About 60 flips a second: virtio-gpu completes flips at once. */
 		int wait = -1;
 		if (flipped || !flags) {
-			int64_t left = last + FRAME_MS - now_ms();
+			int64_t left = last + (int64_t)period_ms - now_ms();
 			wait = left < 0 ? 0 : (int)left;
 		}
 		int n = poll(pfd, 2, wait);
 		if (n < 0 && errno != EINTR)
 			break;
-		if (pfd[0].revents & POLLIN)
+		if (pfd[0].revents & POLLIN) {
+			/* SIGUSR1: how many frames so far (the soak's proof that the
+			 * lease still works); SIGTERM, SIGINT: stop. */
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si) && si.ssi_signo == SIGUSR1) {
+				fprintf(stderr, "lessee-demo: %lu frames so far\n", frames);
+				continue;
+			}
 			break;
+		}
 		if (pfd[1].revents & POLLIN)
 			drmHandleEvent(fd, &ev);
-		if ((flags && !flipped) || now_ms() < last + FRAME_MS)
+		if ((flags && !flipped) || now_ms() < last + (int64_t)period_ms)
 			continue;
 		flipped = false;
 		cur ^= 1;
