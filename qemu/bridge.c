@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ struct bridge {
 #ifdef HAVE_QEMU_INPUT
 	struct input *in;
 #endif
-	sd_event_source *qemu_retry, *qemu_gone, *busy_retry;
+	sd_event_source *qemu_retry, *qemu_gone, *busy_retry, *usr1;
 	char gone_why[256];
 
 	enum show show;
@@ -64,6 +65,7 @@ struct bridge {
 	bool dirty, ack_wanted, ack_on_flip;
 	uint32_t committed_fb, screen_fb;
 	uint64_t commits, flips, dmabuf_imports;
+	struct surface_counters count;    /* the pixel path's bytes, all surfaces */
 	bool left;                        /* the planes were left by on-vm-exit */
 	struct log_limit lim;
 };
@@ -168,7 +170,8 @@ static void kick(struct bridge *b)
 			b->canvas = true;
 			struct surface *n;
 			struct surface_canvas cv = canvas_for(b, fw, fh);
-			if (surface_new(b->fd, fw, fh, surface_fourcc(b->surf), &cv, b->surf, &n) == 0) {
+			if (surface_new(b->fd, fw, fh, surface_fourcc(b->surf), &cv, b->surf,
+					&b->count, &n) == 0) {
 				retire_surface(b);
 				b->surf = n;
 				build(b, &s, fw, fh);
@@ -259,7 +262,8 @@ static int ensure_surface(struct bridge *b, uint32_t w, uint32_t h, uint32_t fou
 		return -ENODEV;
 	struct surface *n;
 	struct surface_canvas cv = canvas_for(b, w, h);
-	int r = surface_new(b->fd, w, h, fourcc, b->canvas ? &cv : NULL, carry ? b->surf : NULL, &n);
+	int r = surface_new(b->fd, w, h, fourcc, b->canvas ? &cv : NULL, carry ? b->surf : NULL,
+			    &b->count, &n);
 	if (r < 0) {
 		log_line("action=surface-failed size=%ux%u why=\"%s\"", w, h, strerror(-r));
 		return r;
@@ -439,6 +443,18 @@ static void q_scanout_dmabuf(void *d, int fd, uint32_t w, uint32_t h, uint32_t s
 			  why);
 		return;
 	}
+	/* y0_top true: the rows run bottom-up, GL's order. QEMU's own GL
+	 * displays read it so: ui/egl-headless.c flips a y_0_top frame when it
+	 * reads it back top-down, ui/gtk-egl.c flips the others onto its
+	 * bottom-up GL window (docs/qemu.md). The plane must reflect such
+	 * frames; refused before the import when it cannot. */
+	if (y0_top && b->out && !output_has_reflect_y(b->out)) {
+		peer_line(b, "action=refuse msg=ScanoutDMABUF size=%ux%u why=\"y0_top: the rows run "
+			     "bottom-up and the primary plane has no reflect-y rotation\": the last "
+			     "good frame stays",
+			  w, h);
+		return;
+	}
 	struct dmabuf n = { .fd = -1, .card_fd = -1 };
 	int r = dmabuf_set(&n, fd, w, h, stride, fourcc, modifier, y0_top,
 			   b->leased ? b->fd : -1);
@@ -450,15 +466,6 @@ static void q_scanout_dmabuf(void *d, int fd, uint32_t w, uint32_t h, uint32_t s
 		return;
 	}
 	b->dmabuf_imports++;
-	/* y0_top true: the rows run bottom-up (QEMU's GL convention: its own
-	 * UIs flip such frames when they draw them), so the plane must
-	 * reflect them. */
-	if (y0_top && b->out && !output_has_reflect_y(b->out)) {
-		peer_line(b, "action=refuse msg=ScanoutDMABUF why=\"y0_top: the rows run bottom-up and "
-			     "the primary plane has no reflect-y rotation\": the last good frame stays");
-		dmabuf_clear(&n, false);
-		return;
-	}
 	if (b->leased && b->out) {
 		/* Can the plane show it the layout's way (or centred)? Asked
 		 * before anything changes, so a refusal keeps the last frame. */
@@ -483,8 +490,9 @@ static void q_scanout_dmabuf(void *d, int fd, uint32_t w, uint32_t h, uint32_t s
 	if (b->show == SHOW_SURFACE)
 		retire_surface(b);
 	b->show = SHOW_DMABUF;
-	b->dirty = true;
-	kick(b);
+	/* Not flipped yet: QEMU follows every scanout with an UpdateDMABUF
+	 * (dpy_gl_update), which flips. Flipping here too made two flips,
+	 * two vblanks, a frame (tests/bench/qemu.sh). */
 }
 
 static void q_update_dmabuf(void *d, int32_t x, int32_t y, int32_t w, int32_t h)
@@ -600,13 +608,20 @@ static void disconnect_qemu(struct bridge *b)
 
 static void log_counters(struct bridge *b)
 {
-	const struct surface_counters *n = b->surf ? surface_counters(b->surf) : NULL;
+	const struct surface_counters *n = &b->count;
 	log_line("action=counters commits=%llu flips=%llu damaged=%llu copied=%llu catchup=%llu "
 		 "moved=%llu dmabuf-imports=%llu dmabuf-copies=0",
 		 (unsigned long long)b->commits, (unsigned long long)b->flips,
-		 (unsigned long long)(n ? n->damaged : 0), (unsigned long long)(n ? n->copied : 0),
-		 (unsigned long long)(n ? n->catchup : 0), (unsigned long long)(n ? n->moved : 0),
+		 (unsigned long long)n->damaged, (unsigned long long)n->copied,
+		 (unsigned long long)n->catchup, (unsigned long long)n->moved,
 		 (unsigned long long)b->dmabuf_imports);
+}
+
+/* SIGUSR1: the counters now (benchmarks take differences). */
+static int on_usr1(sd_event_source *s, const struct signalfd_siginfo *si, void *data)
+{
+	log_counters(data);
+	return 0;
 }
 
 static void leave_planes(struct bridge *b)
@@ -727,7 +742,8 @@ static void on_lease(void *data, const struct lease_info *info)
 							surface_height(b->surf))
 					   : (struct surface_canvas){ 0 };
 	if (b->surf && surface_new(info->fd, surface_width(b->surf), surface_height(b->surf),
-				   surface_fourcc(b->surf), b->canvas ? &cv : NULL, b->surf, &n) < 0)
+				   surface_fourcc(b->surf), b->canvas ? &cv : NULL, b->surf,
+				   &b->count, &n) < 0)
 		log_line("action=carry-failed: the picture comes back with QEMU's next update");
 	b->out = output_free(b->out);
 	int old = b->fd;
@@ -792,6 +808,13 @@ int bridge_new(sd_event *ev, const struct bridge_options *o, struct bridge **out
 					       on_busy_retry, b);
 	if (r >= 0)
 		r = sd_event_source_set_enabled(b->busy_retry, SD_EVENT_OFF);
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (r >= 0 && sigprocmask(SIG_BLOCK, &usr1, NULL) < 0)
+		r = -errno;
+	if (r >= 0)
+		r = sd_event_add_signal(ev, &b->usr1, SIGUSR1, on_usr1, b);
 	if (r >= 0)
 		r = sd_event_add_defer(ev, &b->qemu_gone, on_qemu_gone, b);
 	if (r >= 0)
@@ -848,6 +871,7 @@ struct bridge *bridge_free(struct bridge *b)
 	sd_event_source_disable_unref(b->qemu_retry);
 	sd_event_source_disable_unref(b->qemu_gone);
 	sd_event_source_disable_unref(b->busy_retry);
+	sd_event_source_disable_unref(b->usr1);
 	if (b->fd >= 0)
 		close(b->fd);
 	free(b);

@@ -9,19 +9,13 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
-/* What a buffer lacks of the picture: a few rectangles (text-mode bands
- * far apart stay apart), merged into their bounding box past STALE_MAX. */
-#define STALE_MAX 8
-struct stale {
-	struct check_rect r[STALE_MAX];
-	int n;
-};
+#include "qemu/damage.h"
 
 struct buffer {
 	uint32_t handle, pitch, fb;
 	uint64_t size;
 	uint8_t *map;
-	struct stale stale;
+	struct damage lacks; /* written into its twin since it was last shown */
 };
 
 struct surface {
@@ -32,7 +26,7 @@ struct surface {
 	struct buffer b[2];
 	int back;        /* the buffer written and shown next */
 	bool written;    /* back has news since the last surface_shown */
-	struct surface_counters n;
+	struct surface_counters *n; /* the bridge's, shared by its surfaces */
 };
 
 static void buffer_destroy(int fd, struct buffer *b)
@@ -86,37 +80,27 @@ static uint64_t rect_bytes(const struct check_rect *r)
 	return (uint64_t)r->w * r->h * 4;
 }
 
-static bool covers(const struct check_rect *outer, const struct check_rect *inner)
+/* Copies what back lacks from its twin (which holds the newest picture
+ * there: it was shown after it got it): the catch-up. */
+static void catch_up(struct surface *s, struct buffer *back, const struct buffer *twin,
+		     const struct check_rect *r, int n)
 {
-	return inner->x >= outer->x && inner->y >= outer->y &&
-	       (uint64_t)inner->x + inner->w <= (uint64_t)outer->x + outer->w &&
-	       (uint64_t)inner->y + inner->h <= (uint64_t)outer->y + outer->h;
-}
-
-static void stale_add(struct stale *st, const struct check_rect *r)
-{
-	for (int i = 0; i < st->n; i++)
-		if (covers(&st->r[i], r))
-			return;
-	if (st->n < STALE_MAX) {
-		st->r[st->n++] = *r;
-		return;
+	for (int i = 0; i < n; i++) {
+		copy_rect(back->map, back->pitch,
+			  twin->map + (size_t)r[i].y * twin->pitch + (size_t)r[i].x * 4,
+			  twin->pitch, &r[i]);
+		s->n->catchup += rect_bytes(&r[i]);
 	}
-	struct check_rect box = *r;
-	for (int i = 0; i < st->n; i++)
-		box = check_union(box, st->r[i]);
-	st->r[0] = box;
-	st->n = 1;
 }
 
-/* Drops what the coming write of r overwrites anyway. */
-static void stale_cut(struct stale *st, const struct check_rect *r)
+/* The back buffer made whole before it is shown or carried. */
+static void complete(struct surface *s)
 {
-	int k = 0;
-	for (int i = 0; i < st->n; i++)
-		if (!covers(r, &st->r[i]))
-			st->r[k++] = st->r[i];
-	st->n = k;
+	if (!s->written)
+		return;
+	struct buffer *back = &s->b[s->back];
+	catch_up(s, back, &s->b[1 - s->back], back->lacks.r, back->lacks.n);
+	back->lacks.n = 0;
 }
 
 /* The frame rectangle r in s's buffers, clipped to them; false: none of
@@ -149,8 +133,8 @@ static uint64_t carry(struct surface *s, const struct surface *from, const struc
 }
 
 int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc,
-		const struct surface_canvas *canvas, const struct surface *from,
-		struct surface **out)
+		const struct surface_canvas *canvas, struct surface *from,
+		struct surface_counters *count, struct surface **out)
 {
 	struct surface *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -159,6 +143,7 @@ int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc,
 	s->w = w;
 	s->h = h;
 	s->fourcc = fourcc;
+	s->n = count;
 	s->has_canvas = canvas != NULL;
 	s->c = canvas ? *canvas : (struct surface_canvas){ w, h, 0, 0 };
 	int r = 0;
@@ -171,9 +156,9 @@ int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc,
 	if (from) {
 		/* The newest picture is in from's back buffer when it was
 		 * written since its last flip, else in its front one. */
+		complete(from);
 		const struct buffer *src = &from->b[from->written ? from->back : 1 - from->back];
-		s->n = from->n;
-		s->n.moved += carry(s, from, src);
+		s->n->moved += carry(s, from, src);
 		s->written = true;
 	}
 	*out = s;
@@ -215,30 +200,30 @@ void surface_write(struct surface *s, const struct check_rect *fr, const uint8_t
 		   size_t src_stride)
 {
 	struct check_rect rr;
-	s->n.damaged += rect_bytes(fr);
+	s->n->damaged += rect_bytes(fr);
 	if (!to_buffer(s, fr, &rr))
 		return; /* cropped away: the frame is larger than the monitor */
 	const struct check_rect *r = &rr;
 	src += (size_t)((int32_t)rr.y - s->c.oy - (int32_t)fr->y) * src_stride +
 	       (size_t)((int32_t)rr.x - s->c.ox - (int32_t)fr->x) * 4;
 	struct buffer *back = &s->b[s->back], *twin = &s->b[1 - s->back];
-	stale_cut(&back->stale, r);
-	for (int i = 0; i < back->stale.n; i++) {
-		const struct check_rect *st = &back->stale.r[i];
-		copy_rect(back->map, back->pitch,
-			  twin->map + (size_t)st->y * twin->pitch + (size_t)st->x * 4, twin->pitch,
-			  st);
-		s->n.catchup += rect_bytes(st);
+	/* What r overwrites is no longer lacking; the rest is caught up when
+	 * the buffer is shown (complete), or now if it is too split up. */
+	struct check_rect pieces[DAMAGE_MAX * 4];
+	int n;
+	if (!damage_subtract(&back->lacks, r, pieces, &n)) {
+		catch_up(s, back, twin, pieces, n);
+		back->lacks.n = 0;
 	}
-	back->stale.n = 0;
 	copy_rect(back->map, back->pitch, src, src_stride, r);
-	stale_add(&twin->stale, r);
-	s->n.copied += rect_bytes(r);
+	damage_add(&twin->lacks, r);
+	s->n->copied += rect_bytes(r);
 	s->written = true;
 }
 
-uint32_t surface_next_fb(const struct surface *s)
+uint32_t surface_next_fb(struct surface *s)
 {
+	complete(s);
 	return s->b[s->written ? s->back : 1 - s->back].fb;
 }
 
@@ -248,11 +233,6 @@ void surface_shown(struct surface *s)
 		return;
 	s->back = 1 - s->back;
 	s->written = false;
-}
-
-const struct surface_counters *surface_counters(const struct surface *s)
-{
-	return &s->n;
 }
 
 void surface_buffer_size(const struct surface *s, uint32_t *w, uint32_t *h)

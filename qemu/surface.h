@@ -5,8 +5,9 @@
  * fd. QEMU's Scanout/Update pixels are copied once, the damaged rectangle
  * only, into the back buffer, which is then flipped to. The other buffer
  * misses that rectangle until it is the back buffer again: each buffer
- * keeps the bounding box of what it lacks and catches it up from its twin
- * before its next write (the "catch-up" bytes, counted apart).
+ * keeps the rectangles it lacks (qemu/damage.h), minus what is written
+ * into it since, and copies the rest from its twin just before it is
+ * shown (the "catch-up" bytes, counted apart from the copy of the damage).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,7 +20,8 @@ struct surface;
 struct surface_counters {
 	uint64_t damaged;  /* bytes of the rectangles QEMU sent */
 	uint64_t copied;   /* bytes written into the buffers for them */
-	uint64_t catchup;  /* bytes copied between the two buffers */
+	uint64_t catchup;  /* bytes copied between the two buffers: earlier
+			    * frames' damage this frame did not overwrite */
 	uint64_t moved;    /* bytes carried into a new surface (resize, new lease) */
 };
 
@@ -35,10 +37,11 @@ struct surface_canvas {
 /* A black w x h frame of fourcc (XRGB8888 or XBGR8888) on fd (borrowed;
  * it must outlive the surface), in buffers of the frame's size or, with
  * canvas, of the canvas's. With from, the overlap of from's newest
- * content is carried over (a resize, or a new lease's fd). */
+ * content is carried over (a resize, or a new lease's fd). Its bytes are
+ * added to count (borrowed: it outlives the surface). */
 int surface_new(int fd, uint32_t w, uint32_t h, uint32_t fourcc,
-		const struct surface_canvas *canvas, const struct surface *from,
-		struct surface **out);
+		const struct surface_canvas *canvas, struct surface *from,
+		struct surface_counters *count, struct surface **out);
 /* The buffers' size (the canvas's, or the frame's). */
 void surface_buffer_size(const struct surface *s, uint32_t *w, uint32_t *h);
 bool surface_has_canvas(const struct surface *s);
@@ -56,10 +59,10 @@ uint32_t surface_fourcc(const struct surface *s);
  * into the back buffer. */
 void surface_write(struct surface *s, const struct check_rect *r, const uint8_t *src,
 		   size_t src_stride);
-/* The framebuffer to show next: the back buffer, or the front one when
- * nothing was written since the last surface_shown. */
-uint32_t surface_next_fb(const struct surface *s);
+/* The framebuffer to show next: the back buffer, caught up with what it
+ * lacks, or the front one when nothing was written since the last
+ * surface_shown. */
+uint32_t surface_next_fb(struct surface *s);
 /* surface_next_fb's buffer was committed: the other one becomes the back. */
 void surface_shown(struct surface *s);
 
-const struct surface_counters *surface_counters(const struct surface *s);

@@ -11,9 +11,9 @@
  *
  * Steps: good, other (another picture), stride-short, data-short,
  * size-zero, size-huge, format-unknown, update-outside, memfd-dmabuf,
- * fourcc-unknown, flood, dmabuf, dmabuf-bottom-up, restart (this "QEMU"
- * goes away and the next one serves the same QMP socket); for benchmarks
- * anim N and dmabuf-anim N.
+ * fourcc-unknown, flood, dmabuf, dmabuf-bottom-up, cursor X Y, cursor-off,
+ * cursor-check, restart (this "QEMU" goes away and the next one serves the
+ * same QMP socket); for benchmarks anim N and dmabuf-anim N.
  * Each step answers "done STEP" on stdout (or "fail STEP: why"), so the
  * script can look at the monitor in between. Reference pictures go to
  * DIR as PPM. The dma-buf steps are a SIMULATION of QEMU's gl=on side:
@@ -252,13 +252,20 @@ static uint8_t *good_data(uint32_t stride, uint32_t rows)
 
 /* --- the dma-buf side (simulated gl=on) --------------------------------- */
 
-static void make_dumb(void)
+static void open_card(void)
 {
 	if (p.card >= 0)
 		return;
 	p.card = dumb_buffer_open_card(p.card_path);
 	if (p.card < 0)
 		die("%s: %s", p.card_path, strerror(-p.card));
+}
+
+static void make_dumb(void)
+{
+	if (p.dw)
+		return; /* made already */
+	open_card();
 	p.dw = p.ui_w ? p.ui_w : 1024;
 	p.dh = p.ui_h ? p.ui_h : 768;
 	for (int i = 0; i < 2; i++) {
@@ -287,10 +294,11 @@ static ino_t inode(int fd)
 	return st.st_ino;
 }
 
-/* The primary plane's framebuffer on the connector's CRTC, as any root
- * client sees it now, as a dma-buf inode (0 when there is none). */
-static ino_t shown_inode(void)
+/* The framebuffer on the connector's CRTC's plane of type (primary or
+ * cursor), as any root client sees it now; 0: none. */
+static uint32_t shown_fb(uint64_t plane_type)
 {
+	open_card();
 	drmSetClientCap(p.card, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
 	drmModeRes *res = drmModeGetResources(p.card);
 	uint32_t crtc = 0;
@@ -318,11 +326,19 @@ static ino_t shown_inode(void)
 		uint64_t type = 0;
 		if (pl && pl->crtc_id == crtc &&
 		    drm_props_value(p.card, pl->plane_id, DRM_MODE_OBJECT_PLANE, "type", &type) == 0 &&
-		    type == DRM_PLANE_TYPE_PRIMARY)
+		    type == plane_type)
 			fb = pl->fb_id;
 		drmModeFreePlane(pl);
 	}
 	drmModeFreePlaneResources(pr);
+	return fb;
+}
+
+/* The primary plane's framebuffer on the connector's CRTC as a dma-buf
+ * inode (0 when there is none). */
+static ino_t shown_inode(void)
+{
+	uint32_t fb = shown_fb(DRM_PLANE_TYPE_PRIMARY);
 	if (!fb)
 		return 0;
 	drmModeFB2 *f = drmModeGetFB2(p.card, fb);
@@ -342,6 +358,91 @@ static ino_t shown_inode(void)
 	if (handle != p.dumb[0].handle && handle != p.dumb[1].handle)
 		drmCloseBufferHandle(p.card, handle);
 	return ino;
+}
+
+/* --- the cursor ---------------------------------------------------------- */
+
+#define CUR_W 24
+#define CUR_H 20
+#define CUR_HX 5
+#define CUR_HY 7
+
+/* The cursor: opaque, no two rows or columns alike, and a transparent
+ * column so that alpha survives too. */
+static uint32_t cursor_px(uint32_t x, uint32_t y)
+{
+	if (x == CUR_W - 1)
+		return 0;
+	return 0xff000000u | (x * 10) << 16 | (y * 12) << 8 | 0x5a;
+}
+
+static void cursor_define(void)
+{
+	uint32_t img[CUR_W * CUR_H];
+	for (uint32_t y = 0; y < CUR_H; y++)
+		for (uint32_t x = 0; x < CUR_W; x++)
+			img[y * CUR_W + x] = cursor_px(x, y);
+	sd_bus_message *m = call("CursorDefine");
+	int r = sd_bus_message_append(m, "iiii", CUR_W, CUR_H, CUR_HX, CUR_HY);
+	if (r >= 0)
+		r = sd_bus_message_append_array(m, 'y', img, sizeof(img));
+	if (r < 0)
+		die("CursorDefine: %s", strerror(-r));
+	send_noreply(m);
+}
+
+static void mouse_set(int32_t x, int32_t y, int32_t on)
+{
+	sd_bus_message *m = call("MouseSet");
+	int r = sd_bus_message_append(m, "iii", x, y, on);
+	if (r < 0)
+		die("MouseSet: %s", strerror(-r));
+	send_noreply(m);
+}
+
+/* The connector's CRTC's cursor plane, read back as a root client: its
+ * framebuffer's top-left CUR_W x CUR_H pixels must be the cursor sent,
+ * and the rest of it transparent. */
+static bool cursor_check(char *why, size_t whylen)
+{
+	uint32_t fb = shown_fb(DRM_PLANE_TYPE_CURSOR);
+	if (!fb) {
+		snprintf(why, whylen, "no cursor plane shows a framebuffer on %s", p.connector);
+		return false;
+	}
+	drmModeFB2 *f = drmModeGetFB2(p.card, fb);
+	if (!f || !f->handles[0]) {
+		snprintf(why, whylen, "GETFB2 %u: %s", fb, f ? "no handle" : strerror(errno));
+		drmModeFreeFB2(f);
+		return false;
+	}
+	uint32_t handle = f->handles[0], pitch = f->pitches[0], fw = f->width, fh = f->height;
+	drmModeFreeFB2(f);
+	struct drm_mode_map_dumb md = { .handle = handle };
+	bool good = false;
+	uint8_t *map = MAP_FAILED;
+	size_t len = (size_t)pitch * fh;
+	if (drmIoctl(p.card, DRM_IOCTL_MODE_MAP_DUMB, &md) == 0)
+		map = mmap(NULL, len, PROT_READ, MAP_SHARED, p.card, (off_t)md.offset);
+	if (map == MAP_FAILED) {
+		snprintf(why, whylen, "mapping the cursor's fb %u: %s", fb, strerror(errno));
+	} else {
+		good = true;
+		for (uint32_t y = 0; y < fh && good; y++)
+			for (uint32_t x = 0; x < fw && good; x++) {
+				uint32_t v, want = x < CUR_W && y < CUR_H ? cursor_px(x, y) : 0;
+				memcpy(&v, map + (size_t)y * pitch + (size_t)x * 4, 4);
+				if (v != want) {
+					snprintf(why, whylen, "cursor fb %u (%ux%u) at %u,%u: 0x%08x, "
+							      "sent 0x%08x", fb, fw, fh, x, y, v, want);
+					good = false;
+				}
+			}
+		munmap(map, len);
+	}
+	if (handle != p.dumb[0].handle && handle != p.dumb[1].handle)
+		drmCloseBufferHandle(p.card, handle);
+	return good;
 }
 
 /* --- the script --------------------------------------------------------- */
@@ -459,6 +560,23 @@ static bool step(const char *s, char *why, size_t whylen)
 				sd_bus_flush(p.listener);
 		}
 		free(d);
+	} else if (strncmp(s, "cursor ", 7) == 0) {
+		/* CursorDefine (24x20, hot spot 5,7) and MouseSet at X Y
+		 * (surface pixels, 0 to 4096). */
+		char xs[16], ys[16];
+		uint32_t xy[2];
+		if (sscanf(s + 7, "%15s %15s", xs, ys) != 2 || args_u32(xs, 10, 4096, &xy[0]) < 0 ||
+		    args_u32(ys, 10, 4096, &xy[1]) < 0) {
+			snprintf(why, whylen, "cursor: X Y must be numbers up to 4096");
+			return false;
+		}
+		cursor_define();
+		mouse_set((int32_t)xy[0], (int32_t)xy[1], 1);
+	} else if (strcmp(s, "cursor-off") == 0) {
+		mouse_set(0, 0, 0);
+	} else if (strcmp(s, "cursor-check") == 0) {
+		if (!cursor_check(why, whylen))
+			return false;
 	} else if (strncmp(s, "anim ", 5) == 0) {
 		/* Benchmarks: N frames at 60 fps, each one 64x64 Update (16 KiB
 		 * damaged) of a block moving over the good frame. */
