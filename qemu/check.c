@@ -151,6 +151,14 @@ const char *check_scaling_name(enum kms_scaling s)
 									       : "?";
 }
 
+/* A guest's pointer can be anywhere in int32; off screen is as good as far
+ * off, and the kernel refuses CRTC_X + width past INT_MAX (ERANGE). */
+static int32_t clamp_place(int64_t v)
+{
+	return (int32_t)(v < -CHECK_CURSOR_FAR ? -CHECK_CURSOR_FAR
+			 : v > CHECK_CURSOR_FAR ? CHECK_CURSOR_FAR : v);
+}
+
 void check_cursor_place(const struct kms_rect *src, const struct kms_rect *dst, int32_t x,
 			int32_t y, int32_t hx, int32_t hy, int32_t *cx, int32_t *cy)
 {
@@ -160,6 +168,6 @@ void check_cursor_place(const struct kms_rect *src, const struct kms_rect *dst, 
 		px = px * dst->w / src->w;
 	if (src->h)
 		py = py * dst->h / src->h;
-	*cx = (int32_t)(dst->x + px - hx);
-	*cy = (int32_t)(dst->y + py - hy);
+	*cx = clamp_place(dst->x + px - hx);
+	*cy = clamp_place(dst->y + py - hy);
 }

@@ -52,6 +52,7 @@ int check_scaling_parse(const char *name, enum kms_scaling *out);
 const char *check_scaling_name(enum kms_scaling s);
 /* Where a cursor at surface position (x, y) with hot spot (hx, hy) goes on
  * the CRTC, given the frame's placement (src in the surface, dst on the
- * CRTC): scaled like the frame. */
+ * CRTC): scaled like the frame, and kept within +-CHECK_CURSOR_FAR. */
+#define CHECK_CURSOR_FAR 65536
 void check_cursor_place(const struct kms_rect *src, const struct kms_rect *dst, int32_t x,
 			int32_t y, int32_t hx, int32_t hy, int32_t *cx, int32_t *cy);

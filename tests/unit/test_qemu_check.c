@@ -131,6 +131,13 @@ static void scaling_and_cursor_place(void)
 	check_cursor_place(&src, &dst, 100, 50, 2, 3, &cx, &cy);
 	CHECK_EQ_INT(cx, 198);
 	CHECK_EQ_INT(cy, 97);
+	/* A guest's far pointer, scaled 2x, stays far off screen instead of
+	 * wrapping around int32 (which put it back on screen). */
+	check_cursor_place(&src, &dst, INT32_MAX, INT32_MIN, 0, 0, &cx, &cy);
+	CHECK_EQ_INT(cx, CHECK_CURSOR_FAR);
+	CHECK_EQ_INT(cy, -CHECK_CURSOR_FAR);
+	check_cursor_place(&src, &dst, 40000, 0, 0, 0, &cx, &cy);
+	CHECK_EQ_INT(cx, CHECK_CURSOR_FAR);
 }
 
 static const struct test_case cases[] = {
