@@ -92,6 +92,19 @@ expect_frac() {
 	ok "head $1: $5 ($2 covers $_v)"
 }
 
+# expect_status STATUS WHAT CMD...: CMD exits with STATUS; its stdout and
+# stderr are left in $WORK/out and $WORK/err.
+expect_status() {
+	want=$1 what=$2
+	shift 2
+	set +e
+	"$@" >"$WORK/out" 2>"$WORK/err"
+	st=$?
+	set -e
+	[ "$st" -eq "$want" ] || fail "$what: exit $st, wanted $want: $(cat "$WORK/err")"
+	ok "$what: exit $st $(head -c 300 "$WORK/err")"
+}
+
 VA="$DF_BUILD/cli/vgpu-assign"
 RED=ff2020
 BLUE=2060ff

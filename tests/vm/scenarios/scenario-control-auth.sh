@@ -26,17 +26,6 @@ start_daemon_granted 1
 [ "$(stat -c %g /run/directflip/control)" = 4000 ] || fail "socket group $(stat -c %g /run/directflip/control)"
 ok "socket mode 666, group 4000"
 
-expect_status() {
-	want=$1 what=$2
-	shift 2
-	set +e
-	"$@" >"$WORK/out" 2>"$WORK/err"
-	st=$?
-	set -e
-	[ "$st" -eq "$want" ] || fail "$what: exit $st, wanted $want: $(cat "$WORK/err")"
-	ok "$what: exit $st $(head -c 300 "$WORK/err")"
-}
-
 expect_status 4 "uid 1234 asks for vm1's lease" $AS_OTHER "$VA" exec vm1 -- true
 grep -q "uid 1234 may not take vm vm1's lease: it belongs to owner 4321 (uid 4321)" "$WORK/err" ||
 	fail "the refusal does not say why: $(cat "$WORK/err")"

@@ -31,17 +31,6 @@ grep -q "vm=vm1 socket=$SOCK" "$WORK/daemon.log" || fail "the daemon did not log
 [ ! -e /run/directflip/vm/vm2.sock ] || fail "vm2 has a socket without socket=yes"
 ok "vm1 has its socket at $SOCK, vm2 has none"
 
-expect_status() {
-	want=$1 what=$2
-	shift 2
-	set +e
-	"$@" >"$WORK/out" 2>"$WORK/err"
-	st=$?
-	set -e
-	[ "$st" -eq "$want" ] || fail "$what: exit $st, wanted $want: $(cat "$WORK/err")"
-	ok "$what: exit $st $(head -c 300 "$WORK/err")"
-}
-
 # The owner takes the lease through vm1's socket and flips on it.
 expect_status 0 "the owner gets vm1's lease through $SOCK" \
 	$AS_OWNER "$VA" --socket "$SOCK" exec vm1 -- sh -c 'readlink /proc/self/fd/3'
