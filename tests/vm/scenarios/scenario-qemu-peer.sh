@@ -56,12 +56,19 @@ bridge_fail() {
 }
 
 # peer_step STEP: one step of the peer's script, which must succeed.
+# Steps repeat (good, restart): wait for this run's line, not an earlier one.
+peer_results() {
+	grep "^\(done\|fail\) $1\b" "$WORK/peer.out" || true
+}
 peer_step() {
+	_n=$(($(peer_results "$1" | wc -l) + 1))
 	echo "$1" >&3
-	wait_for 120 grep -q "^\(done\|fail\) $1\b" "$WORK/peer.out" || bridge_fail "the peer never finished $1"
-	if grep -q "^fail $1\b" "$WORK/peer.out"; then
-		bridge_fail "peer: $(grep "^fail $1\b" "$WORK/peer.out")"
-	fi
+	wait_for 120 sh -c '[ "$(grep -c "^\(done\|fail\) $1\b" "$2")" -ge "$3" ]' sh "$1" \
+		"$WORK/peer.out" "$_n" || bridge_fail "the peer never finished $1 (run $_n)"
+	_r=$(peer_results "$1" | sed -n "${_n}p")
+	case $_r in
+	fail*) bridge_fail "peer: $_r" ;;
+	esac
 }
 
 bridge_lines() {
