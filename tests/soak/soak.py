@@ -695,6 +695,36 @@ class Soak:
                 raise Violation("the lessee flipped no frame since the restart (%d then %d)"
                                 % (self.lessee_before, after))
 
+    def dump_context(self):
+        """What a timing failure needs to be told from a daemon bug: the
+        kernel's log, the VMMs' own words, and who sleeps in the kernel."""
+        print("--- kernel log tail ---")
+        k = subprocess.run(["journalctl", "-k", "--no-pager", "-n", "25"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        print(k.stdout)
+        for path in sorted(glob.glob(os.path.join(SRC, "*.log"))):
+            try:
+                with open(path, errors="replace") as f:
+                    tail = f.readlines()[-4:]
+            except OSError:
+                continue
+            print("--- %s (tail) ---" % os.path.basename(path))
+            print("".join(tail), end="")
+        print("--- processes in uninterruptible sleep (D) ---")
+        for stat in glob.glob("/proc/[0-9]*/stat"):
+            try:
+                with open(stat) as f:
+                    fields = f.read().rsplit(")", 1)
+                if fields[1].split()[0] != "D":
+                    continue
+                d = os.path.dirname(stat)
+                with open(os.path.join(d, "stack")) as f:
+                    print("%s (%s):\n%s" % (os.path.basename(d), fields[0].split("(", 1)[1],
+                                            f.read()), end="")
+            except (OSError, IndexError):
+                pass
+        sys.stdout.flush()
+
     def fail(self, step, e):
         print("SOAK VIOLATION at step %d of seed %d: %s" % (step, self.a.seed, e))
         print("actions so far:")
@@ -704,6 +734,7 @@ class Soak:
         j = subprocess.run(["journalctl", "-u", "directflipd", "--no-pager", "-n", "40"],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         print(j.stdout)
+        self.dump_context()
         print("replay: DF_BUILD=%s tests/soak/run --seed %d --steps %d" % (
             BUILD, self.a.seed, step))
         sys.stdout.flush()
