@@ -60,11 +60,13 @@ bridge_fail() {
 peer_results() {
 	grep "^\(done\|fail\) $1\b" "$WORK/peer.out" || true
 }
+peer_finished() { # STEP N: the peer answered STEP N times
+	[ "$(peer_results "$1" | wc -l)" -ge "$2" ]
+}
 peer_step() {
 	_n=$(($(peer_results "$1" | wc -l) + 1))
 	echo "$1" >&3
-	wait_for 120 sh -c '[ "$(grep -c "^\(done\|fail\) $1\b" "$2")" -ge "$3" ]' sh "$1" \
-		"$WORK/peer.out" "$_n" || bridge_fail "the peer never finished $1 (run $_n)"
+	wait_for 120 peer_finished "$1" "$_n" || bridge_fail "the peer never finished $1 (run $_n)"
 	_r=$(peer_results "$1" | sed -n "${_n}p")
 	case $_r in
 	fail*) bridge_fail "peer: $_r" ;;
