@@ -91,8 +91,14 @@ nested_screendump() {
 # cursor cell it redraws on every refresh.
 nested_still() {
 	$QMP "$NESTED/qmp.sock" stop || fail "QMP stop failed"
-	$QMP "$NESTED/qmp.sock" hmp "o /b 0x3d4 0x0e" "o /b 0x3d5 0xff" "o /b 0x3d4 0x0f" \
-		"o /b 0x3d5 0xff" || fail "moving the nested VM's text cursor away failed"
+	nested_crtc 0x0e 0xff && nested_crtc 0x0f 0xff ||
+		fail "moving the nested VM's text cursor away failed"
+}
+
+# nested_crtc REG VALUE: writes one of the nested VGA's CRTC registers
+# (index port 0x3d4, data port 0x3d5) with the human monitor's `o`.
+nested_crtc() {
+	$QMP "$NESTED/qmp.sock" hmp "o /b 0x3d4 $1" "o /b 0x3d5 $2"
 }
 
 # nested_go: the nested VM runs again.

@@ -104,11 +104,11 @@ wait_for 30 log_has_n "vm=vm1.*action=lease-granted" $((granted + 1)) || fail "v
 expect_head_holds 30 1 "$RUN/still.ppm" "the picture came back after unplug and replug, nobody acting"
 # The text scrolled up a row (CRTC start address, 80 characters): QEMU
 # redraws the whole screen and only a live bridge can show it.
-$QMP "$NESTED/qmp.sock" hmp "o /b 0x3d4 0x0d" "o /b 0x3d5 0x50" || fail "scrolling the nested VM's text failed"
+nested_crtc 0x0d 0x50 || fail "scrolling the nested VM's text failed"
 nested_screendump "$RUN/scrolled.ppm"
 ! cmp -s "$RUN/still.ppm" "$RUN/scrolled.ppm" || fail "scrolling did not change QEMU's picture"
 expect_head_holds 30 1 "$RUN/scrolled.ppm" "the bridge shows QEMU's next frame on the new lease (the text scrolled a row)"
-$QMP "$NESTED/qmp.sock" hmp "o /b 0x3d4 0x0d" "o /b 0x3d5 0x00" || fail "scrolling the nested VM's text back failed"
+nested_crtc 0x0d 0x00 || fail "scrolling the nested VM's text back failed"
 nested_go
 kill -0 "$BRIDGE_PID" || fail "the bridge exited on hotplug: $(cat "$WORK/bridge.log")"
 vm2_untouched "hotplug"
